@@ -1,0 +1,19 @@
+// Owns `gateway check-config`: every error at once, each with its path and line; exit 1 when invalid.
+
+import { formatConfigError, loadConfigFile } from '../config/load.js';
+
+export async function checkConfigCommand(file: string): Promise<number> {
+  const result = await loadConfigFile(file);
+  if (!result.ok) {
+    process.stderr.write(`${file}: ${result.errors.length} error(s)\n`);
+    for (const error of result.errors) process.stderr.write(`  ${formatConfigError(error)}\n`);
+    return 1;
+  }
+  const { config } = result;
+  const tls = config.listen.tls ? 'https' : 'http';
+  process.stdout.write(
+    `${file}: valid; listens on ${tls}://${config.listen.host}:${config.listen.port}, forwards to ${config.upstream.url}, ` +
+      `${config.trusted_proxies.length} trusted prox${config.trusted_proxies.length === 1 ? 'y' : 'ies'}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,128 @@
+// Owns the shape of gateway.yaml: every key, its type, default and description.
+// The rest of the code sees only the typed, frozen result (GatewayConfig).
+
+import { z } from 'zod';
+import { parseCidr } from '../net/ip-matcher.js';
+import { parseDuration } from './duration.js';
+
+/** A duration written with a unit; a bare number is refused because its unit would be a guess. */
+const duration = (description: string) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((value, ctx) => {
+      const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration with a unit such as 500ms, 30s, 5m or 12h, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(description);
+
+const cidr = z.string().superRefine((text, ctx) => {
+  if (!parseCidr(text)) ctx.addIssue({ code: 'custom', message: `must be an IP address or CIDR range, got "${text}"` });
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const port = z.number().int().min(0).max(65535);
+
+const pathPrefix = z
+  .string()
+  .regex(
+    /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/,
+    'must be an absolute path such as /_gateway, without a trailing slash',
+  );
+
+const tls = z
+  .strictObject({
+    cert_file: z.string().min(1).describe('PEM certificate chain file.'),
+    key_file: z.string().min(1).describe('PEM private key file (a secret: keep it mode 0600).'),
+  })
+  .describe('Terminate TLS in the gateway (for deployments without a load balancer in front).');
+
+const listen = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1').describe('Address to listen on.'),
+    port: port.default(8080).describe('Port to listen on (0 picks a free one).'),
+    tls: tls.optional(),
+    gateway_prefix: pathPrefix
+      .default('/_gateway')
+      .describe("Path prefix of the gateway's own pages; never forwarded upstream."),
+    shutdown_grace: duration('How long SIGTERM waits for requests in flight before closing them.').prefault('10s'),
+    keep_alive_timeout: duration('How long an idle client connection is kept open.').prefault('5s'),
+    headers_timeout: duration("How long a client may take to send a request's headers.").prefault('30s'),
+  })
+  .prefault({});
+
+const upstream = z
+  .strictObject({
+    url: httpUrl
+      .refine((url) => /^https?:\/\/[^/?#]+\/?$/i.test(url), 'must be an origin (scheme, host and port) without a path')
+      .describe('Origin of the protected app (http or https), reachable only through the gateway.'),
+    connections: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(128)
+      .describe('Keep-alive connections to the upstream at most.'),
+    preserve_host: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Send the client's Host header upstream instead of the upstream's own (X-Forwarded-Host carries it either way).",
+      ),
+    timeouts: z
+      .strictObject({
+        connect: duration('Connecting to the upstream (504 after it).').prefault('5s'),
+        headers: duration("Waiting for the upstream's response headers (504 after it).").prefault('60s'),
+        idle: duration('Silence in the middle of a response body before it is cut off.').prefault('5m'),
+      })
+      .prefault({}),
+    rewrite: z
+      .strictObject({
+        location: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Rewrite Location headers naming the upstream's address to the public origin (as nginx's proxy_redirect).",
+          ),
+        cookie_domain: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Drop a Set-Cookie Domain naming the upstream's host, so the cookie binds to the public host (as proxy_cookie_domain).",
+          ),
+        public_origin: httpUrl
+          .optional()
+          .describe('Public origin used in rewrites; by default the scheme and Host of each request.'),
+      })
+      .prefault({}),
+  })
+  .describe('The protected app.');
+
+const logging = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level; access lines are info.'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  listen,
+  upstream,
+  trusted_proxies: z
+    .array(cidr)
+    .default([])
+    .describe('Peers (addresses or CIDR ranges) whose X-Forwarded-For, -Proto and X-Request-Id are believed.'),
+  logging,
+});
+
+/** The validated configuration: durations in milliseconds, defaults filled in. */
+export type GatewayConfig = z.output<typeof configSchema>;

@@ -1,0 +1,112 @@
+// Owns the configuration in force: loaded at start, re-read when the file changes, and
+// swapped only for a version that validates; an invalid edit is reported and ignored.
+
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { Logger } from '../ops/logger.js';
+import { type ConfigError, formatConfigError, loadConfigFile } from './load.js';
+import { compileConfig, type RuntimeConfig } from './runtime.js';
+import type { GatewayConfig } from './schema.js';
+
+export interface ConfigSource {
+  /** The configuration for the next request. */
+  current(): RuntimeConfig;
+  /** Whether the file on disk is the one in force (false after an invalid edit). */
+  readonly fileValid: boolean;
+  /** Called after a valid new configuration took effect. */
+  onChange(listener: (next: RuntimeConfig, previous: RuntimeConfig) => void): void;
+  /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
+  reload(): Promise<void>;
+  close(): void;
+}
+
+export class ConfigInvalidError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: ConfigError[],
+  ) {
+    super(`${file} is not a valid configuration:\n${errors.map((e) => `  ${formatConfigError(e)}`).join('\n')}`);
+  }
+}
+
+/** A fixed configuration (tests, embedding). */
+export function createStaticConfigSource(config: Readonly<GatewayConfig>): ConfigSource {
+  const runtime = compileConfig(config);
+  return { current: () => runtime, fileValid: true, onChange() {}, async reload() {}, close() {} };
+}
+
+// Editors and orchestrators replace a file by rename (and Kubernetes swaps a symlinked
+// folder), which a watch on the file itself misses: the folder is watched, any event there
+// triggers a re-read, and content that did not change is ignored. A slow poll heals what
+// the watcher misses (network file systems).
+const DEBOUNCE_MS = 50;
+const POLL_MS = 5_000;
+
+/** Loads the file (throwing ConfigInvalidError when it does not validate) and watches it. */
+export async function createFileConfigSource(file: string, logger: Logger): Promise<ConfigSource> {
+  const path = resolve(file);
+  const first = await loadConfigFile(path);
+  if (!first.ok) throw new ConfigInvalidError(path, first.errors);
+  let runtime = compileConfig(first.config);
+  let source = first.source;
+  let fileValid = true;
+  const listeners: Array<(next: RuntimeConfig, previous: RuntimeConfig) => void> = [];
+  let timer: NodeJS.Timeout | undefined;
+  let reloading: Promise<void> = Promise.resolve();
+
+  async function reloadNow(): Promise<void> {
+    const result = await loadConfigFile(path);
+    if (result.source === source) return;
+    source = result.source;
+    if (!result.ok) {
+      fileValid = false;
+      logger.error(
+        { event: 'config.rejected', file: path, errors: result.errors.map(formatConfigError) },
+        'configuration edit refused; the last valid configuration stays in force',
+      );
+      return;
+    }
+    const previous = runtime;
+    runtime = compileConfig(result.config);
+    fileValid = true;
+    logger.info({ event: 'config.reloaded', file: path }, 'configuration reloaded');
+    for (const listener of listeners) listener(runtime, previous);
+  }
+
+  const reload = () => {
+    reloading = reloading.then(reloadNow, reloadNow);
+    return reloading;
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), DEBOUNCE_MS);
+  };
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), { persistent: false }, (_event, name) => {
+      if (name === null || name === basename(path) || name.startsWith('..')) schedule();
+    });
+    watcher.on('error', (error) => logger.warn({ event: 'config.watch_failed', err: error }, 'config watch failed'));
+  } catch (error) {
+    logger.warn({ event: 'config.watch_failed', err: error }, 'cannot watch the configuration; polling only');
+  }
+  const poll = setInterval(() => void reload(), POLL_MS);
+  poll.unref();
+
+  return {
+    current: () => runtime,
+    get fileValid() {
+      return fileValid;
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+    reload,
+    close() {
+      clearTimeout(timer);
+      clearInterval(poll);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Owns assembly: builds every stage once from the configuration source and a logger, starts
+// listening, and knows how to stop it all in order. The CLI and the tests both start here.
+
+import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
+import type { ConfigSource } from './config/source.js';
+import { createGatewayRoutes } from './http/gateway-routes.js';
+import { createPipeline } from './http/pipeline.js';
+import { createGatewayServer } from './http/server.js';
+import { createHealthChecker } from './ops/health.js';
+import type { Logger } from './ops/logger.js';
+import { createUpstream, type Upstream } from './proxy/upstream.js';
+import { CLOSE_GOING_AWAY } from './proxy/websocket-frames.js';
+import { createWebSocketTracker, type WebSocketTracker } from './proxy/websocket-tracker.js';
+
+export interface Gateway {
+  readonly address: AddressInfo;
+  /** "http://127.0.0.1:8080" (https with TLS). */
+  readonly url: string;
+  readonly webSockets: WebSocketTracker;
+  /** Graceful stop: no new connections, WebSockets closed, requests finished within the grace period. */
+  shutdown(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  config: ConfigSource;
+  logger: Logger;
+}
+
+export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
+  const initial = config.current().config;
+  let upstream: Upstream = createUpstream(initial.upstream);
+  const webSockets = createWebSocketTracker();
+
+  config.onChange((next, previous) => {
+    logger.level = next.config.logging.level;
+    if (!isDeepStrictEqual(next.config.upstream, upstream.settings)) {
+      const old = upstream;
+      upstream = createUpstream(next.config.upstream);
+      // Requests in flight on the old pool finish; new ones use the new upstream.
+      old.close().catch((error: Error) => logger.warn({ event: 'upstream.close_failed', err: error }));
+    }
+    if (!isDeepStrictEqual(next.config.listen, previous.config.listen)) {
+      logger.warn({ event: 'config.restart_needed', section: 'listen' }, 'listen settings change at the next restart');
+    }
+  });
+
+  const pipeline = createPipeline({
+    config,
+    upstream: () => upstream,
+    routes: createGatewayRoutes({ config, health: createHealthChecker() }),
+    webSockets,
+    logger,
+  });
+  const server = createGatewayServer(initial.listen, pipeline, logger);
+  const address = await server.listen();
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${initial.listen.tls ? 'https' : 'http'}://${host}:${address.port}`;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    address,
+    url,
+    webSockets,
+    shutdown() {
+      stopping ??= (async () => {
+        webSockets.close(CLOSE_GOING_AWAY);
+        await server.drain(config.current().config.listen.shutdown_grace);
+        await upstream.close();
+        config.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// Owns the gateway's own paths under the configured prefix (default /_gateway). They are
+// answered here and never forwarded; an unknown one is a 404, not a request to the upstream.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConfigSource } from '../config/source.js';
+import type { HealthChecker } from '../ops/health.js';
+import { sendError, sendJson } from './respond.js';
+import type { RequestScope } from './scope.js';
+
+export interface GatewayRoutes {
+  handle(scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+export function createGatewayRoutes(deps: { config: ConfigSource; health: HealthChecker }): GatewayRoutes {
+  return {
+    async handle(scope, req, res) {
+      const prefix = scope.runtime.config.listen.gateway_prefix.toLowerCase();
+      const route = scope.target.routingPath.slice(prefix.length);
+      const readOnly = req.method === 'GET' || req.method === 'HEAD';
+      if (route === '/healthz' && readOnly) {
+        sendJson(scope, req, res, 200, { status: 'ok' });
+        return;
+      }
+      if (route === '/readyz' && readOnly) {
+        const readiness = await deps.health.readiness(scope.runtime, deps.config.fileValid);
+        sendJson(scope, req, res, readiness.ready ? 200 : 503, {
+          status: readiness.ready ? 'ready' : 'not ready',
+          checks: readiness.checks,
+        });
+        return;
+      }
+      sendError(scope, req, res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
+    },
+  };
+}

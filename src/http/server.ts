@@ -1,0 +1,82 @@
+// Owns the listening socket and its lifecycle: plain HTTP or TLS, client timeouts, and the
+// graceful stop (stop accepting, close WebSockets, let requests in flight finish within
+// the grace period, then close whatever is left).
+
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../ops/logger.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface GatewayServer {
+  readonly server: http.Server;
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting and drains; resolves when every request has ended or the grace period ran out. */
+  drain(graceMs: number): Promise<void>;
+}
+
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+export function createGatewayServer(
+  listen: Readonly<GatewayConfig['listen']>,
+  pipeline: Pipeline,
+  logger: Logger,
+): GatewayServer {
+  const options: http.ServerOptions = {
+    keepAliveTimeout: listen.keep_alive_timeout,
+    headersTimeout: listen.headers_timeout,
+    // Uploads and downloads of gigabytes are legitimate; idle limits live on the upstream side.
+    requestTimeout: 0,
+  };
+  const server = listen.tls
+    ? https.createServer({
+        ...options,
+        cert: readFileSync(listen.tls.cert_file),
+        key: readFileSync(listen.tls.key_file),
+      })
+    : http.createServer(options);
+
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  server.on('request', (req, res) => {
+    inFlight++;
+    if (draining) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      inFlight--;
+      if (draining && inFlight === 0) drained?.();
+    });
+    pipeline.handleRequest(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => pipeline.handleUpgrade(req, socket, head));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    logger.debug({ event: 'http.client_error', error_code: error.code }, 'malformed request refused');
+    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) socket.end(BAD_REQUEST);
+    socket.destroy();
+  });
+
+  return {
+    server,
+    async listen() {
+      server.listen(listen.port, listen.host);
+      await once(server, 'listening');
+      return server.address() as AddressInfo;
+    },
+    async drain(graceMs) {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, graceMs).unref();
+        });
+      }
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Owns HTML escaping and the security headers of every page the gateway renders itself.
+
+import type { OutgoingHttpHeaders } from 'node:http';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and double- or single-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+}
+
+/** Headers for gateway pages: nothing cached, nothing framed, nothing loaded from elsewhere. */
+export const PAGE_SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+});
+
+/** A complete, self-contained HTML page (inline style only, readable on a phone). */
+export function renderPage(title: string, bodyHtml: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+main{max-width:28rem;margin:10vh auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px #0001}
+h1{font-size:1.35rem;margin:0 0 1rem}p{line-height:1.5}.muted{color:#667;font-size:.85rem}
+</style>
+</head>
+<body><main>${bodyHtml}</main></body>
+</html>
+`;
+}

@@ -1,0 +1,110 @@
+// Owns forwarding one HTTP request upstream and streaming the answer back: bodies flow
+// both ways without buffering, with backpressure, and either side going away ends the other.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
+import type { RequestScope } from '../http/scope.js';
+import { buildUpstreamHeaders } from './request-headers.js';
+import { buildClientHeaders } from './response-headers.js';
+import type { Upstream } from './upstream.js';
+
+/** Called when forwarding fails before any response byte was sent, so the pipeline can render the error. */
+export type ForwardFailure = (code: GatewayErrorCode, reason: string) => void;
+
+class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+  readonly code = 'GW_CLIENT_GONE';
+}
+
+/** Relays undici's response events to the client response, pausing upstream when the client is slow. */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #upstreamStartedAt = performance.now();
+  #clientGone = false;
+
+  constructor(
+    private readonly scope: RequestScope,
+    private readonly res: ServerResponse,
+    private readonly onFailure: ForwardFailure,
+  ) {
+    res.on('drain', () => this.#controller?.resume());
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        this.#clientGone = true;
+        this.#controller?.abort(new ClientGoneError('client closed the connection'));
+      }
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(new ClientGoneError('client closed the connection'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    const clientHeaders = buildClientHeaders(headers, this.scope);
+    if (statusMessage) this.res.writeHead(statusCode, statusMessage, clientHeaders);
+    else this.res.writeHead(statusCode, clientHeaders);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.scope.upstreamMs = performance.now() - this.#upstreamStartedAt;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.scope.upstreamMs = performance.now() - this.#upstreamStartedAt;
+    if (this.#clientGone || error instanceof ClientGoneError) return;
+    if (!this.res.headersSent) {
+      this.onFailure(upstreamErrorCode(error), `${(error as { code?: string }).code ?? error.name}: ${error.message}`);
+      return;
+    }
+    // Headers are out: the only honest signal left is a truncated response.
+    this.scope.errorCode = upstreamErrorCode(error);
+    this.scope.errorReason = `upstream failed mid-response: ${error.message}`;
+    this.res.destroy(error);
+  }
+}
+
+/** Whether the client announced a request body (Node has already refused the ambiguous combinations). */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Forwards the request with the same method, path and query; the response streams back through the relay. */
+export function forward(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: Upstream,
+  onFailure: ForwardFailure,
+): void {
+  const { runtime } = scope;
+  const host = runtime.config.upstream.preserve_host ? scope.host : runtime.upstreamHost;
+  const relay = new ResponseRelay(scope, res, onFailure);
+  try {
+    upstream.pool.dispatch(
+      {
+        path: scope.target.path + scope.target.search,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: buildUpstreamHeaders(req.rawHeaders, scope, { host }),
+        body: hasBody(req) ? req : null,
+      },
+      relay,
+    );
+  } catch (error) {
+    // undici validates synchronously (a header value it refuses): a bad request, never a crash.
+    onFailure('BAD_REQUEST_TARGET', `refused by the HTTP client: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,79 @@
+// Owns the headers sent upstream, built in a fixed order: drop hop-by-hop and
+// Connection-named headers; drop every header the gateway itself asserts (S7, S8) and
+// the method/URL override headers, in every spelling; then add the gateway's own.
+
+import type { RequestScope } from '../http/scope.js';
+import { connectionTokens, isHopByHop } from './hop-headers.js';
+
+/**
+ * Headers a client must never be able to set, compared lower-cased with "_" read as "-"
+ * (many app frameworks treat X_Forwarded_For as X-Forwarded-For).
+ */
+const GATEWAY_ASSERTED = new Set([
+  'host',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+  'x-request-id',
+  // Method and URL overrides would let a request be routed by the gateway as one thing and
+  // served by the upstream as another.
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-method',
+  // Node answers Expect: 100-continue itself before the body is read; undici refuses the header.
+  'expect',
+]);
+
+/** The comparison form of a header name: lower-case, underscores as dashes. */
+export function headerKey(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-');
+}
+
+export interface UpstreamHeaderOptions {
+  /** The Host header to send: the client's (preserve_host) or the upstream's. */
+  host: string;
+  /** Keep Upgrade and Connection: upgrade (a WebSocket handshake). */
+  upgrade?: string;
+}
+
+/** Builds the upstream request's headers as a flat [name, value, …] list, names in their original case. */
+export function buildUpstreamHeaders(
+  rawHeaders: readonly string[],
+  scope: RequestScope,
+  options: UpstreamHeaderOptions,
+): string[] {
+  const connection: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === 'connection') connection.push(rawHeaders[i + 1] as string);
+  }
+  const tokens = connectionTokens(connection);
+  const headers: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const lower = name.toLowerCase();
+    if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(headerKey(lower))) continue;
+    headers.push(name, rawHeaders[i + 1] as string);
+  }
+  headers.push(
+    'host',
+    options.host,
+    'x-forwarded-for',
+    scope.client.forwardedFor.join(', '),
+    'x-forwarded-proto',
+    scope.proto,
+    'x-forwarded-host',
+    scope.host,
+    'x-real-ip',
+    scope.client.address,
+    'x-request-id',
+    scope.id,
+  );
+  if (options.upgrade !== undefined) headers.push('connection', 'upgrade', 'upgrade', options.upgrade);
+  return headers;
+}
