@@ -1,0 +1,66 @@
+// The seeded user accounts and scrypt-based password verification.
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+export type Role = 'admin' | 'staff';
+
+export interface User {
+  readonly name: string;
+  readonly role: Role;
+}
+
+export interface SeedUser extends User {
+  readonly password: string;
+}
+
+interface Credentials {
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+}
+
+export const SEED_USERS: readonly SeedUser[] = [
+  { name: 'alice', role: 'admin', password: 'alice-password' },
+  { name: 'bob', role: 'staff', password: 'bob-password' },
+  { name: 'carol', role: 'staff', password: 'carol-password' },
+];
+
+const KEY_LENGTH = 32;
+
+function deriveKey(password: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+async function hashPassword(password: string): Promise<Credentials> {
+  const salt = randomBytes(16);
+  return { salt, hash: await deriveKey(password, salt) };
+}
+
+export class UserStore {
+  readonly #users = new Map<string, User>();
+  // Hashing is slow on purpose, so it runs in the background and verify() waits for it.
+  readonly #credentials: Promise<Map<string, Credentials>>;
+  // Unknown names are checked against this so response times do not reveal which accounts exist.
+  readonly #decoy: Promise<Credentials>;
+
+  constructor(seeds: readonly SeedUser[] = SEED_USERS) {
+    for (const { name, role } of seeds) this.#users.set(name, { name, role });
+    this.#credentials = Promise.all(
+      seeds.map(async (seed) => [seed.name, await hashPassword(seed.password)] as const),
+    ).then((entries) => new Map(entries));
+    this.#decoy = hashPassword(randomBytes(16).toString('hex'));
+  }
+
+  /** Exact, case-sensitive lookup by user name. */
+  find(name: string): User | undefined {
+    return this.#users.get(name);
+  }
+
+  async verify(name: string, password: string): Promise<User | undefined> {
+    const stored = (await this.#credentials).get(name);
+    const expected = stored ?? (await this.#decoy);
+    const actual = await deriveKey(password, expected.salt);
+    const matches = timingSafeEqual(actual, expected.hash);
+    return stored && matches ? this.#users.get(name) : undefined;
+  }
+}
