@@ -22,7 +22,11 @@ export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: Request
     headers.location = rewriteLocation(location, runtime.upstreamOrigin, publicOrigin(scope));
   }
   const setCookie = upstream['set-cookie'];
-  if (setCookie) headers['set-cookie'] = outgoingSetCookies(setCookie, runtime.upstreamHostname, rewrite.cookie_domain);
+  if (setCookie !== undefined) {
+    // undici gives a lone Set-Cookie as a string and several as an array.
+    const lines = typeof setCookie === 'string' ? [setCookie] : setCookie;
+    headers['set-cookie'] = outgoingSetCookies(lines, runtime.upstreamHostname, rewrite.cookie_domain);
+  }
   headers['x-request-id'] = scope.id;
   return headers;
 }
