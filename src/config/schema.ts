@@ -20,13 +20,17 @@ const duration = (description: string) =>
       }
       return ms;
     })
-    .describe(description);
+    .meta({ description, type: 'duration' });
 
-const cidr = z.string().superRefine((text, ctx) => {
-  if (!parseCidr(text)) ctx.addIssue({ code: 'custom', message: `must be an IP address or CIDR range, got "${text}"` });
-});
+const cidr = z
+  .string()
+  .superRefine((text, ctx) => {
+    if (!parseCidr(text))
+      ctx.addIssue({ code: 'custom', message: `must be an IP address or CIDR range, got "${text}"` });
+  })
+  .meta({ type: 'IP or CIDR' });
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).meta({ type: 'URL' });
 
 const port = z.number().int().min(0).max(65535);
 
@@ -35,7 +39,8 @@ const pathPrefix = z
   .regex(
     /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/,
     'must be an absolute path such as /_gateway, without a trailing slash',
-  );
+  )
+  .meta({ type: 'path' });
 
 const tls = z
   .strictObject({
@@ -56,7 +61,8 @@ const listen = z
     keep_alive_timeout: duration('How long an idle client connection is kept open.').prefault('5s'),
     headers_timeout: duration("How long a client may take to send a request's headers.").prefault('30s'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Where the gateway listens.');
 
 const upstream = z
   .strictObject({
@@ -82,7 +88,8 @@ const upstream = z
         headers: duration("Waiting for the upstream's response headers (504 after it).").prefault('60s'),
         idle: duration('Silence in the middle of a response body before it is cut off.').prefault('5m'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Upstream timeouts.'),
     rewrite: z
       .strictObject({
         location: z
@@ -101,7 +108,8 @@ const upstream = z
           .optional()
           .describe('Public origin used in rewrites; by default the scheme and Host of each request.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('How upstream answers that name its internal address are rewritten.'),
   })
   .describe('The protected app.');
 
@@ -112,7 +120,8 @@ const logging = z
       .default('info')
       .describe('pino log level; access lines are info.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Logs: pino JSON on standard output.');
 
 export const configSchema = z.strictObject({
   listen,
