@@ -1,0 +1,40 @@
+// Owns HMAC-SHA256 signatures of short tokens (S4): the first key signs, every key
+// verifies, so keys rotate without logging anyone out; comparison is constant-time.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface Signer {
+  /** "value.signature" (base64url), for a value that contains no ".". */
+  sign(value: string): string;
+  /** The value when some key's signature matches, else undefined; never throws on malformed input. */
+  verify(token: string): string | undefined;
+}
+
+const SIGNATURE_BYTES = 32;
+
+function mac(key: Buffer, value: string): Buffer {
+  return createHmac('sha256', key).update(value).digest();
+}
+
+/** Creates a signer over a non-empty list of keys (each at least 32 bytes). */
+export function createSigner(keys: readonly Buffer[]): Signer {
+  const [signingKey] = keys;
+  if (!signingKey || keys.some((key) => key.length < 32)) throw new Error('signing needs keys of at least 32 bytes');
+  return {
+    sign(value) {
+      if (value.includes('.')) throw new Error('a signed value must not contain "."');
+      return `${value}.${mac(signingKey, value).toString('base64url')}`;
+    },
+    verify(token) {
+      const dot = token.lastIndexOf('.');
+      if (dot <= 0) return undefined;
+      const value = token.slice(0, dot);
+      const given = Buffer.from(token.slice(dot + 1), 'base64url');
+      if (given.length !== SIGNATURE_BYTES) return undefined;
+      let valid = false;
+      // Every key is tried, so the time taken does not say which key (if any) matched.
+      for (const key of keys) valid = timingSafeEqual(mac(key, value), given) || valid;
+      return valid ? value : undefined;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Owns the contract every state backend (memory, file, Redis) fulfils: string records with
+// optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater" and
+// small sets. Everything the gateway shares between processes goes through it.
+
+/** A backend could not be reached or failed; callers answer 503 and never skip a layer (S11). */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  readonly code = 'GW_STORE_UNAVAILABLE';
+}
+
+export interface Store {
+  /** The value, or undefined when absent or expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Writes a value; ttlMs undefined keeps it until deleted. Resolves once durable for the backend. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Writes only when the key is absent (or expired); true when this call wrote it. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Deletes a key (value or set); true when something was deleted. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Adds 1 to a counter and returns the new count. The first increment of an absent counter
+   * starts its window of ttlMs; later increments do not extend it (a fixed window).
+   */
+  increment(key: string, ttlMs: number): Promise<number>;
+  /**
+   * Stores n only when it is greater than the stored number (or none is stored); true when it
+   * was stored. Atomic across processes: two gateways accepting the same TOTP step cannot both win.
+   */
+  setIfGreater(key: string, n: number, ttlMs?: number): Promise<boolean>;
+  /** Adds a member to a set; ttlMs, when given, (re)sets the whole set's time-to-live. */
+  addToSet(key: string, member: string, ttlMs?: number): Promise<void>;
+  /** Removes a member; true when it was there (so "use once" is one atomic call). */
+  removeFromSet(key: string, member: string): Promise<boolean>;
+  /** The members of a set (empty when absent). */
+  members(key: string): Promise<string[]>;
+  /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+// S4 and S6 building blocks: signatures and sealed values refuse every tampering, foreign
+// keys and malformed input, and survive key rotation.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { createSealer } from '../../src/crypto/sealing.js';
+import { createSigner } from '../../src/crypto/signing.js';
+
+const key = () => randomBytes(32);
+
+describe('signer', () => {
+  const [a, b] = [key(), key()];
+  const signer = createSigner([a]);
+
+  test('verifies what it signed', () => assert.equal(signer.verify(signer.sign('session-id')), 'session-id'));
+
+  test('refuses a tampered value or signature', () => {
+    const token = signer.sign('session-id');
+    assert.equal(signer.verify(token.replace('session-id', 'session-ie')), undefined);
+    const flipped = token.slice(0, -2) + (token.endsWith('A') ? 'B' : 'A') + token.slice(-1);
+    assert.equal(signer.verify(flipped), undefined);
+  });
+
+  test('refuses a signature made with a key it does not hold', () => {
+    assert.equal(signer.verify(createSigner([b]).sign('session-id')), undefined);
+  });
+
+  test('rotation: a new first key signs, the old one still verifies', () => {
+    const rotated = createSigner([b, a]);
+    assert.equal(rotated.verify(signer.sign('old')), 'old');
+    assert.equal(signer.verify(rotated.sign('new')), undefined);
+  });
+
+  test('malformed tokens are no session, never an exception', () => {
+    for (const token of ['', '.', 'x.', '.x', 'a.b.c', 'value.%%%', 'v'.repeat(10_000), `v.${'A'.repeat(43)}`]) {
+      assert.equal(signer.verify(token), undefined, token.slice(0, 20));
+    }
+  });
+
+  test('short keys are refused at construction', () => {
+    assert.throws(() => createSigner([]));
+    assert.throws(() => createSigner([Buffer.alloc(16)]));
+  });
+});
+
+describe('sealer', () => {
+  const [a, b] = [key(), key()];
+  const sealer = createSealer([a]);
+
+  test('opens what it sealed, in the same context only', () => {
+    const token = sealer.seal('JBSWY3DPEHPK3PXP', 'totp:alice');
+    assert.equal(sealer.open(token, 'totp:alice')?.toString(), 'JBSWY3DPEHPK3PXP');
+    assert.equal(sealer.open(token, 'totp:bob'), undefined);
+  });
+
+  test('the sealed form does not contain the plaintext, and sealing twice differs', () => {
+    const one = sealer.seal('JBSWY3DPEHPK3PXP', 'c');
+    assert.ok(!Buffer.from(one, 'base64url').includes('JBSWY3DPEHPK3PXP'));
+    assert.notEqual(one, sealer.seal('JBSWY3DPEHPK3PXP', 'c'));
+  });
+
+  test('every flipped byte is refused', () => {
+    const raw = Buffer.from(sealer.seal('secret', 'c'), 'base64url');
+    for (let i = 0; i < raw.length; i++) {
+      const copy = Buffer.from(raw);
+      copy[i] = (copy[i] as number) ^ 0x01;
+      assert.equal(sealer.open(copy.toString('base64url'), 'c'), undefined, `byte ${i}`);
+    }
+  });
+
+  test('rotation: the old key still opens, a foreign key never does', () => {
+    const token = sealer.seal('v', 'c');
+    assert.equal(createSealer([b, a]).open(token, 'c')?.toString(), 'v');
+    assert.equal(createSealer([b]).open(token, 'c'), undefined);
+  });
+
+  test('malformed tokens open to nothing', () => {
+    for (const token of ['', 'AAAA', '%%%', 'A'.repeat(100)]) assert.equal(sealer.open(token, 'c'), undefined);
+  });
+});
