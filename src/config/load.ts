@@ -54,15 +54,23 @@ function issueErrors(doc: Document, lines: LineCounter, issue: z.core.$ZodIssue)
   return [{ path: base.join('.'), message, line: lineOf(doc, lines, issue.path) }];
 }
 
-/** Checks the files the configuration names, so that a bad path is a config error, not a crash at start. */
-async function fileErrors(config: GatewayConfig, doc: Document, lines: LineCounter): Promise<ConfigError[]> {
-  const files: Array<[string[], string]> = [];
-  if (config.listen.tls) {
-    files.push([['listen', 'tls', 'cert_file'], config.listen.tls.cert_file]);
-    files.push([['listen', 'tls', 'key_file'], config.listen.tls.key_file]);
-  }
+/** The paths of gateway.yaml that name a file the gateway must be able to read. */
+const FILE_PATHS = [
+  ['listen', 'tls', 'cert_file'],
+  ['listen', 'tls', 'key_file'],
+];
+
+/**
+ * Checks the files the configuration names, so that a bad path is a config error, not a crash
+ * at start. It reads the document rather than the validated result, so that a missing file is
+ * reported together with the schema's errors, not only once they are fixed.
+ */
+async function fileErrors(doc: Document, lines: LineCounter): Promise<ConfigError[]> {
   const errors: ConfigError[] = [];
-  for (const [path, file] of files) {
+  for (const path of FILE_PATHS) {
+    const file = doc.getIn(path);
+    // Anything but a non-empty string is the schema's to report.
+    if (typeof file !== 'string' || file === '') continue;
     try {
       await access(file, constants.R_OK);
     } catch (error) {
@@ -92,13 +100,12 @@ export async function parseConfig(source: string): Promise<LoadResult> {
     return { ok: false, source, errors: [{ path: '', message: 'must be a YAML mapping of sections', line: 1 }] };
   }
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) => issueErrors(doc, lines, issue));
+  const errors = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueErrors(doc, lines, issue));
+  errors.push(...(await fileErrors(doc, lines)));
+  if (!parsed.success || errors.length > 0) {
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     return { ok: false, source, errors };
   }
-  const errors = await fileErrors(parsed.data, doc, lines);
-  if (errors.length > 0) return { ok: false, source, errors };
   return { ok: true, source, config: deepFreeze(parsed.data) };
 }
 

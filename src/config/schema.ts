@@ -32,6 +32,12 @@ const cidr = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).meta({ type: 'URL' });
 
+/** An http(s) URL naming an origin only: "http://host:3001/" is allowed, a path or query is not. */
+const httpOrigin = httpUrl.refine(
+  (url) => /^https?:\/\/[^/?#]+\/?$/i.test(url),
+  'must be an origin (scheme, host and port) without a path',
+);
+
 const port = z.number().int().min(0).max(65535);
 
 const pathPrefix = z
@@ -66,9 +72,7 @@ const listen = z
 
 const upstream = z
   .strictObject({
-    url: httpUrl
-      .refine((url) => /^https?:\/\/[^/?#]+\/?$/i.test(url), 'must be an origin (scheme, host and port) without a path')
-      .describe('Origin of the protected app (http or https), reachable only through the gateway.'),
+    url: httpOrigin.describe('Origin of the protected app (http or https), reachable only through the gateway.'),
     connections: z
       .number()
       .int()
@@ -104,7 +108,9 @@ const upstream = z
           .describe(
             "Drop a Set-Cookie Domain naming the upstream's host, so the cookie binds to the public host (as proxy_cookie_domain).",
           ),
-        public_origin: httpUrl
+        public_origin: httpOrigin
+          // Rewriting prepends it to a path: "https://example.com/" must lose its slash.
+          .transform((url) => new URL(url).origin)
           .optional()
           .describe('Public origin used in rewrites; by default the scheme and Host of each request.'),
       })

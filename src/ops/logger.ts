@@ -14,6 +14,8 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
   'headers.cookie',
   'headers.authorization',
+  'headers["proxy-authorization"]',
+  'headers["x-csrf-token"]',
   'headers["set-cookie"]',
   'cookie',
   'authorization',
@@ -55,19 +57,17 @@ const SENSITIVE_QUERY = /pass|secret|token|code|answer|key|session|auth|otp|sig/
 /** The path and query for a log line, with the values of sensitive-looking query parameters censored. */
 export function loggablePath(path: string, search: string): string {
   if (search.length <= 1) return path + search;
-  const parts = search
-    .slice(1)
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq === -1) return pair;
-      let name = pair.slice(0, eq);
-      try {
-        name = decodeURIComponent(name);
-      } catch {
-        // An undecodable name is judged as written.
-      }
-      return SENSITIVE_QUERY.test(name) ? `${pair.slice(0, eq)}=[Redacted]` : pair;
-    });
-  return `${path}?${parts.join('&')}`;
+  // ";" separates pairs too for some upstreams (Rack 2, Python before 3.9.2), so a pair ends at either.
+  const query = search.slice(1).replace(/[^&;]+/g, (pair) => {
+    const eq = pair.indexOf('=');
+    if (eq === -1) return pair;
+    let name = pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // An undecodable name is judged as written.
+    }
+    return SENSITIVE_QUERY.test(name) ? `${pair.slice(0, eq)}=[Redacted]` : pair;
+  });
+  return `${path}?${query}`;
 }
