@@ -1,0 +1,69 @@
+// Owns recovery codes: ten single-use codes shown once, each usable in place of a second-step
+// code when the phone is lost; stored only as keyed digests, spent with one atomic removal.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Store } from '../store/store.js';
+
+const CODE_COUNT = 10;
+const CODE_LENGTH = 10;
+// RFC 4648 base32: no 0/1/8/9, so O, I and B are not misread as digits; 5 bits a character,
+// 50 bits a code, beyond guessing within any lockout.
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const WELL_FORMED = /^[A-Za-z2-7]{10}$/;
+
+export interface RecoveryCodes {
+  /** Ten fresh codes shown as "XXXXX-XXXXX", replacing any earlier set; they are not kept in clear. */
+  issue(user: string): Promise<string[]>;
+  /** True exactly once per issued code; case, spaces and dashes are forgiven. */
+  consume(user: string, code: string): Promise<boolean>;
+  /** How many unused codes the user has left. */
+  remaining(user: string): Promise<number>;
+  /** Deletes the user's codes (factor reset or disable); true when there were any. */
+  remove(user: string): Promise<boolean>;
+}
+
+export interface RecoveryCodesOptions {
+  readonly store: Store;
+  /** 32 bytes for HMAC-SHA256: a stolen store alone cannot confirm a guessed code offline. */
+  readonly key: Buffer;
+}
+
+const setKey = (user: string) => `recovery:${user}`;
+
+/** One random code; 256 is a multiple of 32, so each byte's low 5 bits are uniform. */
+function randomCode(): string {
+  return [...randomBytes(CODE_LENGTH)].map((byte) => ALPHABET[byte & 31]).join('');
+}
+
+/** Creates recovery codes over the shared store. */
+export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): RecoveryCodes {
+  if (key.length !== 32) throw new Error('recovery codes need a 32-byte HMAC key');
+
+  // The user is part of the digest, so a digest copied into another user's set matches nothing.
+  const digest = (user: string, code: string) => createHmac('sha256', key).update(`${user}\0${code}`).digest('hex');
+
+  return {
+    async issue(user) {
+      const codes = Array.from({ length: CODE_COUNT }, randomCode);
+      await store.delete(setKey(user));
+      for (const code of codes) await store.addToSet(setKey(user), digest(user, code));
+      return codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`);
+    },
+
+    async consume(user, code) {
+      const compact = code.replace(/[\s-]/g, '');
+      // Tested before upper-casing, which would turn some non-ASCII letters into ASCII ones.
+      if (!WELL_FORMED.test(compact)) return false;
+      // The store looks up a keyed digest, so its lookup timing says nothing useful about a guess.
+      return store.removeFromSet(setKey(user), digest(user, compact.toUpperCase()));
+    },
+
+    async remaining(user) {
+      return (await store.members(setKey(user))).length;
+    },
+
+    remove(user) {
+      return store.delete(setKey(user));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// Owns TOTP as a second factor: enrollment of a candidate secret that activates only with a
+// correct code, verification with a replay guard shared by every gateway through the store
+// (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
+
+import type { Sealer } from '../../crypto/sealing.js';
+import type { Store } from '../../store/store.js';
+import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
+import { qrSvg } from './qr-code.js';
+import { assertIssuer, createSecret, matchStep, otpauthUri, parseCode } from './totp-code.js';
+
+const PENDING_TTL_MS = 15 * 60 * 1000;
+
+/** What the enrollment page shows: the secret as text for manual entry, and as a QR code. */
+export interface TotpEnrollment {
+  readonly secret: string;
+  readonly uri: string;
+  readonly qrSvg: string;
+}
+
+export type ConfirmOutcome = Outcome<'wrong' | 'malformed' | 'no_candidate' | 'already_enrolled'>;
+export type ReplaceOutcome = Outcome<FailureReason | 'no_candidate' | 'wrong_candidate'>;
+
+export interface TotpFactor extends SecondFactor<string> {
+  readonly kind: 'totp';
+  /** The user's candidate secret, created on the first call and the same on reloads for 15 minutes. */
+  beginEnrollment(user: string): Promise<TotpEnrollment>;
+  /** Activates the candidate for a user with no TOTP yet, given a correct code from it. */
+  confirmEnrollment(user: string, code: string): Promise<ConfirmOutcome>;
+  /** Swaps an enrolled user's secret for the candidate: a valid current code and a correct candidate code (S12). */
+  replace(user: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
+}
+
+export interface TotpFactorOptions {
+  readonly store: Store;
+  readonly sealer: Sealer;
+  /** The name the authenticator app shows beside the account; no ":". */
+  readonly issuer: string;
+  /** Milliseconds since the epoch; injected so that tests move time instead of sleeping. */
+  readonly now: () => number;
+}
+
+/** An active secret exists but cannot be opened (its sealing key was retired, or the record was altered). */
+export class TotpSecretUnreadableError extends Error {
+  override name = 'TotpSecretUnreadableError';
+  readonly code = 'GW_TOTP_SECRET_UNREADABLE';
+}
+
+const secretKey = (user: string) => `totp:secret:${user}`;
+const pendingKey = (user: string) => `totp:pending:${user}`;
+// The last time step this user passed with; any step at or before it is a replay (S5).
+const stepKey = (user: string) => `totp:step:${user}`;
+// Binding the user into the sealing context stops one user's sealed secret being opened as another's.
+const context = (user: string) => `totp:${user}`;
+
+/** Creates the TOTP factor over the shared store. */
+export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptions): TotpFactor {
+  assertIssuer(issuer);
+
+  const open = (sealed: string, user: string) => sealer.open(sealed, context(user))?.toString('utf8');
+
+  /** The candidate secret and its sealed form, or undefined when there is none that can be opened. */
+  async function candidate(user: string): Promise<{ secret: string; sealed: string } | undefined> {
+    const sealed = await store.get(pendingKey(user));
+    const secret = sealed === undefined ? undefined : open(sealed, user);
+    return sealed === undefined || secret === undefined ? undefined : { secret, sealed };
+  }
+
+  /** The active secret, or undefined when not enrolled. */
+  async function activeSecret(user: string): Promise<string | undefined> {
+    const sealed = await store.get(secretKey(user));
+    if (sealed === undefined) return undefined;
+    const secret = open(sealed, user);
+    // Never read as "not enrolled": that would skip the layer or let anyone enroll anew.
+    if (secret === undefined) throw new TotpSecretUnreadableError(`the TOTP secret of "${user}" cannot be opened`);
+    return secret;
+  }
+
+  async function clear(user: string): Promise<boolean> {
+    const [existed] = await Promise.all([
+      store.delete(secretKey(user)),
+      store.delete(pendingKey(user)),
+      store.delete(stepKey(user)),
+    ]);
+    return existed;
+  }
+
+  async function verify(user: string, code: string): Promise<VerifyOutcome> {
+    if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
+    const secret = await activeSecret(user);
+    if (secret === undefined) return { ok: false, reason: 'not_enrolled' };
+    const step = matchStep(secret, code, now());
+    if (step === undefined) return { ok: false, reason: 'wrong' };
+    // One atomic compare-and-set rather than read-then-write, so two requests (or two gateways)
+    // holding the same code cannot both pass.
+    if (!(await store.setIfGreater(stepKey(user), step))) return { ok: false, reason: 'replayed' };
+    return { ok: true };
+  }
+
+  return {
+    kind: 'totp',
+
+    async beginEnrollment(user) {
+      const fresh = createSecret();
+      const freshSealed = sealer.seal(fresh, context(user));
+      let secret = fresh;
+      if (!(await store.setIfAbsent(pendingKey(user), freshSealed, PENDING_TTL_MS))) {
+        // A reload or a second tab shows the candidate already on screen, so a scanned QR stays valid.
+        const existing = await candidate(user);
+        if (existing) secret = existing.secret;
+        // Unreadable (its sealing key retired) or expired meanwhile: nobody can confirm it, start afresh.
+        else await store.set(pendingKey(user), freshSealed, PENDING_TTL_MS);
+      }
+      const uri = otpauthUri(issuer, user, secret);
+      return { secret, uri, qrSvg: await qrSvg(uri) };
+    },
+
+    async confirmEnrollment(user, code) {
+      // Checked before anything is written: the candidate's step must not touch an active user's record.
+      if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
+      if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
+      const pending = await candidate(user);
+      if (!pending) return { ok: false, reason: 'no_candidate' };
+      const step = matchStep(pending.secret, code, now());
+      if (step === undefined) return { ok: false, reason: 'wrong' };
+      // Recorded before activation, so the code just typed can never pass a login afterwards.
+      await store.setIfGreater(stepKey(user), step);
+      // The atomic guard: of two concurrent confirmations (or one racing another enrollment) one wins.
+      if (!(await store.setIfAbsent(secretKey(user), pending.sealed))) return { ok: false, reason: 'already_enrolled' };
+      await store.delete(pendingKey(user));
+      return { ok: true };
+    },
+
+    async replace(user, currentCode, candidateCode) {
+      if (parseCode(candidateCode) === undefined) return { ok: false, reason: 'malformed' };
+      const pending = await candidate(user);
+      if (!pending) return { ok: false, reason: 'no_candidate' };
+      const candidateStep = matchStep(pending.secret, candidateCode, now());
+      if (candidateStep === undefined) return { ok: false, reason: 'wrong_candidate' };
+      // The current code is checked last: it is spent only when everything else is right.
+      const current = await verify(user, currentCode);
+      if (!current.ok) return current;
+      await store.set(secretKey(user), pending.sealed);
+      await store.setIfGreater(stepKey(user), candidateStep);
+      await store.delete(pendingKey(user));
+      return { ok: true };
+    },
+
+    verify,
+
+    async isEnrolled(user) {
+      return (await store.get(secretKey(user))) !== undefined;
+    },
+
+    async disable(user, code) {
+      const outcome = await verify(user, code);
+      if (outcome.ok) await clear(user);
+      return outcome;
+    },
+
+    remove: clear,
+  };
+}
