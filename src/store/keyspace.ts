@@ -1,0 +1,121 @@
+// Owns the in-process keyspace that the memory and file stores share: values, counters and sets
+// with absolute expiry times read from an injected clock. Every operation is synchronous, so it
+// is atomic within the process without locks; the semantics follow Redis, so that the backends
+// stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
+
+import { checkNumber, checkTtl } from './ttl.js';
+
+export type Entry =
+  | { kind: 'value'; value: string; expiresAt: number | undefined }
+  | { kind: 'set'; members: Set<string>; expiresAt: number | undefined };
+
+export interface Keyspace {
+  get(key: string): string | undefined;
+  set(key: string, value: string, ttlMs?: number): void;
+  setIfAbsent(key: string, value: string, ttlMs?: number): boolean;
+  delete(key: string): boolean;
+  increment(key: string, ttlMs: number): number;
+  setIfGreater(key: string, n: number, ttlMs?: number): boolean;
+  addToSet(key: string, member: string, ttlMs?: number): void;
+  removeFromSet(key: string, member: string): boolean;
+  members(key: string): string[];
+  /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
+  purgeExpired(): number;
+  /** The live entries, for a snapshot. */
+  entries(): IterableIterator<[string, Entry]>;
+}
+
+/** Creates a keyspace on the clock `now`, holding `initial` (entries loaded from a snapshot). */
+export function createKeyspace(now: () => number, initial: Iterable<[string, Entry]> = []): Keyspace {
+  const entries = new Map(initial);
+  const expiryOf = (ttlMs: number | undefined) => {
+    const ttl = checkTtl(ttlMs);
+    return ttl === undefined ? undefined : now() + ttl;
+  };
+  const isExpired = (entry: Entry, at: number) => entry.expiresAt !== undefined && entry.expiresAt <= at;
+
+  /** The entry under key, or undefined when absent or expired (then dropped: lazy expiry). */
+  function live(key: string): Entry | undefined {
+    const entry = entries.get(key);
+    if (entry && isExpired(entry, now())) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+  // Using a set as a value (or the reverse) is a programming error; Redis answers WRONGTYPE.
+  function valueAt(key: string): (Entry & { kind: 'value' }) | undefined {
+    const entry = live(key);
+    if (entry?.kind === 'set') throw new TypeError(`store key ${JSON.stringify(key)} holds a set, not a value`);
+    return entry;
+  }
+  function setAt(key: string): (Entry & { kind: 'set' }) | undefined {
+    const entry = live(key);
+    if (entry?.kind === 'value') throw new TypeError(`store key ${JSON.stringify(key)} holds a value, not a set`);
+    return entry;
+  }
+
+  return {
+    get: (key) => valueAt(key)?.value,
+    set(key, value, ttlMs) {
+      entries.set(key, { kind: 'value', value, expiresAt: expiryOf(ttlMs) });
+    },
+    setIfAbsent(key, value, ttlMs) {
+      const expiresAt = expiryOf(ttlMs);
+      if (live(key)) return false;
+      entries.set(key, { kind: 'value', value, expiresAt });
+      return true;
+    },
+    delete: (key) => live(key) !== undefined && entries.delete(key),
+    increment(key, ttlMs) {
+      const expiresAt = expiryOf(ttlMs);
+      const entry = valueAt(key);
+      if (!entry) {
+        entries.set(key, { kind: 'value', value: '1', expiresAt });
+        return 1;
+      }
+      const count = Number(entry.value);
+      if (!Number.isSafeInteger(count)) throw new TypeError(`store key ${JSON.stringify(key)} does not hold a counter`);
+      // A fixed window: the expiry set by the first increment stays.
+      entry.value = String(count + 1);
+      return count + 1;
+    },
+    setIfGreater(key, n, ttlMs) {
+      checkNumber(n);
+      const expiresAt = expiryOf(ttlMs);
+      const entry = valueAt(key);
+      if (entry && Number(entry.value) >= n) return false;
+      entries.set(key, { kind: 'value', value: String(n), expiresAt });
+      return true;
+    },
+    addToSet(key, member, ttlMs) {
+      const expiresAt = expiryOf(ttlMs);
+      const entry = setAt(key);
+      if (entry) {
+        entry.members.add(member);
+        if (expiresAt !== undefined) entry.expiresAt = expiresAt;
+      } else {
+        entries.set(key, { kind: 'set', members: new Set([member]), expiresAt });
+      }
+    },
+    removeFromSet(key, member) {
+      const entry = setAt(key);
+      if (!entry?.members.delete(member)) return false;
+      if (entry.members.size === 0) entries.delete(key);
+      return true;
+    },
+    members: (key) => [...(setAt(key)?.members ?? [])],
+    purgeExpired() {
+      const at = now();
+      let purged = 0;
+      for (const [key, entry] of entries) {
+        if (isExpired(entry, at) && entries.delete(key)) purged += 1;
+      }
+      return purged;
+    },
+    *entries() {
+      const at = now();
+      for (const item of entries) if (!isExpired(item[1], at)) yield item;
+    },
+  };
+}

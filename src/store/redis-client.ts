@@ -1,0 +1,65 @@
+// Owns the ioredis connection of the Redis store (standalone, Sentinel or Cluster), set up to
+// fail fast: no offline queue and no resending after a reconnect, so that nothing piles up
+// while Redis is away and a call that was refused while it was away never runs later; ioredis
+// keeps reconnecting in the background. (A call that timed out after reaching a slow Redis may
+// still have run there: its outcome is unknown, as with any timeout.)
+
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+type RedisClient = Redis | Cluster;
+
+export interface RedisConnectionOptions {
+  /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
+  url: string;
+  sentinels?: Array<{ host: string; port: number }>;
+  sentinelName?: string;
+  cluster?: { nodes: string[] };
+  commandTimeoutMs: number;
+  scripts: Record<string, { lua: string; numberOfKeys: number }>;
+}
+
+/** Reconnect attempts back off from 50 ms to this, and go on forever. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+
+/** Creates the client; it connects in the background. */
+export function createRedisClient(options: RedisConnectionOptions): RedisClient {
+  const perConnection = {
+    // Commands in flight when the connection drops fail at once and are not resent later.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // The client settles a command that gets no answer, so none piles up behind a dead connection.
+    commandTimeout: options.commandTimeoutMs,
+    // A connection that answers nothing for a few timeouts (a frozen server, a dropped route) is
+    // dropped and reconnected rather than kept until TCP keep-alive notices.
+    socketTimeout: options.commandTimeoutMs * 3,
+  } satisfies RedisOptions;
+  // A command sent while disconnected fails at once instead of waiting in an unbounded queue.
+  const enableOfflineQueue = false;
+
+  if (options.cluster) {
+    // The node connections keep their queue (ioredis does not let it go): they connect lazily,
+    // on the first command, and a node that drops out is replaced rather than reconnected.
+    return new Cluster(options.cluster.nodes, {
+      enableOfflineQueue,
+      scripts: options.scripts,
+      redisOptions: { ...perConnection, ...credentialsOf(options.url) },
+    });
+  }
+  return new Redis(options.url, {
+    ...perConnection,
+    enableOfflineQueue,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+    scripts: options.scripts,
+    ...(options.sentinels ? { sentinels: options.sentinels, name: options.sentinelName } : {}),
+  });
+}
+
+/** The credentials and TLS choice of a URL, for the nodes a cluster discovers by itself. */
+function credentialsOf(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

@@ -1,0 +1,160 @@
+// Owns the Redis store, for several gateway processes sharing state. Every key carries the
+// prefix; compound operations are Lua scripts, atomic across processes. Every call settles
+// within commandTimeoutMs: while Redis is unreachable each one rejects with
+// StoreUnavailableError (callers answer 503, S11), and calls work again once ioredis has
+// reconnected. An acknowledged write is as durable as Redis's persistence settings make it
+// (appendonly and appendfsync), not more.
+
+import { createRedisClient } from './redis-client.js';
+import { type Store, StoreUnavailableError } from './store.js';
+import { checkNumber, checkTtl } from './ttl.js';
+
+export interface RedisStoreOptions {
+  /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
+  url: string;
+  /** Put before every key, so that one Redis can serve several deployments. */
+  prefix: string;
+  sentinels?: Array<{ host: string; port: number }>;
+  /** The master group name the sentinels know. */
+  sentinelName?: string;
+  /** Startup nodes of a Redis Cluster (URLs or host:port). */
+  cluster?: { nodes: string[] };
+  /** How long a call may take, waiting for a connection included, before it rejects. */
+  commandTimeoutMs?: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+
+// KEYS[1] is the only key of each script, so they run in Cluster too.
+const SCRIPTS = {
+  // The expiry is set by the first increment only: a fixed window, not one that slides with every failure.
+  storeIncrement: {
+    numberOfKeys: 1,
+    lua: `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`,
+  },
+  storeSetIfGreater: {
+    numberOfKeys: 1,
+    lua: `local current = tonumber(redis.call('GET', KEYS[1]))
+if current and current >= tonumber(ARGV[1]) then return 0 end
+if ARGV[2] == '' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 1`,
+  },
+  storeAddToSet: {
+    numberOfKeys: 1,
+    lua: `redis.call('SADD', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`,
+  },
+};
+
+/** The scripts as ioredis defines them on the client. */
+interface ScriptCommands {
+  storeIncrement(key: string, ttlMs: number): Promise<number>;
+  storeSetIfGreater(key: string, n: string, ttlMs: number | ''): Promise<number>;
+  storeAddToSet(key: string, member: string, ttlMs: number | ''): Promise<number>;
+}
+
+/** Creates the store; it connects in the background (ping() tells when Redis answers). */
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const client = createRedisClient({
+    url: options.url,
+    sentinels: options.sentinels,
+    sentinelName: options.sentinelName,
+    cluster: options.cluster,
+    commandTimeoutMs: timeoutMs,
+    scripts: SCRIPTS,
+  });
+  const scripts = client as typeof client & ScriptCommands;
+  // Connection errors are reported by the calls that fail; without a listener ioredis would
+  // print each one. The last one explains the next StoreUnavailableError.
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+  client.on('ready', () => {
+    lastError = undefined;
+  });
+  let closed = false;
+  let ready: Promise<void> | undefined;
+  const k = (key: string) => options.prefix + key;
+
+  /** Resolves when the client is connected (one shared listener, however many calls wait). */
+  function untilReady(): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    ready ??= new Promise((resolve) =>
+      client.once('ready', () => {
+        ready = undefined;
+        resolve();
+      }),
+    );
+    return ready;
+  }
+
+  /**
+   * Runs one command within one deadline, which covers waiting for a connection too: without an
+   * offline queue ioredis refuses a command at once while it (re)connects, and waiting here lets
+   * a call made at start-up or during a short reconnect succeed. Every failure becomes StoreUnavailableError.
+   */
+  async function run<T>(command: () => Promise<T>): Promise<T> {
+    if (closed) throw new StoreUnavailableError('the Redis store is closed');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const reason = lastError ? ` (last error: ${lastError.message})` : '';
+        reject(new StoreUnavailableError(`Redis did not answer within ${timeoutMs} ms${reason}`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([untilReady(), deadline]);
+      return await Promise.race([command(), deadline]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`Redis failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    get: (key) => run(async () => (await client.get(k(key))) ?? undefined),
+    async set(key, value, ttlMs) {
+      const ttl = checkTtl(ttlMs);
+      await run(() => (ttl === undefined ? client.set(k(key), value) : client.set(k(key), value, 'PX', ttl)));
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const ttl = checkTtl(ttlMs);
+      const reply = await run(() =>
+        ttl === undefined ? client.set(k(key), value, 'NX') : client.set(k(key), value, 'PX', ttl, 'NX'),
+      );
+      return reply === 'OK';
+    },
+    delete: async (key) => (await run(() => client.del(k(key)))) > 0,
+    async increment(key, ttlMs) {
+      const ttl = checkTtl(ttlMs);
+      return run(() => scripts.storeIncrement(k(key), ttl));
+    },
+    async setIfGreater(key, n, ttlMs) {
+      const number = String(checkNumber(n));
+      const ttl = checkTtl(ttlMs) ?? '';
+      return (await run(() => scripts.storeSetIfGreater(k(key), number, ttl))) === 1;
+    },
+    async addToSet(key, member, ttlMs) {
+      const ttl = checkTtl(ttlMs) ?? '';
+      await run(() => scripts.storeAddToSet(k(key), member, ttl));
+    },
+    removeFromSet: async (key, member) => (await run(() => client.srem(k(key), member))) === 1,
+    members: (key) => run(() => client.smembers(k(key))),
+    async ping() {
+      await run(() => client.ping());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // QUIT lets the replies in flight arrive; when Redis is away there is nothing to wait for.
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

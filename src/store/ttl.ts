@@ -1,0 +1,21 @@
+// Owns the checking of time-to-live and "set if greater" arguments, shared by every backend so
+// that a mistake is refused the same way everywhere instead of meaning "forever" in one backend
+// and "already expired" in another.
+
+/** Returns ttlMs when it is a positive whole number of milliseconds (undefined means no expiry); throws otherwise. */
+export function checkTtl(ttlMs: number): number;
+export function checkTtl(ttlMs: number | undefined): number | undefined;
+export function checkTtl(ttlMs: number | undefined): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  // Redis refuses PX 0 and fractions; refusing them here too keeps the backends interchangeable.
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive whole number of milliseconds, got ${ttlMs}`);
+  }
+  return ttlMs;
+}
+
+/** Returns n when it is a finite number; a NaN would never compare greater and silently lose every write. */
+export function checkNumber(n: number): number {
+  if (!Number.isFinite(n)) throw new RangeError(`setIfGreater needs a finite number, got ${n}`);
+  return n;
+}

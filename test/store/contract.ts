@@ -1,0 +1,280 @@
+// The store contract: one suite that every backend (memory, file, Redis standalone and Cluster)
+// runs, so that the backends stay interchangeable. Time is the store's own: a fake clock moved
+// with advance() where the backend has one, otherwise real short TTLs observed by polling a
+// marker key that started with them (a slow machine makes the test slower, never wrong).
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { type Store, StoreUnavailableError } from '../../src/store/store.js';
+import { waitFor } from '../helpers/wait.js';
+
+export interface StoreHarness {
+  store: Store;
+  /** Moves the store's clock forward; absent for a backend on real time. */
+  advance?(ms: number): void;
+  cleanup(): Promise<void>;
+}
+
+/** The TTL of the tests on real time: short, with room for a slow machine before its halfway point. */
+const REAL_TTL_MS = 1000;
+const FAKE_TTL_MS = 60_000;
+
+interface Timer {
+  /** Resolves once `ms` have passed on the store's clock since the timer was started. */
+  done(): Promise<void>;
+}
+
+/** Everything a test gets: its own fresh store and a clock to wait on. */
+interface Context {
+  store: Store;
+  ttl: number;
+  /** Starts a timer of `ms` on the store's clock, now. */
+  timer(ms: number): Promise<Timer>;
+}
+
+function contextOf(harness: StoreHarness): Context {
+  const { store, advance } = harness;
+  if (advance) {
+    let elapsed = 0;
+    return {
+      store,
+      ttl: FAKE_TTL_MS,
+      async timer(ms) {
+        const end = elapsed + ms;
+        return {
+          async done() {
+            if (end > elapsed) advance(end - elapsed);
+            elapsed = Math.max(elapsed, end);
+          },
+        };
+      },
+    };
+  }
+  return {
+    store,
+    ttl: REAL_TTL_MS,
+    async timer(ms) {
+      // A marker key with the same TTL, set after the key under test: once it is gone, so is that one's TTL.
+      const marker = `timer:${randomUUID()}`;
+      await store.set(marker, '1', ms);
+      return {
+        done: () =>
+          waitFor(`${ms} ms to pass on the store's clock`, async () => (await store.get(marker)) === undefined),
+      };
+    },
+  };
+}
+
+const sorted = (values: string[]) => [...values].sort();
+
+/** Registers the contract suite for one backend; `factory` gives each test its own empty store. */
+export function runStoreContract(name: string, factory: () => Promise<StoreHarness>): void {
+  // Each test has its own store, so they run concurrently: the real-time waits overlap.
+  describe(`store contract: ${name}`, { concurrency: true }, () => {
+    const it = (title: string, body: (context: Context) => Promise<void>) =>
+      test(title, async () => {
+        const harness = await factory();
+        try {
+          await body(contextOf(harness));
+        } finally {
+          await harness.cleanup();
+        }
+      });
+
+    it('get answers undefined for an absent key, the value after set, the new value after another set', async ({
+      store,
+    }) => {
+      assert.equal(await store.get('absent'), undefined);
+      await store.set('k', 'one');
+      assert.equal(await store.get('k'), 'one');
+      await store.set('k', 'two');
+      assert.equal(await store.get('k'), 'two');
+      await store.set('empty', '');
+      assert.equal(await store.get('empty'), '');
+    });
+
+    it('delete removes a value and says so once', async ({ store }) => {
+      await store.set('k', 'v');
+      assert.equal(await store.delete('k'), true);
+      assert.equal(await store.get('k'), undefined);
+      assert.equal(await store.delete('k'), false);
+      assert.equal(await store.delete('never'), false);
+    });
+
+    it('a value with a TTL is there before it ends and gone after; values without one stay', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      await store.set('short', 'v', ttl);
+      const full = await timer(ttl);
+      const half = await timer(ttl / 2);
+      await store.set('long', 'v', ttl * 100);
+      await store.set('forever', 'v');
+      await half.done();
+      assert.equal(await store.get('short'), 'v');
+      await full.done();
+      assert.equal(await store.get('short'), undefined);
+      assert.equal(await store.delete('short'), false, 'an expired key is not there to delete');
+      assert.equal(await store.get('long'), 'v');
+      assert.equal(await store.get('forever'), 'v');
+    });
+
+    it('set without a TTL clears an earlier one', async ({ store, ttl, timer }) => {
+      await store.set('k', 'old', ttl);
+      await store.set('k', 'new');
+      await (await timer(ttl)).done();
+      assert.equal(await store.get('k'), 'new');
+    });
+
+    it('setIfAbsent writes only a key that is absent or expired', async ({ store, ttl, timer }) => {
+      assert.equal(await store.setIfAbsent('k', 'first', ttl), true);
+      const full = await timer(ttl);
+      assert.equal(await store.setIfAbsent('k', 'second'), false);
+      assert.equal(await store.get('k'), 'first');
+      await full.done();
+      assert.equal(await store.setIfAbsent('k', 'third'), true);
+      assert.equal(await store.get('k'), 'third');
+    });
+
+    it('setIfAbsent: of 20 concurrent calls exactly one wins, and its value is stored', async ({ store }) => {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent('k', `v${i}`)));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.get('k'), `v${results.indexOf(true)}`);
+    });
+
+    it('increment counts in a fixed window that later increments do not extend', async ({ store, ttl, timer }) => {
+      assert.equal(await store.increment('c', ttl), 1);
+      const full = await timer(ttl);
+      const half = await timer(ttl / 2);
+      assert.equal(await store.increment('c', ttl), 2);
+      await half.done();
+      assert.equal(await store.increment('c', ttl), 3, 'still in the window at its half');
+      await full.done();
+      assert.equal(await store.increment('c', ttl), 1, 'a new window once the first has ended');
+      assert.equal(await store.get('c'), '1');
+    });
+
+    it('increment: 20 concurrent calls count to 20, each seeing its own count', async ({ store, ttl }) => {
+      const counts = await Promise.all(Array.from({ length: 20 }, () => store.increment('c', ttl)));
+      assert.deepEqual(
+        [...counts].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      assert.equal(await store.get('c'), '20');
+    });
+
+    it('setIfGreater stores only a number greater than the stored one', async ({ store, ttl, timer }) => {
+      assert.equal(await store.setIfGreater('step', 5, ttl), true);
+      const full = await timer(ttl);
+      assert.equal(await store.setIfGreater('step', 5, ttl), false, 'an equal number is a replay');
+      assert.equal(await store.setIfGreater('step', 3, ttl), false);
+      assert.equal(await store.get('step'), '5');
+      assert.equal(await store.setIfGreater('negative', -2), true);
+      assert.equal(await store.setIfGreater('negative', -3), false);
+      await full.done();
+      assert.equal(await store.setIfGreater('step', 1), true, 'nothing stored once the TTL has passed');
+      assert.equal(await store.get('step'), '1');
+    });
+
+    it('setIfGreater: the same number sent 20 times concurrently wins once; of shuffled numbers the greatest is kept', async ({
+      store,
+    }) => {
+      const same = await Promise.all(Array.from({ length: 20 }, () => store.setIfGreater('same', 42)));
+      assert.equal(same.filter(Boolean).length, 1);
+      const numbers = [7, 19, 3, 12, 20, 1, 15, 9, 18, 4, 11, 16, 2, 14, 6, 17, 10, 5, 13, 8];
+      const won = await Promise.all(numbers.map((n) => store.setIfGreater('mixed', n)));
+      assert.equal(won[numbers.indexOf(20)], true);
+      assert.equal(await store.get('mixed'), '20');
+      assert.equal(await store.setIfGreater('mixed', 20), false);
+    });
+
+    it('a set adds members once, removes each once, and lists them', async ({ store }) => {
+      assert.deepEqual(await store.members('s'), []);
+      await store.addToSet('s', 'a');
+      await store.addToSet('s', 'b');
+      await store.addToSet('s', 'a');
+      assert.deepEqual(sorted(await store.members('s')), ['a', 'b']);
+      assert.equal(await store.removeFromSet('s', 'a'), true);
+      assert.equal(await store.removeFromSet('s', 'a'), false, 'a member is used once');
+      assert.equal(await store.removeFromSet('s', 'zz'), false);
+      assert.equal(await store.removeFromSet('absent', 'a'), false);
+      assert.deepEqual(await store.members('s'), ['b']);
+      assert.equal(await store.removeFromSet('s', 'b'), true);
+      assert.deepEqual(await store.members('s'), []);
+      assert.equal(await store.delete('s'), false, 'a set without members is gone');
+    });
+
+    it('removeFromSet: of 20 concurrent removals of one member exactly one succeeds', async ({ store }) => {
+      await store.addToSet('codes', 'ABCDE-12345');
+      const removed = await Promise.all(Array.from({ length: 20 }, () => store.removeFromSet('codes', 'ABCDE-12345')));
+      assert.equal(removed.filter(Boolean).length, 1);
+    });
+
+    it('delete removes a whole set', async ({ store }) => {
+      await store.addToSet('s', 'x');
+      await store.addToSet('s', 'y');
+      assert.equal(await store.delete('s'), true);
+      assert.deepEqual(await store.members('s'), []);
+      assert.equal(await store.delete('s'), false);
+    });
+
+    it('a set with a TTL expires whole; adding with a TTL renews it, adding without keeps it', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      await store.addToSet('s', 'a', ttl);
+      const first = await timer(ttl);
+      const half = await timer(ttl / 2);
+      await half.done();
+      await store.addToSet('s', 'b', ttl);
+      const renewed = await timer(ttl);
+      await first.done();
+      assert.deepEqual(sorted(await store.members('s')), ['a', 'b'], 'renewed by the second add');
+      await store.addToSet('s', 'c');
+      await renewed.done();
+      assert.deepEqual(await store.members('s'), [], 'an add without a TTL keeps the set expiring');
+    });
+
+    it('keys, values and members are kept exactly as given, Unicode included', async ({ store }) => {
+      const nfc = 'caf\u00e9';
+      const nfd = 'cafe\u0301';
+      await store.set(nfc, 'composed');
+      await store.set(nfd, 'decomposed');
+      assert.equal(await store.get(nfc), 'composed');
+      assert.equal(await store.get(nfd), 'decomposed', 'keys are not normalised');
+      const value = 'Grüße, 世界 🔐 — "quoted" \\ back\nslash\ttab \u0000 nul';
+      await store.set('ключ:🔑', value);
+      assert.equal(await store.get('ключ:🔑'), value);
+      await store.addToSet('集合', 'ünïcödé 👩‍👩‍👧');
+      assert.deepEqual(await store.members('集合'), ['ünïcödé 👩‍👩‍👧']);
+      assert.equal(await store.increment('zähler', 60_000), 1);
+    });
+
+    it('a 100 KB value is stored whole', async ({ store }) => {
+      const value = 'x€🔑'.repeat(12_800).slice(0, 100 * 1024);
+      await store.set('large', value);
+      assert.equal(await store.get('large'), value);
+    });
+
+    it('TTLs and numbers that no backend can honour are refused alike', async ({ store }) => {
+      for (const ttl of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await assert.rejects(store.set('k', 'v', ttl), RangeError, `ttl ${ttl}`);
+        await assert.rejects(store.increment('k', ttl), RangeError, `ttl ${ttl}`);
+      }
+      await assert.rejects(store.setIfGreater('k', Number.NaN), RangeError);
+      assert.equal(await store.get('k'), undefined, 'a refused call writes nothing');
+    });
+
+    it('ping answers; after close every call rejects with StoreUnavailableError', async ({ store }) => {
+      await store.ping();
+      await store.close();
+      await store.close();
+      await assert.rejects(store.get('k'), StoreUnavailableError);
+      await assert.rejects(store.set('k', 'v'), StoreUnavailableError);
+      await assert.rejects(store.ping(), StoreUnavailableError);
+    });
+  });
+}
