@@ -7,10 +7,12 @@ import type { ConfigSource } from './config/source.js';
 import { createGatewayRoutes } from './http/gateway-routes.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
+import { createLoginServices } from './login/create-services.js';
+import type { LoginServices } from './login/services.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
-import { CLOSE_GOING_AWAY } from './proxy/websocket-frames.js';
+import { CLOSE_GOING_AWAY, CLOSE_POLICY_VIOLATION } from './proxy/websocket-frames.js';
 import { createWebSocketTracker, type WebSocketTracker } from './proxy/websocket-tracker.js';
 
 export interface Gateway {
@@ -18,6 +20,8 @@ export interface Gateway {
   /** "http://127.0.0.1:8080" (https with TLS). */
   readonly url: string;
   readonly webSockets: WebSocketTracker;
+  /** The login layer, when a `login` section is configured (tests and the CLI reach its store). */
+  readonly login?: LoginServices;
   /** Graceful stop: no new connections, WebSockets closed, requests finished within the grace period. */
   shutdown(): Promise<void>;
 }
@@ -25,9 +29,29 @@ export interface Gateway {
 export interface GatewayOptions {
   config: ConfigSource;
   logger: Logger;
+  /** The clock of sessions, lockouts and TOTP (tests move it). */
+  now?: () => number;
 }
 
-export async function startGateway({ config, logger }: GatewayOptions): Promise<Gateway> {
+/** How often open WebSockets are checked against their session (revocation, expiry: S4). */
+const WEBSOCKET_SWEEP_MS = 1_000;
+
+/** Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry). */
+function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices): void {
+  for (const id of webSockets.sessionIds()) {
+    login.records.getSession(id).then(
+      (session) => {
+        if (!session) webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
+      },
+      () => {
+        // The store is unreachable: sessions cannot be confirmed, so their sockets close too (S11).
+        webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
+      },
+    );
+  }
+}
+
+export async function startGateway({ config, logger, now }: GatewayOptions): Promise<Gateway> {
   const initial = config.current().config;
   let upstream: Upstream = createUpstream(initial.upstream);
   const webSockets = createWebSocketTracker();
@@ -45,12 +69,25 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     }
   });
 
+  const login = initial.login
+    ? await createLoginServices({
+        config: () => config.current().config,
+        upstream: () => upstream,
+        webSockets,
+        logger,
+        now,
+      })
+    : undefined;
+  const sweep = login ? setInterval(() => sweepWebSockets(webSockets, login), WEBSOCKET_SWEEP_MS) : undefined;
+  sweep?.unref();
+
   const pipeline = createPipeline({
     config,
     upstream: () => upstream,
-    routes: createGatewayRoutes({ config, health: createHealthChecker() }),
+    routes: createGatewayRoutes({ config, health: createHealthChecker(), login }),
     webSockets,
     logger,
+    login,
   });
   const server = createGatewayServer(initial.listen, pipeline, logger);
   const address = await server.listen();
@@ -62,11 +99,14 @@ export async function startGateway({ config, logger }: GatewayOptions): Promise<
     address,
     url,
     webSockets,
+    login,
     shutdown() {
       stopping ??= (async () => {
+        clearInterval(sweep);
         webSockets.close(CLOSE_GOING_AWAY);
         await server.drain(config.current().config.listen.shutdown_grace);
         await upstream.close();
+        await login?.store.close();
         config.close();
       })();
       return stopping;

@@ -35,7 +35,9 @@ function describe(key: string, schema: AnySchema, rows: Row[], inherited: Partia
     case 'default':
     case 'prefault': {
       const value = def.defaultValue;
-      const shown = typeof value === 'object' && !Array.isArray(value) ? undefined : JSON.stringify(value);
+      // A section's default ({}) says nothing its keys do not; any other default is shown as written.
+      const inner = (def.innerType as AnySchema)._zod.def as { type: string };
+      const shown = inner.type === 'object' ? undefined : JSON.stringify(value);
       describe(key, def.innerType as AnySchema, rows, { ...row, defaultValue: row.defaultValue ?? shown });
       return;
     }
@@ -52,6 +54,31 @@ function describe(key: string, schema: AnySchema, rows: Row[], inherited: Partia
       }
       return;
     }
+    case 'union': {
+      // A choice of sections (the store backends): each option's keys, under the option's description.
+      const options = def.options as AnySchema[];
+      if (options.every((option) => (option._zod.def as { type: string }).type === 'object')) {
+        if (row.description)
+          rows.push({ key, type: 'section', defaultValue: row.defaultValue ?? '', description: row.description });
+        for (const option of options) describe(key, option, rows);
+        return;
+      }
+      rows.push(
+        finish(key, {
+          ...row,
+          type: row.type ?? options.map((o) => meta(o).type ?? (o._zod.def as { type: string }).type).join(' or '),
+        }),
+      );
+      return;
+    }
+    case 'literal': {
+      const values = (def.values as unknown[]).map((v) => JSON.stringify(v)).join(' \\| ');
+      rows.push(finish(key, { ...row, type: row.type ?? values, defaultValue: row.defaultValue ?? '(required)' }));
+      return;
+    }
+    case 'record':
+      rows.push(finish(key, { ...row, type: row.type ?? 'map' }));
+      return;
     case 'array': {
       const element = def.element as AnySchema;
       const elementType = meta(element).type ?? (element._zod.def as { type: string }).type;

@@ -1,6 +1,8 @@
 // Owns the compiled form of a configuration: what every request needs, computed once per
 // load (matchers, the upstream's origin), so that the hot path does no parsing.
 
+import type { RoleSettings } from '../access/roles.js';
+import { canonicalUsername } from '../login/username.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
 import type { GatewayConfig } from './schema.js';
 
@@ -13,16 +15,29 @@ export interface RuntimeConfig {
   readonly upstreamHost: string;
   /** The upstream's host name without port, for cookie Domain rewriting. */
   readonly upstreamHostname: string;
+  /** Users and roles with usernames canonicalised by the login's rules, so "Alice" in the YAML is alice. */
+  readonly roles: RoleSettings;
+  /** Networks from which a first enrollment is allowed (enrollment.first: networks). */
+  readonly enrollmentNetworks: IpMatcher;
 }
 
 /** Compiles a validated configuration; the schema has already refused anything that could throw here. */
 export function compileConfig(config: Readonly<GatewayConfig>): RuntimeConfig {
   const url = new URL(config.upstream.url);
+  const rules = config.login?.username;
+  const canonical = (name: string) =>
+    (rules ? canonicalUsername(name, { trim: rules.trim, nfkc: rules.nfkc, caseFold: rules.case_fold }) : name) ?? name;
   return Object.freeze({
     config,
     trustedProxies: createIpMatcher(config.trusted_proxies),
     upstreamOrigin: url.origin,
     upstreamHost: url.host,
     upstreamHostname: url.hostname.replace(/^\[|\]$/g, ''),
+    roles: {
+      default_role: config.users.default_role,
+      admins: config.users.admins.map(canonical),
+      roles: Object.fromEntries(Object.entries(config.users.roles).map(([user, role]) => [canonical(user), role])),
+    },
+    enrollmentNetworks: createIpMatcher(config.enrollment.networks),
   });
 }

@@ -2,25 +2,16 @@
 // The rest of the code sees only the typed, frozen result (GatewayConfig).
 
 import { z } from 'zod';
+import { keysSchema } from '../crypto/keys.js';
 import { parseCidr } from '../net/ip-matcher.js';
-import { parseDuration } from './duration.js';
+import { storeSchema } from '../store/settings.js';
+import { durationField } from './duration.js';
+import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
+import { limitsSchema } from './sections/limits.js';
+import { loginSchema, publicPathsSchema } from './sections/login.js';
+import { sessionSchema } from './sections/session.js';
 
-/** A duration written with a unit; a bare number is refused because its unit would be a guess. */
-const duration = (description: string) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value, ctx) => {
-      const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-      if (ms === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a duration with a unit such as 500ms, 30s, 5m or 12h, got ${JSON.stringify(value)}`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .meta({ description, type: 'duration' });
+const duration = durationField;
 
 const cidr = z
   .string()
@@ -137,6 +128,21 @@ export const configSchema = z.strictObject({
     .default([])
     .describe('Peers (addresses or CIDR ranges) whose X-Forwarded-For, -Proto and X-Request-Id are believed.'),
   logging,
+  data_dir: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe('Folder for generated keys (and the file store by default); created mode 0700.'),
+  keys: keysSchema,
+  store: storeSchema,
+  public_paths: publicPathsSchema,
+  login: loginSchema,
+  session: sessionSchema,
+  users: usersSchema,
+  policy: policySchema,
+  enrollment: enrollmentSchema,
+  totp: totpSchema,
+  limits: limitsSchema,
 });
 
 /** The validated configuration: durations in milliseconds, defaults filled in. */

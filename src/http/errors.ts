@@ -8,6 +8,34 @@ export const GATEWAY_ERRORS = {
     title: 'Bad request',
     message: 'A forwarding header of this request is malformed.',
   },
+  BAD_LOGIN_BODY: { status: 400, title: 'Bad request', message: 'This sign-in request could not be read.' },
+  LOGIN_REQUIRED: { status: 401, title: 'Sign-in required', message: 'Please sign in first.' },
+  CSRF_INVALID: {
+    status: 403,
+    title: 'Form expired',
+    message: 'This form has expired or did not come from this site. Please go back and try again.',
+  },
+  ENROLLMENT_REFUSED: {
+    status: 403,
+    title: 'Not allowed here',
+    message: 'Setting up two-factor authentication is not allowed from here. Please contact your administrator.',
+  },
+  BODY_TOO_LARGE: { status: 413, title: 'Request too large', message: 'This request is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported request',
+    message: 'This sign-in request has an unexpected format.',
+  },
+  LOCKED_OUT: {
+    status: 429,
+    title: 'Too many attempts',
+    message: 'There have been too many failed attempts. Please wait a while before trying again.',
+  },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Sign-in unavailable',
+    message: 'Signing in is unavailable right now. Please try again shortly.',
+  },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', message: 'This request method is not allowed.' },
   NOT_FOUND: { status: 404, title: 'Not found', message: 'There is no gateway page at this address.' },
   UPSTREAM_UNAVAILABLE: {

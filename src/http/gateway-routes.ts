@@ -3,6 +3,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigSource } from '../config/source.js';
+import type { LoginServices } from '../login/services.js';
+import { handleLoginRoute } from '../login/step-up-routes.js';
 import type { HealthChecker } from '../ops/health.js';
 import { sendError, sendJson } from './respond.js';
 import type { RequestScope } from './scope.js';
@@ -11,7 +13,11 @@ export interface GatewayRoutes {
   handle(scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-export function createGatewayRoutes(deps: { config: ConfigSource; health: HealthChecker }): GatewayRoutes {
+export function createGatewayRoutes(deps: {
+  config: ConfigSource;
+  health: HealthChecker;
+  login?: LoginServices;
+}): GatewayRoutes {
   return {
     async handle(scope, req, res) {
       const prefix = scope.runtime.config.listen.gateway_prefix.toLowerCase();
@@ -29,6 +35,7 @@ export function createGatewayRoutes(deps: { config: ConfigSource; health: Health
         });
         return;
       }
+      if (deps.login && (await handleLoginRoute(scope, req, res, route, deps.login))) return;
       sendError(scope, req, res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
     },
   };

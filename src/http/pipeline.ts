@@ -3,27 +3,34 @@
 //
 //   1. scope       who is asking (S7), for what (routing path), under which configuration
 //   2. refuse      what cannot be read unambiguously (400) or must never be forwarded (405)
-//   3. gateway     the gateway's own pages under the prefix, never forwarded
-//   4. session     (step-up issue) read the gateway cookie; the vault's upstream cookies
-//   5. decide      (step-up / allowlist issues) allow, refuse, send to login, or step up
-//   6. forward     to the upstream, streaming both ways; login answers classified there
+//   3. gateway     the gateway's own pages under the prefix (health, second step, account),
+//                  never forwarded
+//   4. session     the gateway cookie names a full session, a pending login, or nobody
+//   5. decide      access/policy.ts: forward (with the session's or the anonymous vault),
+//                  intercept a login, end a session, or send to the login page (S0)
+//   6. forward     to the upstream, streaming both ways, the vault's cookies injected
 //
+// Without a `login` section stages 4 and 5 are skipped: the gateway is a plain proxy.
 // WebSocket upgrades take the same stages, ending in the WebSocket forwarder.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ConfigSource } from '../config/source.js';
+import { guardRequest, guardUpgrade } from '../login/guard.js';
+import type { LoginServices } from '../login/services.js';
 import { logAccess } from '../ops/access-log.js';
 import type { Logger } from '../ops/logger.js';
 import { forward } from '../proxy/forward.js';
 import type { Upstream } from '../proxy/upstream.js';
 import { forwardUpgrade } from '../proxy/websocket.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
+import { StoreUnavailableError } from '../store/store.js';
+import type { GatewayErrorCode } from './errors.js';
 import type { GatewayRoutes } from './gateway-routes.js';
 import { isUnderPrefix } from './request-target.js';
 import { sendError, sendSocketError } from './respond.js';
-import { createScope } from './scope.js';
+import { createScope, type RequestScope } from './scope.js';
 
 /** Methods that would reflect or tunnel what the gateway must keep to itself. */
 const REFUSED_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT']);
@@ -34,6 +41,8 @@ export interface PipelineDeps {
   routes: GatewayRoutes;
   webSockets: WebSocketTracker;
   logger: Logger;
+  /** The login layer's services; absent when the gateway started without a `login` section. */
+  login?: LoginServices;
 }
 
 export interface Pipeline {
@@ -48,6 +57,24 @@ function refusal(method: string, problem: ReturnType<typeof createScope>['proble
   return undefined;
 }
 
+/** Why a login-layer request cannot be served: the store is down (S11), or `login` appeared without a restart. */
+function loginUnavailable(
+  scope: RequestScope,
+  deps: PipelineDeps,
+): { code: GatewayErrorCode; reason: string } | undefined {
+  if (!scope.runtime.config.login || deps.login) return undefined;
+  return {
+    code: 'STORE_UNAVAILABLE',
+    reason: 'a login section was added by a reload; restart the gateway to enable it',
+  };
+}
+
+/** Maps a failure of an async stage: the store unreachable is a 503 (never a skipped layer), anything else a 500. */
+function stageFailure(error: unknown): { code: GatewayErrorCode; reason: string } {
+  if (error instanceof StoreUnavailableError) return { code: 'STORE_UNAVAILABLE', reason: error.message };
+  return { code: 'INTERNAL', reason: (error as Error)?.stack ?? String(error) };
+}
+
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { logger } = deps;
   return {
@@ -60,14 +87,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (refused) return sendError(scope, req, res, refused.code, refused.reason);
 
       if (isUnderPrefix(scope.target.routingPath, scope.runtime.config.listen.gateway_prefix)) {
-        deps.routes.handle(scope, req, res).catch((error: Error) => {
-          logger.error({ event: 'gateway.route_failed', err: error, request_id: scope.id }, 'gateway route failed');
-          sendError(scope, req, res, 'INTERNAL', error.message);
+        deps.routes.handle(scope, req, res).catch((error: unknown) => {
+          const failure = stageFailure(error);
+          if (failure.code === 'INTERNAL')
+            logger.error({ event: 'gateway.route_failed', err: error, request_id: scope.id }, 'gateway route failed');
+          sendError(scope, req, res, failure.code, failure.reason);
         });
         return;
       }
 
-      forward(scope, req, res, deps.upstream(), (code, reason) => sendError(scope, req, res, code, reason));
+      const proxy = (forScope: RequestScope) =>
+        forward(forScope, req, res, deps.upstream(), (code, reason) => sendError(forScope, req, res, code, reason));
+      if (!scope.runtime.config.login) return proxy(scope);
+      const unavailable = loginUnavailable(scope, deps);
+      if (unavailable) return sendError(scope, req, res, unavailable.code, unavailable.reason);
+      guardRequest(scope, req, res, deps.login as LoginServices, proxy).catch((error: unknown) => {
+        const failure = stageFailure(error);
+        if (failure.code === 'INTERNAL')
+          logger.error({ event: 'pipeline.failed', err: error, request_id: scope.id }, 'request failed');
+        sendError(scope, req, res, failure.code, failure.reason);
+      });
     },
 
     handleUpgrade(req, socket, head) {
@@ -88,13 +127,32 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         logAccess(logger, scope, method, 404, false);
         return;
       }
-      forwardUpgrade(scope, req, socket, head, deps.upstream(), deps.webSockets, (reason) => {
-        sendSocketError(scope, socket, 'UPSTREAM_UNAVAILABLE', reason);
-        logAccess(logger, scope, method, 502, false);
-      });
-      socket.once('close', () => {
-        if (!scope.errorCode) logAccess(logger, scope, method, 101, false);
-      });
+      const proxyUpgrade = () => {
+        forwardUpgrade(scope, req, socket, head, deps.upstream(), deps.webSockets, (reason) => {
+          sendSocketError(scope, socket, 'UPSTREAM_UNAVAILABLE', reason);
+          logAccess(logger, scope, method, 502, false);
+        });
+        socket.once('close', () => {
+          if (!scope.errorCode) logAccess(logger, scope, method, scope.upstreamStatus ?? 101, false);
+        });
+      };
+      if (!scope.runtime.config.login) return proxyUpgrade();
+      const unavailable = loginUnavailable(scope, deps);
+      if (unavailable) {
+        sendSocketError(scope, socket, unavailable.code, unavailable.reason);
+        return logAccess(logger, scope, method, 503, false);
+      }
+      guardUpgrade(scope, req, socket, deps.login as LoginServices).then(
+        (outcome) => {
+          if (outcome === 'forward') proxyUpgrade();
+          else logAccess(logger, scope, method, 401, false);
+        },
+        (error: unknown) => {
+          const failure = stageFailure(error);
+          sendSocketError(scope, socket, failure.code, failure.reason);
+          logAccess(logger, scope, method, failure.code === 'INTERNAL' ? 500 : 503, false);
+        },
+      );
     },
   };
 }

@@ -20,12 +20,28 @@ export interface RequestScope {
   /** The public host the client addressed (Host, or X-Forwarded-Host from a trusted proxy). */
   readonly host: string;
   readonly target: RequestTarget;
+  /**
+   * How upstream cookies travel for this request (the cookie vault), set by the session stage;
+   * absent when no `login` is configured and the gateway is a plain proxy.
+   */
+  vault?: VaultBinding;
+  /** The gateway session behind the request, once the session stage found one. */
+  session?: { readonly id: string; readonly user: string };
   /** Milliseconds the upstream took, once its response ended. */
   upstreamMs?: number;
+  /** The status the upstream answered an upgrade with (101, or its refusal), once it did. */
+  upstreamStatus?: number;
   /** The gateway error the request ended with, if any. */
   errorCode?: GatewayErrorCode;
   /** Why, for the log only. */
   errorReason?: string;
+}
+
+export interface VaultBinding {
+  /** The Cookie header sent upstream, replacing the client's ("" sends none). */
+  readonly cookieHeader: string;
+  /** Takes the upstream's Set-Cookie lines; returns the lines the client may see (pass-through ones, the gateway's own). */
+  capture(setCookies: readonly string[]): string[];
 }
 
 export interface ScopeResult {

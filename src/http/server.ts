@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Pipeline } from './pipeline.js';
@@ -19,6 +20,28 @@ export interface GatewayServer {
 }
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/** Whether an upgrade request is a WebSocket handshake (RFC 6455 4.1), the one upgrade the gateway proxies. */
+function isWebSocketUpgrade(req: http.IncomingMessage): boolean {
+  return req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
+/**
+ * Node hands every request with "Connection: upgrade" to the upgrade listener, for good. One
+ * the gateway does not proxy (h2c from curl --http2, any other protocol) is given back to the
+ * HTTP parser, rebuilt from what Node parsed minus its Upgrade header, and served as the plain
+ * request RFC 9110 7.8 allows (re-emitting 'connection' is Node's documented way to inject a socket).
+ */
+function serveWithoutUpgrade(server: http.Server, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  let text = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    if (name.toLowerCase() !== 'upgrade') text += `${name}: ${req.rawHeaders[i + 1]}\r\n`;
+  }
+  if (head.length > 0) socket.unshift(head);
+  socket.unshift(Buffer.from(`${text}\r\n`, 'latin1'));
+  server.emit('connection', socket);
+}
 
 export function createGatewayServer(
   listen: Readonly<GatewayConfig['listen']>,
@@ -52,7 +75,10 @@ export function createGatewayServer(
     });
     pipeline.handleRequest(req, res);
   });
-  server.on('upgrade', (req, socket, head) => pipeline.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isWebSocketUpgrade(req)) pipeline.handleUpgrade(req, socket, head);
+    else serveWithoutUpgrade(server, req, socket, head);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     logger.debug({ event: 'http.client_error', error_code: error.code }, 'malformed request refused');
     if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) socket.end(BAD_REQUEST);

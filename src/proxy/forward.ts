@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import type { RequestScope } from '../http/scope.js';
@@ -82,6 +83,24 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
 
+/**
+ * The request body as undici reads it. undici destroys a body it stops sending (the upstream
+ * answered before reading it all, or failed), and destroying an IncomingMessage destroys the
+ * client's connection, answer included. undici gets a pass-through instead; what it leaves of
+ * the body is read and discarded, as Node does with any unread body, so the connection carries
+ * the answer and the next request.
+ */
+function requestBody(req: IncomingMessage): Readable | null {
+  if (!hasBody(req)) return null;
+  const body = new PassThrough();
+  req.pipe(body);
+  body.once('close', () => {
+    req.unpipe(body);
+    if (!req.readableEnded) req.resume();
+  });
+  return body;
+}
+
 /** Forwards the request with the same method, path and query; the response streams back through the relay. */
 export function forward(
   scope: RequestScope,
@@ -93,18 +112,20 @@ export function forward(
   const { runtime } = scope;
   const host = runtime.config.upstream.preserve_host ? scope.host : runtime.upstreamHost;
   const relay = new ResponseRelay(scope, res, onFailure);
+  const body = requestBody(req);
   try {
     upstream.pool.dispatch(
       {
         path: scope.target.path + scope.target.search,
         method: req.method as Dispatcher.HttpMethod,
         headers: buildUpstreamHeaders(req.rawHeaders, scope, { host }),
-        body: hasBody(req) ? req : null,
+        body,
       },
       relay,
     );
   } catch (error) {
     // undici validates synchronously (a header value it refuses): a bad request, never a crash.
+    body?.destroy();
     onFailure('BAD_REQUEST_TARGET', `refused by the HTTP client: ${(error as Error).message}`);
   }
 }

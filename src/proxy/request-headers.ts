@@ -58,8 +58,11 @@ export function buildUpstreamHeaders(
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
     if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(headerKey(lower))) continue;
+    // With the vault, the browser's cookies are never forwarded: the vault rebuilds the header.
+    if (scope.vault && lower === 'cookie') continue;
     headers.push(name, rawHeaders[i + 1] as string);
   }
+  if (scope.vault && scope.vault.cookieHeader !== '') headers.push('cookie', scope.vault.cookieHeader);
   headers.push(
     'host',
     options.host,

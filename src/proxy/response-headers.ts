@@ -14,7 +14,12 @@ export function publicOrigin(scope: RequestScope): string {
 
 /** Builds the client response headers from the upstream's. */
 export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: RequestScope): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = withoutHopByHop(upstream);
+  // Node re-encodes a Content-Disposition written after Content-Length (nodejs/node#46528): the
+  // raw UTF-8 filename many apps send is then refused (a 502) or mangled. Written first, it is
+  // passed on as the bytes received, like every other header.
+  const { 'content-disposition': disposition, ...rest } = withoutHopByHop(upstream);
+  const headers: OutgoingHttpHeaders =
+    disposition === undefined ? rest : { 'content-disposition': disposition, ...rest };
   const { runtime } = scope;
   const rewrite = runtime.config.upstream.rewrite;
   const location = headers.location;
@@ -22,10 +27,14 @@ export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: Request
     headers.location = rewriteLocation(location, runtime.upstreamOrigin, publicOrigin(scope));
   }
   const setCookie = upstream['set-cookie'];
-  if (setCookie !== undefined) {
-    // undici gives a lone Set-Cookie as a string and several as an array.
-    const lines = typeof setCookie === 'string' ? [setCookie] : setCookie;
-    headers['set-cookie'] = outgoingSetCookies(lines, runtime.upstreamHostname, rewrite.cookie_domain);
+  // undici gives a lone Set-Cookie as a string and several as an array.
+  const lines = setCookie === undefined ? [] : typeof setCookie === 'string' ? [setCookie] : setCookie;
+  // With the vault, upstream cookies go to the vault and only pass-through ones reach the browser.
+  const forClient = scope.vault ? scope.vault.capture(lines) : lines;
+  if (forClient.length > 0) {
+    headers['set-cookie'] = outgoingSetCookies(forClient, runtime.upstreamHostname, rewrite.cookie_domain);
+  } else {
+    delete headers['set-cookie'];
   }
   headers['x-request-id'] = scope.id;
   return headers;

@@ -14,6 +14,8 @@ export interface OpenWebSocket {
 export interface WebSocketTracker {
   add(socket: OpenWebSocket): void;
   readonly size: number;
+  /** The session ids behind open sockets. */
+  sessionIds(): Set<string>;
   /** Sends a Close frame both ways to every socket that matches, then ends both sides. */
   close(code: number, matches?: (socket: OpenWebSocket) => boolean): number;
 }
@@ -37,6 +39,11 @@ export function createWebSocketTracker(): WebSocketTracker {
     },
     get size() {
       return open.size;
+    },
+    sessionIds() {
+      const ids = new Set<string>();
+      for (const socket of open) if (socket.scope.session) ids.add(socket.scope.session.id);
+      return ids;
     },
     close(code, matches = () => true) {
       let closed = 0;

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestScope } from '../http/scope.js';
 import { buildUpstreamHeaders } from './request-headers.js';
+import { buildClientHeaders } from './response-headers.js';
 import type { Upstream } from './upstream.js';
 import type { WebSocketTracker } from './websocket-tracker.js';
 
@@ -38,7 +39,21 @@ function wire(upstream: Upstream): void {
     if (!context) return;
     // http-proxy re-joins the path and collapses repeated slashes; the request line is still unsent here.
     proxyReq.path = context.scope.target.path + context.scope.target.search;
-    proxyReq.on('upgrade', (_res, upstreamSocket) => {
+    // These listeners run before http-proxy's own, which write the answer's head from
+    // res.headers as they are then: the same response hygiene as HTTP is applied to them first.
+    proxyReq.on('response', (res) => {
+      context.scope.upstreamStatus = res.statusCode;
+      // http-proxy pipes the refusal's body de-chunked: without the upstream's framing headers
+      // the answer is delimited by the close that follows it.
+      res.headers = { ...buildClientHeaders(res.headers, context.scope), connection: 'close' } as IncomingHttpHeaders;
+    });
+    proxyReq.on('upgrade', (res, upstreamSocket) => {
+      context.scope.upstreamStatus = 101;
+      res.headers = {
+        ...buildClientHeaders(res.headers, context.scope),
+        connection: 'Upgrade',
+        upgrade: res.headers.upgrade,
+      } as IncomingHttpHeaders;
       context.tracker.add({ scope: context.scope, client: socket, upstream: upstreamSocket });
     });
   });
@@ -60,5 +75,10 @@ export function forwardUpgrade(
   const upgrade = req.headers.upgrade ?? 'websocket';
   req.headers = toHeaderObject(buildUpstreamHeaders(req.rawHeaders, scope, { host, upgrade }));
   contexts.set(req, { scope, tracker });
-  upstream.wsProxy.ws(req, socket, head, {}, (error: Error) => onFailure(error.message));
+  upstream.wsProxy.ws(req, socket, head, {}, (error: Error) => {
+    // After the upstream's answer the client's stream is a WebSocket or that answer's body;
+    // an error page written into it would read as garbage, so the connection is only cut.
+    if (scope.upstreamStatus !== undefined) socket.destroy();
+    else onFailure(error.message);
+  });
 }

@@ -1,0 +1,116 @@
+// Owns the `login` and `public_paths` sections: how the upstream's login exchange looks,
+// and which paths reach the upstream without a gateway session (S0).
+
+import { z } from 'zod';
+import { parseRequestTarget } from '../../http/request-target.js';
+
+/** The routing path of a configured path, or undefined when it is not an absolute path without a query. */
+function routingPathOf(path: string): string | undefined {
+  const parsed = path.startsWith('/') ? parseRequestTarget(path) : undefined;
+  return parsed?.ok && parsed.target.search === '' ? parsed.target.routingPath : undefined;
+}
+
+/** An app path, stored as its routing path (so "/Login/" in the YAML matches every spelling). */
+export const appPath = z
+  .string()
+  .transform((path, ctx) => {
+    const routingPath = routingPathOf(path);
+    if (routingPath === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an absolute path without a query, got ${JSON.stringify(path)}`,
+      });
+      return z.NEVER;
+    }
+    return routingPath;
+  })
+  .meta({ type: 'path' });
+
+const route = z.strictObject({
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .transform((method) => method.toUpperCase())
+    .default('POST'),
+  path: appPath,
+});
+
+/**
+ * Public paths: "/login" is that path only; "/static/" (a trailing slash) is everything below
+ * it. Compared with routing paths, so no spelling of a private path passes as a public one.
+ */
+export const publicPathsSchema = z
+  .array(
+    z
+      .string()
+      .transform((path, ctx) => {
+        const routingPath = routingPathOf(path);
+        if (routingPath === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be an absolute path; end it with "/" for everything below it`,
+          });
+          return z.NEVER;
+        }
+        return { prefix: path.endsWith('/') && path !== '/', path: routingPath };
+      })
+      .meta({ type: 'path' }),
+  )
+  .default([])
+  .describe(
+    'Paths that reach the app without a gateway session (its login page and assets, password reset, public links). ' +
+      'A path ending in "/" covers everything below it.',
+  );
+
+export const loginSchema = z
+  .strictObject({
+    routes: z
+      .array(route)
+      .min(1)
+      .describe('The routes that check a password ({method, path}); their answers are intercepted.'),
+    page: z
+      .string()
+      .regex(/^\/(?![/\\])[^\s\\#]*$/, 'must be a same-site absolute path such as /login')
+      .describe("The app's login page, where a browser without a session is sent."),
+    username_field: z.string().min(1).default('username').describe('The form or JSON field holding the username.'),
+    username: z
+      .strictObject({
+        trim: z.boolean().default(true).describe('Remove surrounding white space.'),
+        nfkc: z.boolean().default(true).describe('Unicode NFKC (fullwidth and compatibility forms fold).'),
+        case_fold: z.boolean().default(true).describe('Compare usernames case-insensitively.'),
+      })
+      .prefault({})
+      .describe('How usernames are canonicalised before any lookup.'),
+    failure: z
+      .strictObject({
+        statuses: z
+          .array(z.number().int().min(100).max(599))
+          .default([401, 403, 422])
+          .describe('Statuses that mean a wrong password.'),
+        redirect_to: z.array(appPath).default([]).describe('A redirect to one of these paths means a wrong password.'),
+        body_contains: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Text in the answer that means a wrong password (a form shown again).'),
+      })
+      .prefault({})
+      .describe(
+        'What a failed login looks like. Anything else counts as a success and is withheld until the second step.',
+      ),
+    logout_routes: z.array(route).default([]).describe("The app's logout routes: they end the gateway session too."),
+    landing_path: z
+      .string()
+      .regex(/^\/(?!\/)[^\\]*$/)
+      .default('/')
+      .describe('Where the browser goes after the second step when the withheld answer was too large to keep.'),
+    pass_through_cookies: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Upstream cookies the browser may hold itself (a JavaScript-readable XSRF token, a language choice).'),
+  })
+  .optional()
+  .describe('The upstream login exchange. Without it, the gateway is a plain reverse proxy with no session layer.');
+
+export type LoginSettings = NonNullable<z.output<typeof loginSchema>>;
+export type PublicPath = z.output<typeof publicPathsSchema>[number];

@@ -1,0 +1,180 @@
+// Owns the protected app's side of the pipeline when a `login` is configured: the session
+// stage, the access decision (access/policy.ts) and what each decision does. The gateway's
+// own pages are handled before this; forwarding happens through the proxy module.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { classifyRoute, decide } from '../access/policy.js';
+import type { LoginSettings } from '../config/sections/login.js';
+import { sendJson, sendSocketError } from '../http/respond.js';
+import type { RequestScope, VaultBinding } from '../http/scope.js';
+import { audit } from '../ops/audit.js';
+import { prefersJson } from '../pages/error-page.js';
+import { CLOSE_POLICY_VIOLATION } from '../proxy/websocket-frames.js';
+import { openAnonymous, sealAnonymous, withoutClaimed } from '../session/anonymous-vault.js';
+import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
+import { clearCookie, serializeCookie } from '../session/gateway-cookie.js';
+import { handleLogin } from './intercept.js';
+import {
+  clearSessionCookie,
+  type RequestSession,
+  resolveRequestSession,
+  splitSetCookies,
+  upstreamCookieHeader,
+} from './request-session.js';
+import type { LoginServices } from './services.js';
+
+export type Forward = (scope: RequestScope) => void;
+
+/** What the guard decided for an upgrade: forward it (the scope carries the vault) or it was answered. */
+export type UpgradeOutcome = 'forward' | 'answered';
+
+/** The vault binding of a full session: its jar goes upstream, upstream cookies come back into it. */
+function sessionVault(
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  services: LoginServices,
+  logout: boolean,
+): VaultBinding {
+  const session = rs.session!;
+  const login = scope.runtime.config.login as LoginSettings;
+  return {
+    cookieHeader: upstreamCookieHeader(session.jar, scope, req, rs, services.now()),
+    capture(lines) {
+      const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
+      if (logout) return [...client, clearSessionCookie(rs)];
+      const changes = changesFromSetCookies(vault, scope.target.path, services.now());
+      services.records
+        .updateVault(session.id, changes)
+        .catch((error: Error) =>
+          services.logger.warn({ event: 'vault.update_failed', err: error, request_id: scope.id }),
+        );
+      return client;
+    },
+  };
+}
+
+/** The vault binding of an anonymous visitor: a sealed cookie, with values a login claimed dropped. */
+async function anonymousVault(
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  services: LoginServices,
+): Promise<VaultBinding> {
+  const now = services.now();
+  const sealed = rs.cookies.find(([name]) => name === rs.anonymousCookie)?.[1];
+  const jar = await withoutClaimed(services.store, services.keys.digest, openAnonymous(services.sealer, sealed, now));
+  const login = scope.runtime.config.login as LoginSettings;
+  return {
+    cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now),
+    capture(lines) {
+      const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
+      const next = applyChanges(jar, changesFromSetCookies(vault, scope.target.path, now));
+      if (next === jar) return client;
+      if (Object.keys(next).length === 0) return [...client, clearCookie(rs.anonymousCookie, rs.secure)];
+      const lifetime = scope.runtime.config.session.anonymous;
+      const { value, dropped } = sealAnonymous(services.sealer, next, now + lifetime);
+      if (dropped > 0) services.logger.warn({ event: 'vault.anonymous_too_large', dropped, request_id: scope.id });
+      return [...client, serializeCookie(rs.anonymousCookie, value, rs.secure, Math.floor(lifetime / 1000))];
+    },
+  };
+}
+
+/** Ends a full session: the record, its WebSockets; audit. The browser's cookie is cleared by the caller. */
+export async function endSession(
+  services: LoginServices,
+  scope: RequestScope,
+  id: string,
+  reason: string,
+): Promise<void> {
+  const record = await services.records.endSession(id);
+  services.webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
+  if (record)
+    audit(services.logger, 'session.logout', {
+      user: record.user,
+      reason,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+}
+
+function redirect(res: ServerResponse, scope: RequestScope, location: string, setCookies: string[] = []): void {
+  res.writeHead(303, {
+    location,
+    'cache-control': 'no-store',
+    'x-request-id': scope.id,
+    ...(setCookies.length ? { 'set-cookie': setCookies } : {}),
+  });
+  res.end();
+}
+
+/** Runs the session stage and the decision for a request to the protected app. */
+export async function guardRequest(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: LoginServices,
+  forward: Forward,
+): Promise<void> {
+  const login = scope.runtime.config.login as LoginSettings;
+  const rs = await resolveRequestSession(scope, req, services);
+  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
+  const decision = decide({ route, session: rs.state, wantsJson: prefersJson(req.headers) });
+  const prefix = scope.runtime.config.listen.gateway_prefix;
+
+  switch (decision.action) {
+    case 'login':
+      return handleLogin(scope, req, res, rs, services);
+    case 'logout': {
+      const session = rs.session!;
+      scope.session = { id: session.id, user: session.user };
+      scope.vault = sessionVault(scope, req, rs, services, true);
+      // The record goes first: whatever the upstream answers, this session is over (S4).
+      await endSession(services, scope, session.id, 'app logout');
+      return forward(scope);
+    }
+    case 'forward': {
+      if (decision.vault === 'session') {
+        const session = rs.session!;
+        scope.session = { id: session.id, user: session.user };
+        scope.vault = sessionVault(scope, req, rs, services, false);
+        await services.records.touch(session);
+      } else {
+        scope.vault = await anonymousVault(scope, req, rs, services);
+      }
+      return forward(scope);
+    }
+    case 'redirect':
+      return redirect(res, scope, decision.to === 'login' ? login.page : `${prefix}/step-up`);
+    case 'unauthorized':
+      scope.errorCode = 'LOGIN_REQUIRED';
+      scope.errorReason = `no full session (${rs.state})`;
+      return sendJson(scope, req, res, 401, { error: 'login_required', login_url: login.page });
+  }
+}
+
+/** The same stages for a WebSocket upgrade: only a full session (or a public path) gets one. */
+export async function guardUpgrade(
+  scope: RequestScope,
+  req: IncomingMessage,
+  socket: Duplex,
+  services: LoginServices,
+): Promise<UpgradeOutcome> {
+  const login = scope.runtime.config.login as LoginSettings;
+  const rs = await resolveRequestSession(scope, req, services);
+  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
+  const decision = decide({ route, session: rs.state, wantsJson: true });
+  if (decision.action !== 'forward') {
+    sendSocketError(scope, socket, 'LOGIN_REQUIRED', `no full session (${rs.state}) for an upgrade`);
+    return 'answered';
+  }
+  if (decision.vault === 'session') {
+    const session = rs.session!;
+    scope.session = { id: session.id, user: session.user };
+    scope.vault = sessionVault(scope, req, rs, services, false);
+  } else {
+    scope.vault = await anonymousVault(scope, req, rs, services);
+  }
+  return 'forward';
+}

@@ -1,0 +1,95 @@
+// Owns the session stage of a request: which gateway session (full or pending) its signed
+// cookie names, if any is alive, and the Set-Cookie lines that issue or clear the
+// gateway's cookies for this request's scheme.
+
+import type { IncomingMessage } from 'node:http';
+import type { SessionState } from '../access/policy.js';
+import type { RequestScope } from '../http/scope.js';
+import { parseCookieHeader, passThroughCookies } from '../session/client-cookies.js';
+import { cookieHeader, type Jar } from '../session/cookie-jar.js';
+import {
+  anonymousCookieBase,
+  clearCookie,
+  cookieName,
+  readSessionRef,
+  type SessionRef,
+  serializeCookie,
+  sessionCookieValue,
+} from '../session/gateway-cookie.js';
+import type { PendingRecord, SessionRecord } from '../session/records.js';
+import type { LoginServices } from './services.js';
+
+export interface RequestSession {
+  /** Whether the browser reached the gateway over HTTPS (Secure and __Host- cookies). */
+  readonly secure: boolean;
+  readonly cookies: ReadonlyArray<[string, string]>;
+  readonly sessionCookie: string;
+  readonly anonymousCookie: string;
+  readonly ref?: SessionRef;
+  readonly session?: SessionRecord;
+  readonly pending?: PendingRecord;
+  readonly state: SessionState;
+}
+
+/** Reads the gateway cookie and loads the record it names (a store failure rejects: 503, never "no session"). */
+export async function resolveRequestSession(
+  scope: RequestScope,
+  req: IncomingMessage,
+  services: LoginServices,
+): Promise<RequestSession> {
+  const secure = scope.proto === 'https';
+  const base = scope.runtime.config.session.cookie_name;
+  const cookies = parseCookieHeader(req.headers.cookie);
+  const sessionCookie = cookieName(base, secure);
+  const anonymousCookie = cookieName(anonymousCookieBase(base), secure);
+  const ref = readSessionRef(services.signer, cookies, sessionCookie);
+  const common = { secure, cookies, sessionCookie, anonymousCookie, ref };
+  if (ref?.kind === 'session') {
+    const session = await services.records.getSession(ref.id);
+    if (session) return { ...common, session, state: 'full' };
+  } else if (ref?.kind === 'pending') {
+    const pending = await services.records.getPending(ref.id);
+    if (pending) return { ...common, pending, state: 'pending' };
+  }
+  return { ...common, state: 'none' };
+}
+
+/** The Set-Cookie line that hands the browser this session or pending login (a new id each time, S4). */
+export function issueSessionCookie(services: LoginServices, rs: RequestSession, ref: SessionRef): string {
+  return serializeCookie(rs.sessionCookie, sessionCookieValue(services.signer, ref), rs.secure);
+}
+
+export function clearSessionCookie(rs: RequestSession): string {
+  return clearCookie(rs.sessionCookie, rs.secure);
+}
+
+/** The Cookie header for the upstream: the vault's cookies for this path, plus the browser's pass-through ones. */
+export function upstreamCookieHeader(
+  jar: Jar,
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  now: number,
+): string {
+  const names = new Set(scope.runtime.config.login?.pass_through_cookies ?? []);
+  // A cross-site request must not carry the app's SameSite=Strict cookies (Sec-Fetch-Site says so).
+  const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
+  return [cookieHeader(jar, scope.target.path, now, crossSite), passThroughCookies(rs.cookies, names)]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** Splits upstream Set-Cookie lines into the vault's and the pass-through ones (by cookie name). */
+export function splitSetCookies(
+  lines: readonly string[],
+  passThrough: readonly string[],
+): { vault: string[]; client: string[] } {
+  const names = new Set(passThrough);
+  const vault: string[] = [];
+  const client: string[] = [];
+  for (const line of lines) {
+    const name = line.slice(0, Math.max(0, line.indexOf('='))).trim();
+    (names.has(name) ? client : vault).push(line);
+  }
+  return { vault, client };
+}

@@ -1,0 +1,32 @@
+// Owns the set of collaborators the login layer works with, built once at start-up
+// (gateway.ts) and handed to the guard, the login interceptor and the gateway's pages.
+
+import type { Regulator } from '../access/regulator.js';
+import type { GatewayKeys } from '../crypto/keys.js';
+import type { Sealer } from '../crypto/sealing.js';
+import type { Signer } from '../crypto/signing.js';
+import type { RecoveryCodes } from '../factors/recovery-codes.js';
+import type { TotpFactor } from '../factors/totp/totp-factor.js';
+import type { Logger } from '../ops/logger.js';
+import type { Upstream } from '../proxy/upstream.js';
+import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
+import type { SessionRecords } from '../session/records.js';
+import type { Store } from '../store/store.js';
+
+export interface LoginServices {
+  store: Store;
+  records: SessionRecords;
+  keys: GatewayKeys;
+  signer: Signer;
+  sealer: Sealer;
+  totp: TotpFactor;
+  recovery: RecoveryCodes;
+  /** Wrong second-step answers, per user and per address. */
+  secondStepLimits: Regulator;
+  /** Failures of the app's password form, per user and per address. */
+  passwordLimits: Regulator;
+  webSockets: WebSocketTracker;
+  upstream: () => Upstream;
+  logger: Logger;
+  now: () => number;
+}

@@ -1,0 +1,353 @@
+// Owns the gateway's login pages under the prefix: the second step of a pending login, the
+// first enrollment a required second step may demand, the account page (enroll, disable)
+// and the gateway's own logout. Forms carry CSRF tokens bound to their login (S10); every
+// failure says the same thing (S5); enrollment changes are guarded and audited (S12).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { subjectsOf } from '../access/regulator.js';
+import type { LoginSettings } from '../config/sections/login.js';
+import { BodyTooLargeError, readForm } from '../http/read-body.js';
+import { sendError } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
+import { audit } from '../ops/audit.js';
+import { accountPage, enrollPage, messagePage, recoveryCodesPage, stepUpPage } from '../pages/forms.js';
+import { PAGE_SECURITY_HEADERS } from '../pages/html.js';
+import { csrfToken, csrfValid } from '../session/csrf.js';
+import type { PendingRecord, SessionRecord } from '../session/records.js';
+import { enrollCodeAccepted } from './enroll-codes.js';
+import { endSession } from './guard.js';
+import { replayWithheld } from './replay.js';
+import {
+  clearSessionCookie,
+  issueSessionCookie,
+  type RequestSession,
+  resolveRequestSession,
+} from './request-session.js';
+import type { LoginServices } from './services.js';
+
+const GENERIC_FAILURE = 'That code did not work. Please try again.';
+const FORM_BYTES = 8 * 1024;
+const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
+
+function sendPage(
+  scope: RequestScope,
+  res: ServerResponse,
+  status: number,
+  html: string,
+  setCookies: string[] = [],
+): void {
+  res.writeHead(status, {
+    ...PAGE_SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'x-request-id': scope.id,
+    ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}),
+  });
+  res.end(html);
+}
+
+function redirect(scope: RequestScope, res: ServerResponse, location: string, setCookies: string[] = []): void {
+  res.writeHead(303, {
+    location,
+    'cache-control': 'no-store',
+    'x-request-id': scope.id,
+    ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}),
+  });
+  res.end();
+}
+
+/** Whether this user may enroll a first factor from here (S12), and whether an operator's code is needed. */
+function firstEnrollment(scope: RequestScope): 'allowed' | 'needs-code' | 'refused' {
+  const { enrollment } = scope.runtime.config;
+  if (enrollment.first === 'open') return 'allowed';
+  if (enrollment.first === 'code') return 'needs-code';
+  return scope.runtime.enrollmentNetworks.contains(scope.client.address) ? 'allowed' : 'refused';
+}
+
+interface RouteContext {
+  scope: RequestScope;
+  req: IncomingMessage;
+  res: ServerResponse;
+  rs: RequestSession;
+  services: LoginServices;
+  prefix: string;
+  login: LoginSettings;
+}
+
+/** Reads a posted form and checks its CSRF token against the login it is bound to; answers 403 itself when it fails. */
+async function postedForm(ctx: RouteContext, boundTo: string): Promise<URLSearchParams | undefined> {
+  let form: URLSearchParams;
+  try {
+    form = await readForm(ctx.req, FORM_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    sendError(ctx.scope, ctx.req, ctx.res, 'BODY_TOO_LARGE', error.message);
+    return undefined;
+  }
+  if (!csrfValid(ctx.services.keys.digest, boundTo, form.get('csrf_token'))) {
+    sendError(ctx.scope, ctx.req, ctx.res, 'CSRF_INVALID', 'missing or wrong CSRF token');
+    return undefined;
+  }
+  return form;
+}
+
+/** A pending login is over (expired, or killed by wrong answers): clear the cookie, point at the login page. */
+function loginExpired(ctx: RouteContext, message: string): void {
+  sendPage(
+    ctx.scope,
+    ctx.res,
+    401,
+    messagePage('Please sign in again', message, { href: ctx.login.page, text: 'Sign in' }),
+    [clearSessionCookie(ctx.rs)],
+  );
+}
+
+/** Counts a wrong answer everywhere it counts (S5); ends the pending login past its limit. True when it ended. */
+async function countFailure(ctx: RouteContext, pending: PendingRecord, reason: string): Promise<boolean> {
+  const { services, scope } = ctx;
+  const attempts = await services.records.failPending(pending);
+  const locked = await services.secondStepLimits.fail(subjectsOf(pending.user, scope.client.address));
+  audit(services.logger, 'step_up.failed', {
+    user: pending.user,
+    reason,
+    attempts,
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  if (locked.length > 0)
+    audit(services.logger, 'lockout.started', {
+      user: pending.user,
+      subjects: locked,
+      layer: 'second_step',
+      request_id: scope.id,
+    });
+  if (attempts < scope.runtime.config.limits.pending_attempts && locked.length === 0) return false;
+  await services.records.endPending(pending.id);
+  audit(services.logger, 'step_up.abandoned', {
+    user: pending.user,
+    reason: 'too many wrong answers',
+    request_id: scope.id,
+  });
+  return true;
+}
+
+async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
+  const locked = await ctx.services.secondStepLimits.locked(subjectsOf(user, ctx.scope.client.address));
+  if (locked.length === 0) return false;
+  audit(ctx.services.logger, 'lockout.refused', { user, subjects: locked, request_id: ctx.scope.id });
+  sendError(ctx.scope, ctx.req, ctx.res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
+  return true;
+}
+
+/** Turns a passed pending login into a full session (a new id, S4). */
+async function promote(ctx: RouteContext, pending: PendingRecord): Promise<{ session: SessionRecord; cookie: string }> {
+  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar);
+  await ctx.services.records.endPending(pending.id);
+  return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
+}
+
+async function stepUp(ctx: RouteContext): Promise<void> {
+  const { rs, scope, services, prefix } = ctx;
+  const pending = rs.pending;
+  if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
+  if (pending.step === 'enroll') return redirect(scope, ctx.res, `${prefix}/enroll`);
+  const csrf = csrfToken(services.keys.digest, pending.id);
+  if (ctx.req.method === 'GET') return sendPage(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
+
+  const form = await postedForm(ctx, pending.id);
+  if (!form) return;
+  if (await lockedOut(ctx, pending.user)) return;
+  const code = (form.get('code') ?? '').trim();
+  const recovery = RECOVERY_CODE.test(code);
+  const outcome = recovery
+    ? (await services.recovery.consume(pending.user, code))
+      ? ({ ok: true } as const)
+      : ({ ok: false, reason: 'wrong' } as const)
+    : await services.totp.verify(pending.user, code);
+  if (!outcome.ok) {
+    if (await countFailure(ctx, pending, `${recovery ? 'recovery code' : 'totp'} ${outcome.reason}`)) {
+      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+    }
+    return sendPage(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
+  }
+  const { session, cookie } = await promote(ctx, pending);
+  audit(services.logger, 'step_up.passed', {
+    user: session.user,
+    method: recovery ? 'recovery_code' : 'totp',
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  if (recovery)
+    audit(services.logger, 'enrollment.recovery_code_used', {
+      user: session.user,
+      left: await services.recovery.remaining(session.user),
+    });
+  replayWithheld(scope, ctx.res, pending.withheld, [cookie], ctx.login.landing_path);
+}
+
+/** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
+async function enroll(
+  ctx: RouteContext,
+  owner: { user: string; boundTo: string; action: string },
+  pending?: PendingRecord,
+): Promise<void> {
+  const { scope, services, prefix } = ctx;
+  const permission = firstEnrollment(scope);
+  if (permission === 'refused') {
+    audit(services.logger, 'enrollment.refused', {
+      user: owner.user,
+      reason: 'network',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    return sendError(scope, ctx.req, ctx.res, 'ENROLLMENT_REFUSED', 'first enrollment outside enrollment.networks');
+  }
+  if (await services.totp.isEnrolled(owner.user)) return redirect(scope, ctx.res, `${prefix}/account`);
+  const csrf = csrfToken(services.keys.digest, owner.boundTo);
+  const view = async (message?: string) => {
+    const { secret, qrSvg } = await services.totp.beginEnrollment(owner.user);
+    return enrollPage(
+      { prefix, csrf },
+      { secret, qrSvg, action: owner.action, askEnrollCode: permission === 'needs-code' },
+      message,
+    );
+  };
+  if (ctx.req.method === 'GET') return sendPage(scope, ctx.res, 200, await view());
+
+  const form = await postedForm(ctx, owner.boundTo);
+  if (!form) return;
+  if (await lockedOut(ctx, owner.user)) return;
+  if (permission === 'needs-code' && !(await enrollCodeAccepted(services, owner.user, form.get('enroll_code') ?? ''))) {
+    if (pending && (await countFailure(ctx, pending, 'enrollment code wrong')))
+      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+    audit(services.logger, 'enrollment.refused', { user: owner.user, reason: 'enrollment code', request_id: scope.id });
+    return sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+  }
+  const outcome = await services.totp.confirmEnrollment(owner.user, form.get('code') ?? '');
+  if (!outcome.ok) {
+    if (pending && (await countFailure(ctx, pending, `enrollment ${outcome.reason}`)))
+      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+    return sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+  }
+  const codes = await services.recovery.issue(owner.user);
+  audit(services.logger, 'enrollment.totp_enrolled', {
+    user: owner.user,
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  const cookies: string[] = [];
+  if (pending) {
+    const { session, cookie } = await promote(ctx, pending);
+    cookies.push(cookie);
+    audit(services.logger, 'step_up.passed', {
+      user: session.user,
+      method: 'enrollment',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+  }
+  sendPage(
+    scope,
+    ctx.res,
+    200,
+    recoveryCodesPage(codes, pending ? ctx.login.landing_path : `${prefix}/account`),
+    cookies,
+  );
+}
+
+async function account(ctx: RouteContext, session: SessionRecord, route: string): Promise<void> {
+  const { scope, services, prefix } = ctx;
+  const csrf = csrfToken(services.keys.digest, session.id);
+  const render = async (status: number, message?: string) =>
+    sendPage(
+      scope,
+      ctx.res,
+      status,
+      accountPage(
+        { prefix, csrf },
+        {
+          user: session.user,
+          totpEnrolled: await services.totp.isEnrolled(session.user),
+          recoveryCodesLeft: await services.recovery.remaining(session.user),
+        },
+        message,
+      ),
+    );
+  if (route === '/account' && ctx.req.method === 'GET') return render(200);
+  if (route === '/account/enroll') {
+    return enroll(ctx, { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` });
+  }
+  if (route === '/account/disable' && ctx.req.method === 'POST') {
+    const form = await postedForm(ctx, session.id);
+    if (!form) return;
+    if (await lockedOut(ctx, session.user)) return;
+    const outcome = await services.totp.disable(session.user, form.get('code') ?? '');
+    if (!outcome.ok) {
+      const locked = await services.secondStepLimits.fail(subjectsOf(session.user, scope.client.address));
+      audit(services.logger, 'step_up.failed', {
+        user: session.user,
+        reason: `disable ${outcome.reason}`,
+        request_id: scope.id,
+      });
+      if (locked.length > 0)
+        audit(services.logger, 'lockout.started', {
+          user: session.user,
+          subjects: locked,
+          layer: 'second_step',
+          request_id: scope.id,
+        });
+      return render(401, GENERIC_FAILURE);
+    }
+    await services.recovery.remove(session.user);
+    audit(services.logger, 'enrollment.totp_disabled', {
+      user: session.user,
+      by: 'user',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    return render(200);
+  }
+  sendError(scope, ctx.req, ctx.res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
+}
+
+/** Handles a request under the gateway prefix that belongs to the login layer; false when the route is not one of these. */
+export async function handleLoginRoute(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+  services: LoginServices,
+): Promise<boolean> {
+  const login = scope.runtime.config.login;
+  if (!login) return false;
+  const known = ['/step-up', '/enroll', '/account', '/account/enroll', '/account/disable', '/logout'];
+  if (!known.includes(route)) return false;
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} ${route}`);
+    return true;
+  }
+  const rs = await resolveRequestSession(scope, req, services);
+  const prefix = scope.runtime.config.listen.gateway_prefix;
+  const ctx: RouteContext = { scope, req, res, rs, services, prefix, login };
+
+  if (route === '/step-up') {
+    await stepUp(ctx);
+  } else if (route === '/enroll') {
+    const pending = rs.pending;
+    if (pending?.step !== 'enroll') loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
+    else await enroll(ctx, { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` }, pending);
+  } else if (!rs.session) {
+    redirect(scope, res, login.page);
+  } else if (route === '/logout') {
+    if (req.method !== 'POST') {
+      sendError(scope, req, res, 'METHOD_NOT_ALLOWED', 'logout is a POST');
+    } else if (await postedForm(ctx, rs.session.id)) {
+      await endSession(services, scope, rs.session.id, 'gateway logout');
+      redirect(scope, res, login.page, [clearSessionCookie(rs)]);
+    }
+  } else {
+    scope.session = { id: rs.session.id, user: rs.session.user };
+    await account(ctx, rs.session, route);
+  }
+  return true;
+}

@@ -1,0 +1,29 @@
+// Owns audit events: security-relevant outcomes with stable names, one log line each, never
+// carrying a secret, password, code, answer or cookie value (those are redacted anyway).
+
+import type { Logger } from './logger.js';
+
+export type AuditEvent =
+  | 'login.password_failed'
+  | 'login.succeeded'
+  | 'login.step_up_required'
+  | 'login.refused'
+  | 'step_up.passed'
+  | 'step_up.failed'
+  | 'step_up.abandoned'
+  | 'lockout.started'
+  | 'lockout.refused'
+  | 'enrollment.totp_enrolled'
+  | 'enrollment.totp_disabled'
+  | 'enrollment.refused'
+  | 'enrollment.factor_reset'
+  | 'enrollment.code_issued'
+  | 'enrollment.recovery_code_used'
+  | 'session.logout'
+  | 'session.revoked'
+  | 'users.role_set';
+
+/** Writes one audit line: { audit: true, event, ...facts }. */
+export function audit(logger: Logger, event: AuditEvent, facts: Record<string, unknown>): void {
+  logger.info({ audit: true, event, ...facts });
+}

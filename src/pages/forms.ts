@@ -1,0 +1,118 @@
+// Owns the gateway's own forms: the second step, TOTP enrollment, the recovery codes shown
+// once, and the account page. Every form carries its CSRF token (S10); every value is escaped.
+
+import { escapeHtml, renderPage } from './html.js';
+
+export interface FormContext {
+  /** The gateway prefix, e.g. "/_gateway". */
+  prefix: string;
+  csrf: string;
+}
+
+const hidden = (ctx: FormContext) => `<input type="hidden" name="csrf_token" value="${escapeHtml(ctx.csrf)}">`;
+const error = (message?: string) => (message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '');
+
+const FORM_STYLE = `<style>
+label{display:block;font-weight:600;margin:1rem 0 .4rem}
+input[type=text]{font-size:1.4rem;letter-spacing:.15em;padding:.6rem;width:100%;box-sizing:border-box;border:1px solid #c5cad3;border-radius:8px}
+button{margin-top:1rem;font-size:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2456c9;color:#fff;cursor:pointer;width:100%}
+button.secondary{background:#e8ebf0;color:#1d2330}
+.error{color:#a3121d;background:#fdecee;padding:.6rem;border-radius:8px}
+.secret{font-family:ui-monospace,monospace;word-break:break-all;background:#f1f3f6;padding:.5rem;border-radius:6px}
+.codes{font-family:ui-monospace,monospace;columns:2;padding-left:1.2rem}
+.qr svg{width:100%;max-width:240px;height:auto;display:block;margin:auto}
+</style>`;
+
+/** The code prompt of the second step (a TOTP code or a recovery code). */
+export function stepUpPage(ctx: FormContext, message?: string): string {
+  return renderPage(
+    'Verification code',
+    `${FORM_STYLE}<h1>Enter your verification code</h1>
+<p>Open your authenticator app and enter the 6-digit code for this account.</p>
+${error(message)}
+<form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
+${hidden(ctx)}
+<label for="code">Code</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" autofocus required maxlength="20">
+<button type="submit">Verify</button>
+</form>
+<p class="muted">Lost your phone? Enter one of your recovery codes (XXXXX-XXXXX) instead.</p>`,
+  );
+}
+
+export interface EnrollmentView {
+  secret: string;
+  qrSvg: string;
+  /** Where the form posts: the pending login's enrollment or the account page's. */
+  action: string;
+  /** Asked when first enrollment requires an operator's one-time code. */
+  askEnrollCode: boolean;
+}
+
+/** TOTP enrollment: the QR code, the secret as text, and a code to prove the app has it. */
+export function enrollPage(ctx: FormContext, view: EnrollmentView, message?: string): string {
+  const enrollCode = view.askEnrollCode
+    ? `<label for="enroll_code">Enrollment code from your administrator</label>
+<input type="text" id="enroll_code" name="enroll_code" autocomplete="off" required maxlength="40">`
+    : '';
+  return renderPage(
+    'Set up two-factor authentication',
+    `${FORM_STYLE}<h1>Set up your authenticator app</h1>
+<p>Scan this code with Google Authenticator (or any TOTP app), then enter the 6-digit code it shows.</p>
+${error(message)}
+<div class="qr">${view.qrSvg}</div>
+<p>Or enter this key by hand:</p>
+<p class="secret" id="totp-secret">${escapeHtml(view.secret)}</p>
+<form method="post" action="${escapeHtml(view.action)}">
+${hidden(ctx)}
+${enrollCode}
+<label for="code">Code from the app</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="10">
+<button type="submit">Turn on two-factor authentication</button>
+</form>`,
+  );
+}
+
+/** The recovery codes, shown once, then a way on. */
+export function recoveryCodesPage(codes: readonly string[], continueHref: string): string {
+  const list = codes.map((code) => `<li>${escapeHtml(code)}</li>`).join('');
+  return renderPage(
+    'Recovery codes',
+    `${FORM_STYLE}<h1>Two-factor authentication is on</h1>
+<p>Save these recovery codes somewhere safe. Each works once in place of a code if you lose your phone.
+They will not be shown again.</p>
+<ol class="codes" id="recovery-codes">${list}</ol>
+<p><a href="${escapeHtml(continueHref)}">Continue</a></p>`,
+  );
+}
+
+export interface AccountView {
+  user: string;
+  totpEnrolled: boolean;
+  recoveryCodesLeft: number;
+}
+
+/** The account page: the second factor's state and the actions on it. */
+export function accountPage(ctx: FormContext, view: AccountView, message?: string): string {
+  const body = view.totpEnrolled
+    ? `<p>Two-factor authentication is <strong>on</strong> (${view.recoveryCodesLeft} recovery codes left).</p>
+<form method="post" action="${escapeHtml(ctx.prefix)}/account/disable">
+${hidden(ctx)}
+<label for="code">Current code, to turn it off</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="20">
+<button type="submit" class="secondary">Turn off two-factor authentication</button>
+</form>`
+    : `<p>Two-factor authentication is <strong>off</strong>.</p>
+<p><a href="${escapeHtml(ctx.prefix)}/account/enroll">Set up an authenticator app</a></p>`;
+  return renderPage(
+    'Account security',
+    `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}
+<form method="post" action="${escapeHtml(ctx.prefix)}/logout">${hidden(ctx)}<button type="submit" class="secondary">Sign out</button></form>`,
+  );
+}
+
+/** A plain message page (locked out, expired login, refused enrollment). */
+export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
+  const more = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '';
+  return renderPage(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${more}`);
+}

@@ -1,0 +1,30 @@
+// Owns reading the browser's Cookie header: the gateway's own cookies, the upstream cookies
+// an operator lets the browser hold (pass-through), and nothing else (DESIGN.md, vault).
+
+/** The name=value pairs of Cookie header lines, in order; pairs without "=" are skipped. */
+export function parseCookieHeader(header: string | string[] | undefined): Array<[string, string]> {
+  if (header === undefined) return [];
+  const pairs: Array<[string, string]> = [];
+  for (const line of Array.isArray(header) ? header : [header]) {
+    for (const part of line.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq === -1) continue;
+      const name = part.slice(0, eq).trim();
+      if (name) pairs.push([name, part.slice(eq + 1).trim()]);
+    }
+  }
+  return pairs;
+}
+
+/** The values of one cookie name (several when a browser holds it under several paths or domains). */
+export function cookieValues(pairs: ReadonlyArray<[string, string]>, name: string): string[] {
+  return pairs.filter(([n]) => n === name).map(([, value]) => value);
+}
+
+/** The pass-through cookies as a Cookie header fragment ("" when none). */
+export function passThroughCookies(pairs: ReadonlyArray<[string, string]>, names: ReadonlySet<string>): string {
+  return pairs
+    .filter(([name]) => names.has(name))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+}

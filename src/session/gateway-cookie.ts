@@ -1,0 +1,61 @@
+// Owns the gateway's cookies on the wire (S4): the signed session cookie (a full session or
+// a pending login) and the sealed anonymous-vault cookie. HttpOnly, SameSite=Lax, Secure and
+// __Host- prefixed whenever the request is HTTPS (Path=/ and no Domain, as the prefix requires).
+
+import type { Signer } from '../crypto/signing.js';
+import { cookieValues } from './client-cookies.js';
+
+export type SessionKind = 'session' | 'pending';
+
+export interface SessionRef {
+  kind: SessionKind;
+  id: string;
+}
+
+const KIND_TAG: Record<SessionKind, string> = { session: 's', pending: 'p' };
+
+/** The cookie name for this request: __Host- prefixed over HTTPS, where the browser enforces the prefix's rules. */
+export function cookieName(base: string, secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
+
+export function anonymousCookieBase(base: string): string {
+  return `${base}_anon`;
+}
+
+/** A Set-Cookie line for a gateway cookie; a browser-session cookie unless maxAgeSeconds is given. */
+export function serializeCookie(name: string, value: string, secure: boolean, maxAgeSeconds?: number): string {
+  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (secure) parts.push('Secure');
+  if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
+  return parts.join('; ');
+}
+
+/** A Set-Cookie line that deletes a gateway cookie. */
+export function clearCookie(name: string, secure: boolean): string {
+  return serializeCookie(name, '', secure, 0);
+}
+
+/** The signed value of a session cookie. */
+export function sessionCookieValue(signer: Signer, ref: SessionRef): string {
+  return signer.sign(`${KIND_TAG[ref.kind]}${ref.id}`);
+}
+
+/**
+ * The session the browser's cookie names, if its signature holds. A tampered, malformed or
+ * foreign-key cookie is simply no session (S4); with several candidates, the first valid wins.
+ */
+export function readSessionRef(
+  signer: Signer,
+  pairs: ReadonlyArray<[string, string]>,
+  name: string,
+): SessionRef | undefined {
+  for (const value of cookieValues(pairs, name)) {
+    const verified = signer.verify(value);
+    if (!verified) continue;
+    const kind = verified[0] === 's' ? 'session' : verified[0] === 'p' ? 'pending' : undefined;
+    const id = verified.slice(1);
+    if (kind && /^[A-Za-z0-9_-]{43}$/.test(id)) return { kind, id };
+  }
+  return undefined;
+}

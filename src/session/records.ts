@@ -1,0 +1,282 @@
+// Owns the server-side records behind the gateway cookie: full sessions (idle and absolute
+// lifetimes, the sealed vault) and pending logins (the withheld answer, attempts), with
+// fresh ids at every step (S4), a per-user index for listing and revocation, and a cache
+// that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s).
+
+import { randomBytes } from 'node:crypto';
+import type { Sealer } from '../crypto/sealing.js';
+import type { Store } from '../store/store.js';
+import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly user: string;
+  readonly role: string;
+  readonly createdAt: number;
+  /** Last time the session was seen, refreshed lazily (see touch). */
+  readonly seenAt: number;
+  /** The absolute end, createdAt + absolute lifetime. */
+  readonly endsAt: number;
+  readonly jar: Jar;
+}
+
+/** The upstream's answer held back until the second step is passed (S2). */
+export interface WithheldAnswer {
+  status: number;
+  headers: Array<[string, string]>;
+  /** base64 body, or null when it was larger than the bound (the browser goes to the landing path). */
+  body: string | null;
+}
+
+export interface PendingRecord {
+  readonly id: string;
+  readonly user: string;
+  readonly role: string;
+  readonly step: 'verify' | 'enroll';
+  readonly createdAt: number;
+  readonly endsAt: number;
+  readonly jar: Jar;
+  readonly withheld: WithheldAnswer;
+}
+
+export interface RecordSettings {
+  idleMs: number;
+  absoluteMs: number;
+  pendingMs: number;
+}
+
+const CACHE_MS = 2_000;
+
+/** A 256-bit random id, URL-safe. */
+export function newId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const sessionKey = (id: string) => `session:${id}`;
+const pendingKey = (id: string) => `pending:${id}`;
+const userIndexKey = (user: string) => `sessions:user:${user}`;
+const ALL_INDEX = 'sessions:all';
+
+interface StoredSession {
+  user: string;
+  role: string;
+  createdAt: number;
+  seenAt: number;
+  endsAt: number;
+  vault: string;
+}
+
+interface StoredPending {
+  user: string;
+  role: string;
+  step: 'verify' | 'enroll';
+  createdAt: number;
+  endsAt: number;
+  vault: string;
+  withheld: string;
+}
+
+export interface SessionRecords {
+  createSession(user: string, role: string, jar: Jar): Promise<SessionRecord>;
+  /** The live session, or undefined when absent, expired (idle or absolute) or revoked. */
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Slides the idle lifetime; writes only when the last write is older than a fraction of it. */
+  touch(session: SessionRecord): Promise<void>;
+  /** Applies cookie changes from an upstream answer, read-modify-write per session, writing only on change. */
+  updateVault(id: string, changes: JarChanges): Promise<void>;
+  endSession(id: string): Promise<SessionRecord | undefined>;
+  listSessions(user: string): Promise<SessionRecord[]>;
+  /** Ends every session of a user (or of everyone); returns the ids ended. */
+  revoke(user: string | { all: true }): Promise<string[]>;
+
+  createPending(input: Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>): Promise<PendingRecord>;
+  getPending(id: string): Promise<PendingRecord | undefined>;
+  /** Counts a wrong answer for this pending login; returns the count so far. */
+  failPending(pending: PendingRecord): Promise<number>;
+  endPending(id: string): Promise<void>;
+}
+
+export function createSessionRecords(options: {
+  store: Store;
+  sealer: Sealer;
+  settings: () => RecordSettings;
+  now: () => number;
+}): SessionRecords {
+  const { store, sealer, now } = options;
+  const cache = new Map<string, { record: SessionRecord; at: number }>();
+  const vaultWrites = new Map<string, Promise<void>>();
+
+  const sealJar = (id: string, jar: Jar) => sealer.seal(JSON.stringify(jar), `vault:${id}`);
+  const openJar = (id: string, sealed: string): Jar | undefined => {
+    const plain = sealer.open(sealed, `vault:${id}`);
+    return plain ? (JSON.parse(plain.toString()) as Jar) : undefined;
+  };
+
+  function ttlOf(record: { seenAt: number; endsAt: number }): number {
+    return Math.max(1, Math.min(record.seenAt + options.settings().idleMs, record.endsAt) - now());
+  }
+
+  async function write(record: SessionRecord): Promise<void> {
+    const stored: StoredSession = {
+      user: record.user,
+      role: record.role,
+      createdAt: record.createdAt,
+      seenAt: record.seenAt,
+      endsAt: record.endsAt,
+      vault: sealJar(record.id, record.jar),
+    };
+    await store.set(sessionKey(record.id), JSON.stringify(stored), ttlOf(record));
+    cache.set(record.id, { record, at: now() });
+  }
+
+  async function readSession(id: string): Promise<SessionRecord | undefined> {
+    const text = await store.get(sessionKey(id));
+    if (text === undefined) return undefined;
+    const stored = JSON.parse(text) as StoredSession;
+    const jar = openJar(id, stored.vault);
+    if (!jar) return undefined;
+    return {
+      id,
+      user: stored.user,
+      role: stored.role,
+      createdAt: stored.createdAt,
+      seenAt: stored.seenAt,
+      endsAt: stored.endsAt,
+      jar,
+    };
+  }
+
+  function alive(record: SessionRecord): boolean {
+    const time = now();
+    return time < record.endsAt && time < record.seenAt + options.settings().idleMs;
+  }
+
+  return {
+    async createSession(user, role, jar) {
+      const time = now();
+      const record: SessionRecord = {
+        id: newId(),
+        user,
+        role,
+        createdAt: time,
+        seenAt: time,
+        endsAt: time + options.settings().absoluteMs,
+        jar: withoutExpired(jar, time),
+      };
+      await write(record);
+      await store.addToSet(userIndexKey(user), record.id);
+      await store.addToSet(ALL_INDEX, record.id);
+      return record;
+    },
+
+    async getSession(id) {
+      const cached = cache.get(id);
+      let record = cached && now() - cached.at < CACHE_MS ? cached.record : undefined;
+      if (!record) {
+        cache.delete(id);
+        record = await readSession(id);
+        if (record) cache.set(id, { record, at: now() });
+      }
+      return record && alive(record) ? record : undefined;
+    },
+
+    async touch(session) {
+      const time = now();
+      const refreshEvery = Math.min(60_000, options.settings().idleMs / 4);
+      if (time - session.seenAt < refreshEvery) return;
+      await write({ ...session, seenAt: time });
+    },
+
+    updateVault(id, changes) {
+      if (changes.size === 0) return Promise.resolve();
+      // Answers of one session are merged one at a time, each on the freshest record, so that
+      // concurrent answers setting different cookies all land.
+      const previous = vaultWrites.get(id) ?? Promise.resolve();
+      const next = previous.then(async () => {
+        const record = await readSession(id);
+        if (!record) return;
+        const jar = applyChanges(record.jar, changes);
+        if (jar !== record.jar) await write({ ...record, jar });
+      });
+      const settled = next.catch(() => {});
+      vaultWrites.set(id, settled);
+      void settled.then(() => {
+        if (vaultWrites.get(id) === settled) vaultWrites.delete(id);
+      });
+      return next;
+    },
+
+    async endSession(id) {
+      const record = await readSession(id);
+      cache.delete(id);
+      await store.delete(sessionKey(id));
+      await store.removeFromSet(ALL_INDEX, id);
+      if (record) await store.removeFromSet(userIndexKey(record.user), id);
+      return record;
+    },
+
+    async listSessions(user) {
+      const records: SessionRecord[] = [];
+      for (const id of await store.members(userIndexKey(user))) {
+        const record = await readSession(id);
+        if (record && alive(record)) records.push(record);
+        else await store.removeFromSet(userIndexKey(user), id);
+      }
+      return records;
+    },
+
+    async revoke(target) {
+      const ids =
+        typeof target === 'string' ? await store.members(userIndexKey(target)) : await store.members(ALL_INDEX);
+      for (const id of ids) await this.endSession(id);
+      if (typeof target === 'string') await store.delete(userIndexKey(target));
+      return ids;
+    },
+
+    async createPending(input) {
+      const time = now();
+      const id = newId();
+      const endsAt = time + options.settings().pendingMs;
+      const stored: StoredPending = {
+        user: input.user,
+        role: input.role,
+        step: input.step,
+        createdAt: time,
+        endsAt,
+        vault: sealJar(id, input.jar),
+        withheld: sealer.seal(JSON.stringify(input.withheld), `withheld:${id}`),
+      };
+      await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time);
+      return { ...input, id, createdAt: time, endsAt };
+    },
+
+    async getPending(id) {
+      const text = await store.get(pendingKey(id));
+      if (text === undefined) return undefined;
+      const stored = JSON.parse(text) as StoredPending;
+      if (now() >= stored.endsAt) return undefined;
+      const jar = openJar(id, stored.vault);
+      const withheld = sealer.open(stored.withheld, `withheld:${id}`);
+      if (!jar || !withheld) return undefined;
+      return {
+        id,
+        user: stored.user,
+        role: stored.role,
+        step: stored.step,
+        createdAt: stored.createdAt,
+        endsAt: stored.endsAt,
+        jar,
+        withheld: JSON.parse(withheld.toString()) as WithheldAnswer,
+      };
+    },
+
+    failPending(pending) {
+      return store.increment(`pending-attempts:${pending.id}`, Math.max(1, pending.endsAt - now()));
+    },
+
+    async endPending(id) {
+      await store.delete(pendingKey(id));
+      await store.delete(`pending-attempts:${id}`);
+    },
+  };
+}
