@@ -20,9 +20,12 @@ process.stderr.write(`
 
   Open  ${gateway.url}/   (the app itself listens on ${upstream.origin}, for the gateway only)
 
-  Demo users:   alice / alice-password   (admin)
+  Demo users:   alice / alice-password   (admin: sets up an authenticator app at first
+                                          login, then is asked for its code every time)
                 bob   / bob-password     (staff)
                 carol / carol-password   (staff)
+
+  Account security (set up or turn off TOTP): ${gateway.url}${config.current().config.listen.gateway_prefix}/account
 
   Health: ${gateway.url}${config.current().config.listen.gateway_prefix}/readyz · Ctrl-C stops both.
 
