@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { classifyRoute, decide } from '../access/policy.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { sendJson, sendSocketError } from '../http/respond.js';
+import { safeReturnPath } from '../http/return-path.js';
 import type { RequestScope, VaultBinding } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
 import { prefersJson } from '../pages/error-page.js';
@@ -109,6 +110,14 @@ function redirect(res: ServerResponse, scope: RequestScope, location: string, se
   res.end();
 }
 
+/** The login page, naming the path asked for when the app takes a return parameter and the path is safe (S9). */
+export function loginPageFor(scope: RequestScope, login: LoginSettings): string {
+  const back = safeReturnPath(scope.target.path + scope.target.search);
+  if (!login.return_param || !back || scope.target.path === login.page) return login.page;
+  const separator = login.page.includes('?') ? '&' : '?';
+  return `${login.page}${separator}${encodeURIComponent(login.return_param)}=${encodeURIComponent(back)}`;
+}
+
 /** Runs the session stage and the decision for a request to the protected app. */
 export async function guardRequest(
   scope: RequestScope,
@@ -146,7 +155,7 @@ export async function guardRequest(
       return forward(scope);
     }
     case 'redirect':
-      return redirect(res, scope, decision.to === 'login' ? login.page : `${prefix}/step-up`);
+      return redirect(res, scope, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
     case 'unauthorized':
       scope.errorCode = 'LOGIN_REQUIRED';
       scope.errorReason = `no full session (${rs.state})`;

@@ -72,6 +72,13 @@ export const loginSchema = z
       .string()
       .regex(/^\/(?![/\\])[^\s\\#]*$/, 'must be a same-site absolute path such as /login')
       .describe("The app's login page, where a browser without a session is sent."),
+    return_param: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional()
+      .describe(
+        'Query parameter of the login page that names where to go after login (e.g. next); the gateway sets it to the path the browser asked for, same-origin only.',
+      ),
     username_field: z.string().min(1).default('username').describe('The form or JSON field holding the username.'),
     username: z
       .strictObject({

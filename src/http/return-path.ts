@@ -1,0 +1,28 @@
+// Owns return targets (S9): a place to send the browser back to is accepted only as a
+// same-origin relative path; anything that a browser could read as another origin
+// ("//evil", "/\evil", a scheme, control characters it would strip) is dropped.
+
+const MAX_LENGTH = 2048;
+
+/** The target when it is a safe same-origin relative path, else undefined. */
+export function safeReturnPath(target: string | undefined | null): string | undefined {
+  if (!target || target.length > MAX_LENGTH || !target.startsWith('/')) return undefined;
+  let decoded = target;
+  try {
+    decoded = decodeURIComponent(target);
+  } catch {
+    return undefined;
+  }
+  // Browsers drop tab and newline inside URLs and read "\" as "/", so "/\t/evil" and "/\\evil" are "//evil".
+  for (const text of [target, decoded]) {
+    if (/\p{Cc}|\\/u.test(text)) return undefined;
+    if (text.startsWith('//')) return undefined;
+  }
+  try {
+    const url = new URL(target, 'http://gateway.invalid');
+    if (url.origin !== 'http://gateway.invalid') return undefined;
+  } catch {
+    return undefined;
+  }
+  return target;
+}
