@@ -1,0 +1,149 @@
+// Session records: lifetimes against an injected clock, sliding refresh without a write per
+// request, vault merges that lose nothing, revocation, and pending logins.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { createSealer } from '../../src/crypto/sealing.js';
+import { changesFromSetCookies, jarKey } from '../../src/session/cookie-jar.js';
+import { createSessionRecords } from '../../src/session/records.js';
+import { createMemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/store.js';
+
+const MINUTE = 60_000;
+
+function setup() {
+  let time = Date.UTC(2026, 0, 1);
+  const now = () => time;
+  const store = createMemoryStore({ now });
+  let writes = 0;
+  const counting: Store = {
+    ...store,
+    set: (...args) => {
+      writes++;
+      return store.set(...args);
+    },
+  };
+  const records = createSessionRecords({
+    store: counting,
+    sealer: createSealer([randomBytes(32)]),
+    settings: () => ({ idleMs: 30 * MINUTE, absoluteMs: 12 * 60 * MINUTE, pendingMs: 5 * MINUTE }),
+    now,
+  });
+  return {
+    store,
+    records,
+    advance: (ms: number) => {
+      time += ms;
+    },
+    writes: () => writes,
+  };
+}
+
+describe('sessions', () => {
+  test('a session ends after 30 idle minutes', async () => {
+    const { records, advance } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    advance(29 * MINUTE);
+    assert.ok(await records.getSession(session.id));
+    advance(2 * MINUTE);
+    assert.equal(await records.getSession(session.id), undefined);
+  });
+
+  test('use slides the idle lifetime, with at most one write a minute however many requests', async () => {
+    const { records, advance, writes } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    const before = writes();
+    // A request every 5 seconds for an hour: twice the idle lifetime.
+    for (let request = 0; request < 720; request++) {
+      advance(5_000);
+      const live = await records.getSession(session.id);
+      assert.ok(live, `alive at request ${request}`);
+      await records.touch(live);
+    }
+    assert.ok(writes() - before <= 61, `wrote ${writes() - before} times in 720 requests`);
+  });
+
+  test('the absolute lifetime ends even an active session', async () => {
+    const { records, advance } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    for (let i = 0; i < 12 * 4; i++) {
+      advance(15 * MINUTE);
+      const live = await records.getSession(session.id);
+      if (!live) break;
+      await records.touch(live);
+    }
+    assert.equal(await records.getSession(session.id), undefined);
+  });
+
+  test('concurrent vault updates setting different cookies all land', async () => {
+    const { records, advance } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    const now = Date.UTC(2026, 0, 1);
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map((name) =>
+        records.updateVault(session.id, changesFromSetCookies([`${name}=1; Path=/`], '/', now)),
+      ),
+    );
+    advance(3_000); // past the 2-second cache
+    const jar = (await records.getSession(session.id))?.jar ?? {};
+    assert.deepEqual(Object.keys(jar).sort(), ['a', 'b', 'c', 'd'].map((n) => jarKey(n, '/')).sort());
+  });
+
+  test('an update that changes nothing writes nothing', async () => {
+    const { records, writes } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
+    const before = writes();
+    await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
+    assert.equal(writes(), before);
+  });
+
+  test('the vault is sealed in the store: no cookie value in clear', async () => {
+    const { records, store } = setup();
+    const session = await records.createSession('alice', 'admin', {});
+    await records.updateVault(session.id, changesFromSetCookies(['invoice_sid=SECRETVALUE123; Path=/'], '/', 0));
+    const stored = await store.get(`session:${session.id}`);
+    assert.ok(stored && !stored.includes('SECRETVALUE123'));
+  });
+
+  test('revoking a user ends all of their sessions and no one else’s', async () => {
+    const { records, advance } = setup();
+    const a1 = await records.createSession('alice', 'admin', {});
+    const a2 = await records.createSession('alice', 'admin', {});
+    const b = await records.createSession('bob', 'staff', {});
+    assert.equal((await records.listSessions('alice')).length, 2);
+    assert.deepEqual((await records.revoke('alice')).sort(), [a1.id, a2.id].sort());
+    advance(1);
+    assert.equal(await records.getSession(a1.id), undefined);
+    assert.ok(await records.getSession(b.id));
+    await records.revoke({ all: true });
+    assert.equal(await records.getSession(b.id), undefined);
+  });
+});
+
+describe('pending logins', () => {
+  const withheld = { status: 302, headers: [['location', '/dashboard']] as Array<[string, string]>, body: '' };
+
+  test('expire after 5 minutes', async () => {
+    const { records, advance } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    assert.ok(await records.getPending(pending.id));
+    advance(5 * MINUTE + 1);
+    assert.equal(await records.getPending(pending.id), undefined);
+  });
+
+  test('count wrong answers and end', async () => {
+    const { records } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    assert.equal(await records.failPending(pending), 1);
+    assert.equal(await records.failPending(pending), 2);
+    await records.endPending(pending.id);
+    assert.equal(await records.getPending(pending.id), undefined);
+  });
+
+  test('a pending id is never a session id', async () => {
+    const { records } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    assert.equal(await records.getSession(pending.id), undefined);
+  });
+});
