@@ -1,0 +1,24 @@
+// Every example configuration in config/ (and the embedded default) is valid as shipped.
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { formatConfigError, loadConfigFile } from '../../src/config/load.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.yaml'))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+test('the example configurations validate', async () => {
+  const files = [join(root, 'gateway.yaml'), ...(await yamlFiles('config'))];
+  assert.ok(files.length >= 8, `found ${files.length} files`);
+  for (const file of files) {
+    const result = await loadConfigFile(file);
+    assert.ok(result.ok, `${file}: ${result.ok ? '' : result.errors.map(formatConfigError).join('; ')}`);
+  }
+});
