@@ -4,7 +4,8 @@
 import type { RoleSettings } from '../access/roles.js';
 import { canonicalUsername } from '../login/username.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
-import type { GatewayConfig } from './schema.js';
+import { headerKey } from '../proxy/request-headers.js';
+import { DEFAULT_IDENTITY_HEADERS, type GatewayConfig } from './schema.js';
 
 export interface RuntimeConfig {
   readonly config: Readonly<GatewayConfig>;
@@ -17,6 +18,8 @@ export interface RuntimeConfig {
   readonly upstreamHostname: string;
   /** Users and roles with usernames canonicalised by the login's rules, so "Alice" in the YAML is alice. */
   readonly roles: RoleSettings;
+  /** The identity header names in comparison form (lower-case, "_" as "-"), stripped from every client request (S8). */
+  readonly identityHeaderKeys: ReadonlySet<string>;
   /** Networks from which a first enrollment is allowed (enrollment.first: networks). */
   readonly enrollmentNetworks: IpMatcher;
 }
@@ -38,6 +41,11 @@ export function compileConfig(config: Readonly<GatewayConfig>): RuntimeConfig {
       admins: config.users.admins.map(canonical),
       roles: Object.fromEntries(Object.entries(config.users.roles).map(([user, role]) => [canonical(user), role])),
     },
+    identityHeaderKeys: new Set(
+      [...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(config.upstream.identity_headers)]
+        .filter((name): name is string => typeof name === 'string')
+        .map(headerKey),
+    ),
     enrollmentNetworks: createIpMatcher(config.enrollment.networks),
   });
 }

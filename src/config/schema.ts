@@ -29,6 +29,14 @@ const httpOrigin = httpUrl.refine(
   'must be an origin (scheme, host and port) without a path',
 );
 
+/** The identity headers by default; these names are removed from client requests even when others are configured. */
+export const DEFAULT_IDENTITY_HEADERS = { user: 'X-Gateway-User', role: 'X-Gateway-Role' } as const;
+
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+  .meta({ type: 'header name' });
+
 const port = z.number().int().min(0).max(65535);
 
 const pathPrefix = z
@@ -71,6 +79,17 @@ const upstream = z
       .max(4096)
       .default(128)
       .describe('Keep-alive connections to the upstream at most.'),
+    identity_headers: z
+      .strictObject({
+        user: headerName
+          .optional()
+          .describe('Header carrying the signed-in user (canonical name) to the app; X-Gateway-User by default.'),
+        role: headerName.optional().describe("Header carrying the user's role to the app; X-Gateway-Role by default."),
+      })
+      .prefault(DEFAULT_IDENTITY_HEADERS)
+      .describe(
+        'Headers the gateway asserts to the app for a full session; a client sending them, in any spelling, has them removed first (S8). Set {} to send none (they are still removed).',
+      ),
     preserve_host: z
       .boolean()
       .default(false)

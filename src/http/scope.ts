@@ -26,7 +26,7 @@ export interface RequestScope {
    */
   vault?: VaultBinding;
   /** The gateway session behind the request, once the session stage found one. */
-  session?: { readonly id: string; readonly user: string };
+  session?: { readonly id: string; readonly user: string; readonly role: string };
   /** Milliseconds the upstream took, once its response ended. */
   upstreamMs?: number;
   /** The status the upstream answered an upgrade with (101, or its refusal), once it did. */

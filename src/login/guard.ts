@@ -137,7 +137,7 @@ export async function guardRequest(
       return handleLogin(scope, req, res, rs, services);
     case 'logout': {
       const session = rs.session!;
-      scope.session = { id: session.id, user: session.user };
+      scope.session = { id: session.id, user: session.user, role: session.role };
       scope.vault = sessionVault(scope, req, rs, services, true);
       // The record goes first: whatever the upstream answers, this session is over (S4).
       await endSession(services, scope, session.id, 'app logout');
@@ -146,7 +146,7 @@ export async function guardRequest(
     case 'forward': {
       if (decision.vault === 'session') {
         const session = rs.session!;
-        scope.session = { id: session.id, user: session.user };
+        scope.session = { id: session.id, user: session.user, role: session.role };
         scope.vault = sessionVault(scope, req, rs, services, false);
         await services.records.touch(session);
       } else {
@@ -180,7 +180,7 @@ export async function guardUpgrade(
   }
   if (decision.vault === 'session') {
     const session = rs.session!;
-    scope.session = { id: session.id, user: session.user };
+    scope.session = { id: session.id, user: session.user, role: session.role };
     scope.vault = sessionVault(scope, req, rs, services, false);
   } else {
     scope.vault = await anonymousVault(scope, req, rs, services);

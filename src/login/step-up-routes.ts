@@ -346,7 +346,7 @@ export async function handleLoginRoute(
       redirect(scope, res, login.page, [clearSessionCookie(rs)]);
     }
   } else {
-    scope.session = { id: rs.session.id, user: rs.session.user };
+    scope.session = { id: rs.session.id, user: rs.session.user, role: rs.session.role };
     await account(ctx, rs.session, route);
   }
   return true;

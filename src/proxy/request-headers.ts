@@ -57,7 +57,8 @@ export function buildUpstreamHeaders(
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(headerKey(lower))) continue;
+    const key = headerKey(lower);
+    if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(key) || scope.runtime.identityHeaderKeys.has(key)) continue;
     // With the vault, the browser's cookies are never forwarded: the vault rebuilds the header.
     if (scope.vault && lower === 'cookie') continue;
     headers.push(name, rawHeaders[i + 1] as string);
@@ -77,6 +78,12 @@ export function buildUpstreamHeaders(
     'x-request-id',
     scope.id,
   );
+  const identity = scope.runtime.config.upstream.identity_headers;
+  if (scope.session) {
+    // Only a full session's identity is asserted; the client's own copies were removed above (S8).
+    if (identity.user) headers.push(identity.user, scope.session.user);
+    if (identity.role) headers.push(identity.role, scope.session.role);
+  }
   if (options.upgrade !== undefined) headers.push('connection', 'upgrade', 'upgrade', options.upgrade);
   return headers;
 }

@@ -403,3 +403,40 @@ describe('buildClientHeaders', () => {
     assert.deepEqual(headers, { 'content-length': '0', 'x-request-id': 'req-1' });
   });
 });
+
+describe('identity headers (S8)', () => {
+  const spoofed = [
+    'X-Gateway-User',
+    'mallory',
+    'x_gateway_user',
+    'mallory',
+    'X-GATEWAY-ROLE',
+    'admin',
+    'X-Remote-User',
+    'm',
+  ];
+
+  test('a client can never send them, in any spelling, with or without a session', () => {
+    for (const session of [undefined, { id: 's', user: 'alice', role: 'admin' }]) {
+      const flat = buildUpstreamHeaders(spoofed, scopeWith(runtime, { session }), { host: 'h' });
+      assert.deepEqual(valuesOf(flat, 'x_gateway_user'), []);
+      assert.deepEqual(valuesOf(flat, 'x-gateway-user'), session ? ['alice'] : []);
+      assert.deepEqual(valuesOf(flat, 'x-gateway-role'), session ? ['admin'] : []);
+      assert.deepEqual(valuesOf(flat, 'x-remote-user'), ['m']);
+    }
+  });
+
+  test('configured names are asserted and stripped, and the default names are still stripped', async () => {
+    const custom = await runtimeWith({ identity_headers: { user: 'X-Remote-User' } });
+    const flat = buildUpstreamHeaders(
+      spoofed,
+      scopeWith(custom, { session: { id: 's', user: 'alice', role: 'admin' } }),
+      {
+        host: 'h',
+      },
+    );
+    assert.deepEqual(valuesOf(flat, 'x-remote-user'), ['alice']);
+    assert.deepEqual(valuesOf(flat, 'x-gateway-user'), []);
+    assert.deepEqual(valuesOf(flat, 'x-gateway-role'), []);
+  });
+});
