@@ -60,8 +60,12 @@ function relay(scope: RequestScope, res: ServerResponse, answer: ExchangeAnswer)
   answer.rest.pipe(res);
 }
 
-/** What is kept of a withheld answer: status, headers as the client would get them (minus cookies), body if small. */
-function withhold(scope: RequestScope, answer: ExchangeAnswer): WithheldAnswer {
+/**
+ * What is kept of a withheld answer: status, headers as the client would get them (minus
+ * cookies), body if small. The answer to a script's login is not kept: after the second step a
+ * person's browser, not the script, receives the replay, and the app's page is the right place.
+ */
+function withhold(scope: RequestScope, answer: ExchangeAnswer, scripted: boolean): WithheldAnswer {
   const headers = buildClientHeaders(
     { ...withoutHopByHop(answer.headers), 'set-cookie': undefined },
     { ...scope, vault: undefined },
@@ -72,7 +76,8 @@ function withhold(scope: RequestScope, answer: ExchangeAnswer): WithheldAnswer {
     for (const item of Array.isArray(value) ? value : [value]) kept.push([name, String(item)]);
   }
   answer.rest?.destroy();
-  return { status: answer.status, headers: kept, body: answer.rest ? null : answer.body.toString('base64') };
+  const keep = !scripted && !answer.rest;
+  return { status: answer.status, headers: kept, body: keep ? answer.body.toString('base64') : null };
 }
 
 /** Handles a request to one of the app's login routes. */
@@ -209,12 +214,13 @@ export async function handleLogin(
     return relay(scope, res, answer);
   }
 
+  const scripted = prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json');
   const pending = await services.records.createPending({
     user,
     role,
     step,
     jar: answeredJar,
-    withheld: withhold(scope, answer),
+    withheld: withhold(scope, answer, scripted),
   });
   audit(services.logger, 'login.step_up_required', {
     user,
@@ -225,7 +231,7 @@ export async function handleLogin(
   });
   const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
   const stepUrl = `${config.listen.gateway_prefix}/${step === 'verify' ? 'step-up' : 'enroll'}`;
-  if (prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json')) {
+  if (scripted) {
     // A script that posted the login learns where the person must go; it never gets the app's answer.
     res.setHeader('set-cookie', cookies);
     return sendJson(scope, req, res, 401, { error: 'second_step_required', step, step_up_url: stepUrl });
