@@ -15,6 +15,7 @@ export const GATEWAY_ERRORS = {
     title: 'Form expired',
     message: 'This form has expired or did not come from this site. Please go back and try again.',
   },
+  LOGIN_REFUSED: { status: 403, title: 'Sign-in refused', message: 'This sign-in could not be completed.' },
   ENROLLMENT_REFUSED: {
     status: 403,
     title: 'Not allowed here',

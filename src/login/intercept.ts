@@ -25,9 +25,11 @@ import { applyChanges, changesFromSetCookies, type Jar } from '../session/cookie
 import { clearCookie, serializeCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
 import { classifyLoginAnswer } from './classify.js';
+import { confirmIdentity } from './identity-check.js';
 import { readLoginUsername } from './login-body.js';
 import { issueSessionCookie, type RequestSession, splitSetCookies, upstreamCookieHeader } from './request-session.js';
 import type { LoginServices } from './services.js';
+import { logoutUpstream } from './upstream-logout.js';
 import { canonicalUsername } from './username.js';
 
 /** The routing path a Location header points at when it stays on this site (relative, the upstream's or the public origin). */
@@ -194,6 +196,11 @@ export async function handleLogin(
   }
 
   // A success: the app's session is in answeredJar and must not reach the browser (S2).
+  if (!(await confirmIdentity(scope, services, answeredJar, user))) {
+    answer.rest?.destroy();
+    logoutUpstream(scope, services, answeredJar);
+    return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
+  }
   const role = await roleOf(user, scope.runtime.roles, services.store);
   const step = secondStepFor(role, await services.totp.isEnrolled(user), config.policy);
   const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);

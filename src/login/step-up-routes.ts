@@ -24,6 +24,7 @@ import {
   resolveRequestSession,
 } from './request-session.js';
 import type { LoginServices } from './services.js';
+import { logoutUpstream } from './upstream-logout.js';
 
 const GENERIC_FAILURE = 'That code did not work. Please try again.';
 const FORM_BYTES = 8 * 1024;
@@ -123,6 +124,7 @@ async function countFailure(ctx: RouteContext, pending: PendingRecord, reason: s
     });
   if (attempts < scope.runtime.config.limits.pending_attempts && locked.length === 0) return false;
   await services.records.endPending(pending.id);
+  logoutUpstream(scope, services, pending.jar);
   audit(services.logger, 'step_up.abandoned', {
     user: pending.user,
     reason: 'too many wrong answers',
@@ -343,6 +345,7 @@ export async function handleLoginRoute(
       sendError(scope, req, res, 'METHOD_NOT_ALLOWED', 'logout is a POST');
     } else if (await postedForm(ctx, rs.session.id)) {
       await endSession(services, scope, rs.session.id, 'gateway logout');
+      logoutUpstream(scope, services, rs.session.jar);
       redirect(scope, res, login.page, [clearSessionCookie(rs)]);
     }
   } else {

@@ -111,6 +111,22 @@ export const loginSchema = z
       .regex(/^\/(?!\/)[^\\]*$/)
       .default('/')
       .describe('Where the browser goes after the second step when the withheld answer was too large to keep.'),
+    identity_check: z
+      .strictObject({
+        path: z
+          .string()
+          .regex(/^\/(?![/\\])[^\s\\#]*$/, 'must be a same-site absolute path such as /api/me')
+          .describe('A JSON page of the app that names the signed-in user (GET with the new session).'),
+        field: z
+          .string()
+          .min(1)
+          .default('username')
+          .describe('Dotted path of the username in that JSON (e.g. user.name).'),
+      })
+      .optional()
+      .describe(
+        'After a successful password, ask the app who signed in and refuse the login unless it is the user named in the form.',
+      ),
     pass_through_cookies: z
       .array(z.string().min(1))
       .default([])
