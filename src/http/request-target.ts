@@ -18,7 +18,10 @@ export interface RequestTarget {
 export type TargetResult = { ok: true; target: RequestTarget } | { ok: false; reason: string };
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
-const utf8 = new TextDecoder('utf-8');
+// Fatal: invalid UTF-8 is refused, not replaced. An overlong "%C0%AE" is "." to decoders that
+// accept it (old IIS, some Java stacks), so "/public/%C0%AE%C0%AE/admin" would lie under a
+// public "/public" for the gateway while such an upstream serves /admin.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Percent-decodes one segment; refuses what would change the segment structure or end a C string. */
 function decodeSegment(segment: string): string | { error: string } {
@@ -39,7 +42,11 @@ function decodeSegment(segment: string): string | { error: string } {
     bytes.push(byte);
     i += 2;
   }
-  return utf8.decode(Uint8Array.from(bytes));
+  try {
+    return utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return { error: 'percent-encoded bytes that are not UTF-8 in the path' };
+  }
 }
 
 /** Parses an origin-form request target ("/path?query"); anything else is refused. */

@@ -273,6 +273,9 @@ describe('rewriteLocation', () => {
     ['https://app.internal/a', 'https://app.internal', 'https://gw.example/a'],
     ['http://127.0.0.1:3001/a', 'http://127.0.0.1:3001', 'https://gw.example/a'],
     ['http://[::1]:3001/a', 'http://[::1]:3001', 'https://gw.example/a'],
+    // Scheme-relative: the upstream's host and port is still the upstream.
+    ['//app.internal:3001/a?b=1', 'http://app.internal:3001', 'https://gw.example/a?b=1'],
+    ['//evil.example/a', 'http://app.internal:3001', '//evil.example/a'],
     // The rest byte for byte, however odd.
     [
       'http://app.internal:3001/A%2fB/%7e?q=%41&q=a+b#F',
