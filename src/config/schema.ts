@@ -65,6 +65,9 @@ const listen = z
     shutdown_grace: duration('How long SIGTERM waits for requests in flight before closing them.').prefault('10s'),
     keep_alive_timeout: duration('How long an idle client connection is kept open.').prefault('5s'),
     headers_timeout: duration("How long a client may take to send a request's headers.").prefault('30s'),
+    client_idle_timeout: duration(
+      'Silence on a client connection (no byte either way, mid-request included) before it is closed; WebSockets are exempt.',
+    ).prefault('5m'),
   })
   .prefault({})
   .describe('Where the gateway listens.');

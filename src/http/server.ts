@@ -61,6 +61,9 @@ export function createGatewayServer(
         key: readFileSync(listen.tls.key_file),
       })
     : http.createServer(options);
+  // A client that stops sending in the middle of an upload would otherwise hold an upstream
+  // connection for as long as the upstream waits; silence on the socket this long closes it.
+  server.setTimeout(listen.client_idle_timeout);
 
   let inFlight = 0;
   let draining = false;
