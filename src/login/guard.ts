@@ -12,13 +12,13 @@ import type { RequestScope, VaultBinding } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
 import { prefersJson } from '../pages/error-page.js';
 import { CLOSE_POLICY_VIOLATION } from '../proxy/websocket-frames.js';
-import { openAnonymous, sealAnonymous, withoutClaimed } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
-import { clearCookie, serializeCookie } from '../session/gateway-cookie.js';
 import { handleLogin } from './intercept.js';
 import {
+  anonymousCookieLine,
   clearSessionCookie,
   type RequestSession,
+  readAnonymousJar,
   resolveRequestSession,
   splitSetCookies,
   upstreamCookieHeader,
@@ -64,20 +64,14 @@ async function anonymousVault(
   services: LoginServices,
 ): Promise<VaultBinding> {
   const now = services.now();
-  const sealed = rs.cookies.find(([name]) => name === rs.anonymousCookie)?.[1];
-  const jar = await withoutClaimed(services.store, services.keys.digest, openAnonymous(services.sealer, sealed, now));
+  const jar = await readAnonymousJar(rs, services);
   const login = scope.runtime.config.login as LoginSettings;
   return {
     cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now),
     capture(lines) {
       const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
       const next = applyChanges(jar, changesFromSetCookies(vault, scope.target.path, now));
-      if (next === jar) return client;
-      if (Object.keys(next).length === 0) return [...client, clearCookie(rs.anonymousCookie, rs.secure)];
-      const lifetime = scope.runtime.config.session.anonymous;
-      const { value, dropped } = sealAnonymous(services.sealer, next, now + lifetime);
-      if (dropped > 0) services.logger.warn({ event: 'vault.anonymous_too_large', dropped, request_id: scope.id });
-      return [...client, serializeCookie(rs.anonymousCookie, value, rs.secure, Math.floor(lifetime / 1000))];
+      return next === jar ? client : [...client, anonymousCookieLine(scope, rs, services, next)];
     },
   };
 }

@@ -8,8 +8,7 @@ import { secondStepFor } from '../access/policy.js';
 import { subjectsOf } from '../access/regulator.js';
 import { roleOf } from '../access/roles.js';
 import type { LoginSettings } from '../config/sections/login.js';
-import type { GatewayErrorCode } from '../http/errors.js';
-import { upstreamErrorCode } from '../http/errors.js';
+import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import { BodyTooLargeError, readBody } from '../http/read-body.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import { sendError, sendJson } from '../http/respond.js';
@@ -20,14 +19,21 @@ import { type ExchangeAnswer, exchange } from '../proxy/exchange.js';
 import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
-import { openAnonymous, recordClaims, sealAnonymous, withoutClaimed } from '../session/anonymous-vault.js';
-import { applyChanges, changesFromSetCookies, type Jar } from '../session/cookie-jar.js';
-import { clearCookie, serializeCookie } from '../session/gateway-cookie.js';
+import { recordClaims } from '../session/anonymous-vault.js';
+import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
+import { clearCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
 import { classifyLoginAnswer } from './classify.js';
 import { confirmIdentity } from './identity-check.js';
 import { readLoginUsername } from './login-body.js';
-import { issueSessionCookie, type RequestSession, splitSetCookies, upstreamCookieHeader } from './request-session.js';
+import {
+  anonymousCookieLine,
+  issueSessionCookie,
+  type RequestSession,
+  readAnonymousJar,
+  splitSetCookies,
+  upstreamCookieHeader,
+} from './request-session.js';
 import type { LoginServices } from './services.js';
 import { logoutUpstream } from './upstream-logout.js';
 import { canonicalUsername } from './username.js';
@@ -130,8 +136,7 @@ export async function handleLogin(
   }
 
   // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
-  const sealed = rs.cookies.find(([name]) => name === rs.anonymousCookie)?.[1];
-  const jar = await withoutClaimed(services.store, services.keys.digest, openAnonymous(services.sealer, sealed, now));
+  const jar = await readAnonymousJar(rs, services);
   await recordClaims(services.store, services.keys.digest, jar, config.session.anonymous);
 
   const forwardScope: RequestScope = {
@@ -254,12 +259,4 @@ export async function handleLogin(
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The anonymous cookie after a failed login: the app's new pre-login cookies (a fresh CSRF token), sealed. */
-function anonymousCookieLine(scope: RequestScope, rs: RequestSession, services: LoginServices, jar: Jar): string {
-  if (Object.keys(jar).length === 0) return clearCookie(rs.anonymousCookie, rs.secure);
-  const lifetime = scope.runtime.config.session.anonymous;
-  const { value } = sealAnonymous(services.sealer, jar, services.now() + lifetime);
-  return serializeCookie(rs.anonymousCookie, value, rs.secure, Math.floor(lifetime / 1000));
 }

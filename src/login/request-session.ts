@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SessionState } from '../access/policy.js';
 import type { RequestScope } from '../http/scope.js';
+import { openAnonymous, sealAnonymous, withoutClaimed } from '../session/anonymous-vault.js';
 import { parseCookieHeader, passThroughCookies } from '../session/client-cookies.js';
 import { cookieHeader, type Jar } from '../session/cookie-jar.js';
 import {
@@ -61,6 +62,26 @@ export function issueSessionCookie(services: LoginServices, rs: RequestSession, 
 
 export function clearSessionCookie(rs: RequestSession): string {
   return clearCookie(rs.sessionCookie, rs.secure);
+}
+
+/** The anonymous visitor's jar from the sealed cookie, minus the values a login has claimed. */
+export async function readAnonymousJar(rs: RequestSession, services: LoginServices): Promise<Jar> {
+  const sealed = rs.cookies.find(([name]) => name === rs.anonymousCookie)?.[1];
+  return withoutClaimed(services.store, services.keys.digest, openAnonymous(services.sealer, sealed, services.now()));
+}
+
+/** The Set-Cookie line that hands the browser its anonymous jar, sealed (or deletes it when empty). */
+export function anonymousCookieLine(
+  scope: RequestScope,
+  rs: RequestSession,
+  services: LoginServices,
+  jar: Jar,
+): string {
+  if (Object.keys(jar).length === 0) return clearCookie(rs.anonymousCookie, rs.secure);
+  const lifetime = scope.runtime.config.session.anonymous;
+  const { value, dropped } = sealAnonymous(services.sealer, jar, services.now() + lifetime);
+  if (dropped > 0) services.logger.warn({ event: 'vault.anonymous_too_large', dropped, request_id: scope.id });
+  return serializeCookie(rs.anonymousCookie, value, rs.secure, Math.floor(lifetime / 1000));
 }
 
 /** The Cookie header for the upstream: the vault's cookies for this path, plus the browser's pass-through ones. */
