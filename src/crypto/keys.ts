@@ -5,7 +5,7 @@
 
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 export const secretRefSchema = z
@@ -67,14 +67,20 @@ async function readRef(ref: SecretRef): Promise<string[]> {
   return parseKeyList(await readFile(ref.file, 'utf8'), ref.file);
 }
 
-/** Reads a generated key file, creating it (mode 0600, folder 0700) on first start. */
-async function generatedKeys(dataDir: string, name: string): Promise<string[]> {
+/** Reads a generated key file, creating it (mode 0600, folder 0700) on first start when `create` allows. */
+async function generatedKeys(dataDir: string, name: string, create: boolean): Promise<string[]> {
   const dir = join(dataDir, 'keys');
   const file = join(dir, `${name}.keys`);
   try {
     return parseKeyList(await readFile(file, 'utf8'), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!create) {
+    throw new Error(
+      `there are no generated keys in ${resolve(dir)}: start the gateway once to create them, and run this ` +
+        'from the folder the gateway runs in (relative paths in gateway.yaml, data_dir included, are read from there)',
+    );
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' }).catch(
@@ -87,12 +93,26 @@ async function generatedKeys(dataDir: string, name: string): Promise<string[]> {
   return parseKeyList(await readFile(file, 'utf8'), file);
 }
 
+export interface LoadKeysOptions {
+  /**
+   * Whether missing generated keys are created (the gateway, at its first start). The operator
+   * CLI says no: keys it created in the wrong folder would seal and sign what no gateway can read.
+   */
+  generate?: boolean;
+}
+
 /** Loads (or generates) the keys and derives one key per purpose. */
-export async function loadKeys(settings: z.output<typeof keysSchema>, dataDir: string): Promise<GatewayKeys> {
-  const session = settings.session ? await readRef(settings.session) : await generatedKeys(dataDir, 'session');
+export async function loadKeys(
+  settings: z.output<typeof keysSchema>,
+  dataDir: string,
+  { generate = true }: LoadKeysOptions = {},
+): Promise<GatewayKeys> {
+  const session = settings.session
+    ? await readRef(settings.session)
+    : await generatedKeys(dataDir, 'session', generate);
   const encryption = settings.encryption
     ? await readRef(settings.encryption)
-    : await generatedKeys(dataDir, 'encryption');
+    : await generatedKeys(dataDir, 'encryption', generate);
   return {
     signing: session.map((secret) => derive(secret, 'cookie-signing')),
     sealing: encryption.map((secret) => derive(secret, 'sealing')),

@@ -29,8 +29,11 @@ export function createSigner(keys: readonly Buffer[]): Signer {
       const dot = token.lastIndexOf('.');
       if (dot <= 0) return undefined;
       const value = token.slice(0, dot);
-      const given = Buffer.from(token.slice(dot + 1), 'base64url');
-      if (given.length !== SIGNATURE_BYTES) return undefined;
+      const encoded = token.slice(dot + 1);
+      const given = Buffer.from(encoded, 'base64url');
+      // Node's decoder skips stray characters, "=" padding and the last character's unused
+      // bits, so many spellings decode to one signature: only the canonical one is accepted.
+      if (given.length !== SIGNATURE_BYTES || given.toString('base64url') !== encoded) return undefined;
       let valid = false;
       // Every key is tried, so the time taken does not say which key (if any) matched.
       for (const key of keys) valid = timingSafeEqual(mac(key, value), given) || valid;

@@ -21,6 +21,9 @@ export function safeReturnPath(target: string | undefined | null): string | unde
   try {
     const url = new URL(target, 'http://gateway.invalid');
     if (url.origin !== 'http://gateway.invalid') return undefined;
+    // "/.//evil" resolves to the path "//evil": an app that re-emits the normalised path
+    // (the demo app does) would answer "Location: //evil".
+    if (url.pathname.startsWith('//')) return undefined;
   } catch {
     return undefined;
   }

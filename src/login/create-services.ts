@@ -1,5 +1,6 @@
 // Owns building the login layer's services from the configuration at start-up: keys, the
-// store, session records, the factors and the guessing limits.
+// store, session records, the factors and the guessing limits. The operator CLI builds the
+// same user state here (createUserState).
 
 import { createRegulator } from '../access/regulator.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -15,6 +16,37 @@ import { createSessionRecords } from '../session/records.js';
 import { createStore } from '../store/index.js';
 import type { LoginServices } from './services.js';
 
+/** What the gateway keeps about users and sessions: the store, the keys, and what reads and writes through them. */
+export type UserState = Pick<LoginServices, 'store' | 'keys' | 'sealer' | 'records' | 'totp' | 'recovery'>;
+
+/**
+ * Builds the user state from the configuration, as the gateway does at start-up and the operator
+ * CLI does for one command, so that both read and seal records alike. `generateKeys: false`
+ * refuses to create missing generated keys (see loadKeys).
+ */
+export async function createUserState(
+  config: () => Readonly<GatewayConfig>,
+  now: () => number,
+  { generateKeys = true }: { generateKeys?: boolean } = {},
+): Promise<UserState> {
+  const initial = config();
+  const keys = await loadKeys(initial.keys, initial.data_dir, { generate: generateKeys });
+  const store = await createStore(initial.store, { now });
+  const sealer = createSealer(keys.sealing);
+  const settings = () => {
+    const { session } = config();
+    return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
+  };
+  return {
+    store,
+    keys,
+    sealer,
+    records: createSessionRecords({ store, sealer, settings, now }),
+    totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
+    recovery: createRecoveryCodes({ store, key: keys.digest }),
+  };
+}
+
 export async function createLoginServices(options: {
   config: () => Readonly<GatewayConfig>;
   upstream: () => Upstream;
@@ -22,25 +54,13 @@ export async function createLoginServices(options: {
   logger: Logger;
   now?: () => number;
 }): Promise<LoginServices> {
-  const initial = options.config();
   const now = options.now ?? Date.now;
-  const keys = await loadKeys(initial.keys, initial.data_dir);
-  const store = await createStore(initial.store);
-  const sealer = createSealer(keys.sealing);
-  const settings = () => {
-    const { session } = options.config();
-    return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
-  };
+  const state = await createUserState(options.config, now);
   return {
-    store,
-    keys,
-    sealer,
-    signer: createSigner(keys.signing),
-    records: createSessionRecords({ store, sealer, settings, now }),
-    totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
-    recovery: createRecoveryCodes({ store, key: keys.digest }),
-    secondStepLimits: createRegulator(store, 'second-step', () => options.config().limits.second_step),
-    passwordLimits: createRegulator(store, 'password', () => options.config().limits.password),
+    ...state,
+    signer: createSigner(state.keys.signing),
+    secondStepLimits: createRegulator(state.store, 'second-step', () => options.config().limits.second_step),
+    passwordLimits: createRegulator(state.store, 'password', () => options.config().limits.password),
     webSockets: options.webSockets,
     upstream: options.upstream,
     logger: options.logger,

@@ -4,7 +4,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.js';
 
-const CODE_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long an issued code stays usable (the CLI says so when it prints one). */
+export const ENROLL_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 const key = (user: string) => `enroll-code:${user}`;
 
 function digest(digestKey: Buffer, user: string, code: string): string {
@@ -17,7 +18,7 @@ function digest(digestKey: Buffer, user: string, code: string): string {
 export async function issueEnrollCode(store: Store, digestKey: Buffer, user: string): Promise<string> {
   const code = randomBytes(10).toString('hex').toUpperCase();
   await store.delete(key(user));
-  await store.addToSet(key(user), digest(digestKey, user, code), CODE_TTL_MS);
+  await store.addToSet(key(user), digest(digestKey, user, code), ENROLL_CODE_TTL_MS);
   return `${code.slice(0, 10)}-${code.slice(10)}`;
 }
 

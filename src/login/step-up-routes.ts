@@ -207,10 +207,10 @@ async function enroll(
   if (await services.totp.isEnrolled(owner.user)) return redirect(scope, ctx.res, `${prefix}/account`);
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
-    const { secret, qrSvg } = await services.totp.beginEnrollment(owner.user);
+    const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user);
     return enrollPage(
       { prefix, csrf },
-      { secret, qrSvg, action: owner.action, askEnrollCode: permission === 'needs-code' },
+      { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code' },
       message,
     );
   };

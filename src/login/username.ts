@@ -11,6 +11,11 @@ export interface UsernameRules {
 
 export const DEFAULT_USERNAME_RULES: UsernameRules = { trim: true, nfkc: true, caseFold: true };
 
+/** The rules of the `login.username` section, in this module's form. */
+export function usernameRulesOf(settings: { trim: boolean; nfkc: boolean; case_fold: boolean }): UsernameRules {
+  return { trim: settings.trim, nfkc: settings.nfkc, caseFold: settings.case_fold };
+}
+
 /** Control and invisible formatting characters: never part of a real name, often part of a trick. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 

@@ -15,11 +15,12 @@ const error = (message?: string) => (message ? `<p class="error" role="alert">${
 const FORM_STYLE = `<style>
 label{display:block;font-weight:600;margin:1rem 0 .4rem}
 input[type=text]{font-size:1.4rem;letter-spacing:.15em;padding:.6rem;width:100%;box-sizing:border-box;border:1px solid #c5cad3;border-radius:8px}
-button{margin-top:1rem;font-size:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2456c9;color:#fff;cursor:pointer;width:100%}
+button,a.button{margin-top:1rem;font-size:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2456c9;color:#fff;cursor:pointer;width:100%}
+a.button{display:block;box-sizing:border-box;text-align:center;text-decoration:none}
 button.secondary{background:#e8ebf0;color:#1d2330}
 .error{color:#a3121d;background:#fdecee;padding:.6rem;border-radius:8px}
 .secret{font-family:ui-monospace,monospace;word-break:break-all;background:#f1f3f6;padding:.5rem;border-radius:6px}
-.codes{font-family:ui-monospace,monospace;columns:2;padding-left:1.2rem}
+.codes{font-family:ui-monospace,monospace;columns:2;column-gap:2.5rem;padding-left:2.2rem;line-height:1.6}
 .qr svg{width:100%;max-width:240px;height:auto;display:block;margin:auto}
 </style>`;
 
@@ -43,6 +44,8 @@ ${hidden(ctx)}
 export interface EnrollmentView {
   secret: string;
   qrSvg: string;
+  /** The otpauth:// URI: a phone that shows this page cannot scan its own screen, but can open the link. */
+  uri: string;
   /** Where the form posts: the pending login's enrollment or the account page's. */
   action: string;
   /** Asked when first enrollment requires an operator's one-time code. */
@@ -61,6 +64,7 @@ export function enrollPage(ctx: FormContext, view: EnrollmentView, message?: str
 <p>Scan this code with Google Authenticator (or any TOTP app), then enter the 6-digit code it shows.</p>
 ${error(message)}
 <div class="qr">${view.qrSvg}</div>
+<p><a href="${escapeHtml(view.uri)}">Open in your authenticator app</a> (on this phone)</p>
 <p>Or enter this key by hand:</p>
 <p class="secret" id="totp-secret">${escapeHtml(view.secret)}</p>
 <form method="post" action="${escapeHtml(view.action)}">
@@ -82,7 +86,7 @@ export function recoveryCodesPage(codes: readonly string[], continueHref: string
 <p>Save these recovery codes somewhere safe. Each works once in place of a code if you lose your phone.
 They will not be shown again.</p>
 <ol class="codes" id="recovery-codes">${list}</ol>
-<p><a href="${escapeHtml(continueHref)}">Continue</a></p>`,
+<p><a class="button" href="${escapeHtml(continueHref)}">Continue</a></p>`,
   );
 }
 

@@ -31,6 +31,8 @@ export function renderPage(title: string, bodyHtml: string): string {
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
 main{max-width:28rem;margin:10vh auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px #0001}
 h1{font-size:1.35rem;margin:0 0 1rem}p{line-height:1.5}.muted{color:#667;font-size:.85rem}
+button,input{font-family:inherit}
+@media (max-width:30rem){main{margin:0;padding:1.5rem 1.25rem;border-radius:0;box-shadow:none;min-height:100vh;box-sizing:border-box}}
 </style>
 </head>
 <body><main>${bodyHtml}</main></body>

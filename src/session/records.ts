@@ -54,8 +54,12 @@ export function newId(): string {
 
 const sessionKey = (id: string) => `session:${id}`;
 const pendingKey = (id: string) => `pending:${id}`;
+// Each user's index is pruned of ended sessions at their next login, so it holds their live
+// sessions and few more; the users index grows with users, not with logins, and lets an
+// operator revoke everyone's sessions. Neither has a TTL: a lifetime shortened by a reload
+// must not make a live session unlisted, and so unrevocable.
 const userIndexKey = (user: string) => `sessions:user:${user}`;
-const ALL_INDEX = 'sessions:all';
+const USERS_INDEX = 'sessions:users';
 
 interface StoredSession {
   user: string;
@@ -86,7 +90,7 @@ export interface SessionRecords {
   updateVault(id: string, changes: JarChanges): Promise<void>;
   endSession(id: string): Promise<SessionRecord | undefined>;
   listSessions(user: string): Promise<SessionRecord[]>;
-  /** Ends every session of a user (or of everyone); returns the ids ended. */
+  /** Ends every session of a user (or of everyone); returns the ids of the live sessions it ended. */
   revoke(user: string | { all: true }): Promise<string[]>;
 
   createPending(input: Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>): Promise<PendingRecord>;
@@ -165,7 +169,9 @@ export function createSessionRecords(options: {
       };
       await write(record);
       await store.addToSet(userIndexKey(user), record.id);
-      await store.addToSet(ALL_INDEX, record.id);
+      await store.addToSet(USERS_INDEX, user);
+      // Prunes the index of the sessions that ended since this user's last login.
+      await this.listSessions(user);
       return record;
     },
 
@@ -210,7 +216,6 @@ export function createSessionRecords(options: {
       const record = await readSession(id);
       cache.delete(id);
       await store.delete(sessionKey(id));
-      await store.removeFromSet(ALL_INDEX, id);
       if (record) await store.removeFromSet(userIndexKey(record.user), id);
       return record;
     },
@@ -226,11 +231,17 @@ export function createSessionRecords(options: {
     },
 
     async revoke(target) {
-      const ids =
-        typeof target === 'string' ? await store.members(userIndexKey(target)) : await store.members(ALL_INDEX);
-      for (const id of ids) await this.endSession(id);
-      if (typeof target === 'string') await store.delete(userIndexKey(target));
-      return ids;
+      const users = typeof target === 'string' ? [target] : await store.members(USERS_INDEX);
+      const ended: string[] = [];
+      for (const user of users) {
+        for (const id of await store.members(userIndexKey(user))) {
+          const record = await this.endSession(id);
+          if (record && alive(record)) ended.push(id);
+          // An id whose record is gone (expired) is dropped from the index here.
+          else await store.removeFromSet(userIndexKey(user), id);
+        }
+      }
+      return ended;
     },
 
     async createPending(input) {

@@ -2,13 +2,14 @@
 // JSON file by atomic replacement with group commit. A mutating call resolves only once a
 // snapshot containing its change has been renamed into place and fsynced, so an acknowledged
 // write survives kill -9 and a power cut; concurrent mutations share one write. Reads see a
-// change at once, before it is durable. One process owns the file: two gateways on one file
-// would overwrite each other's changes (use Redis).
+// change at once, before it is durable. One process owns the file (file-lock.ts refuses a
+// second one): two processes on one file would overwrite each other's changes (use Redis).
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { parseEntries, serializeEntries } from './file-format.js';
+import { lockStoreFile } from './file-lock.js';
 import { createGroupCommit } from './group-commit.js';
 import { createKeyspace, type Entry } from './keyspace.js';
 import { createKeyspaceStore } from './keyspace-store.js';
@@ -21,13 +22,24 @@ export interface FileStoreOptions {
   now?: () => number;
 }
 
-/** Opens (or starts) the store file at `path`; rejects when the file exists but is not a store file. */
+/**
+ * Opens (or starts) the store file at `path`; rejects when the file exists but is not a store
+ * file, and with StoreInUseError while another process has it open.
+ */
 export async function createFileStore(options: FileStoreOptions): Promise<Store> {
   const path = resolve(options.path);
   const now = options.now ?? Date.now;
   // The file holds sessions and secrets (sealed, but still): only the gateway's user may read it.
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const keyspace = createKeyspace(now, await load(path));
+  const lock = await lockStoreFile(path);
+  let entries: Array<[string, Entry]>;
+  try {
+    entries = await load(path);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const keyspace = createKeyspace(now, entries);
   const group = createGroupCommit(
     () => serializeEntries(keyspace.entries()),
     async (text) => {
@@ -41,7 +53,15 @@ export async function createFileStore(options: FileStoreOptions): Promise<Store>
       }
     },
   );
-  return createKeyspaceStore(keyspace, group);
+  const store = createKeyspaceStore(keyspace, group);
+  return {
+    ...store,
+    async close() {
+      // Released only once the last write is on disk, so that the next owner reads it.
+      await store.close();
+      await lock.release();
+    },
+  };
 }
 
 /** The entries of the file; none when it does not exist yet. A damaged file is an error, never a silent reset. */

@@ -6,13 +6,21 @@ import { createRedisStore } from './redis.js';
 import type { StoreSettings } from './settings.js';
 import type { Store } from './store.js';
 
-/** Builds the store the settings describe; `env` supplies the variable that url_env names. */
-export async function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export interface CreateStoreOptions {
+  /** Supplies the variable that url_env names. */
+  env?: NodeJS.ProcessEnv;
+  /** The clock TTLs are measured against in memory and file stores (Redis keeps its own time). */
+  now?: () => number;
+}
+
+/** Builds the store the settings describe. */
+export async function createStore(settings: StoreSettings, options: CreateStoreOptions = {}): Promise<Store> {
+  const env = options.env ?? process.env;
   switch (settings.type) {
     case 'memory':
-      return createMemoryStore();
+      return createMemoryStore({ now: options.now });
     case 'file':
-      return createFileStore({ path: settings.path });
+      return createFileStore({ path: settings.path, now: options.now });
     case 'redis':
       return createRedisStore({
         url: redisUrl(settings, env),

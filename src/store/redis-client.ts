@@ -32,6 +32,9 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     // A connection that answers nothing for a few timeouts (a frozen server, a dropped route) is
     // dropped and reconnected rather than kept until TCP keep-alive notices.
     socketTimeout: options.commandTimeoutMs * 3,
+    // On close, ioredis waits this long (2 s by default) for a socket that is already closed when
+    // Redis was away, holding a finished process open: a command's time is plenty.
+    disconnectTimeout: options.commandTimeoutMs,
   } satisfies RedisOptions;
   // A command sent while disconnected fails at once instead of waiting in an unbounded queue.
   const enableOfflineQueue = false;

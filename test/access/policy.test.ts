@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { classifyRoute, type Decision, decide, type RequestFacts, secondStepFor } from '../../src/access/policy.js';
-import { resolveRole } from '../../src/access/roles.js';
+import { resolveRole, resolveRoleSource } from '../../src/access/roles.js';
 
 describe('decide', () => {
   const rows: Array<[RequestFacts, Decision]> = [
@@ -100,5 +100,16 @@ describe('resolveRole precedence', () => {
   for (const [user, stored, expected] of rows) {
     test(`${user} with stored ${stored} -> ${expected}`, () =>
       assert.equal(resolveRole(user, settings, stored), expected));
+  }
+
+  const sources: Array<[string, string | undefined, string]> = [
+    ['alice', 'staff', 'admins'],
+    ['bob', 'admin', 'store'],
+    ['bob', undefined, 'roles'],
+    ['carol', undefined, 'default'],
+  ];
+  for (const [user, stored, source] of sources) {
+    test(`${user} with stored ${stored} comes from ${source}`, () =>
+      assert.equal(resolveRoleSource(user, settings, stored).source, source));
   }
 });

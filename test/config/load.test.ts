@@ -54,10 +54,12 @@ describe('defaults and the result', () => {
       shutdown_grace: 10_000,
       keep_alive_timeout: 5_000,
       headers_timeout: 30_000,
+      client_idle_timeout: 300_000,
     });
     assert.deepEqual(result.config.upstream, {
       url: 'http://127.0.0.1:3001',
       connections: 128,
+      identity_headers: { user: 'X-Gateway-User', role: 'X-Gateway-Role' },
       preserve_host: false,
       timeouts: { connect: 5_000, headers: 60_000, idle: 300_000 },
       rewrite: { location: true, cookie_domain: true },

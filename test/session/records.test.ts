@@ -119,6 +119,18 @@ describe('sessions', () => {
     await records.revoke({ all: true });
     assert.equal(await records.getSession(b.id), undefined);
   });
+
+  test('revoking counts only live sessions; the index does not grow with logins', async () => {
+    const { records, store, advance } = setup();
+    for (let login = 0; login < 5; login++) {
+      await records.createSession('alice', 'admin', {});
+      advance(31 * MINUTE); // each one ends idle before the next login
+    }
+    const live = await records.createSession('alice', 'admin', {});
+    assert.deepEqual(await store.members('sessions:user:alice'), [live.id], 'ended sessions pruned at login');
+    assert.deepEqual(await records.revoke({ all: true }), [live.id]);
+    assert.deepEqual(await records.revoke('alice'), []);
+  });
 });
 
 describe('pending logins', () => {

@@ -139,13 +139,13 @@ describe('createStore', () => {
   test('builds the Redis store from the URL that url_env names', async () => {
     const settings = storeSchema.parse({ type: 'redis', url_env: 'TEST_REDIS_URL', command_timeout: '100ms' });
     // Nothing listens on port 1: the store is built and fails fast, which shows it used this URL.
-    const store = await createStore(settings, { TEST_REDIS_URL: 'redis://127.0.0.1:1' });
+    const store = await createStore(settings, { env: { TEST_REDIS_URL: 'redis://127.0.0.1:1' } });
     await assert.rejects(store.ping(), StoreUnavailableError);
     await store.close();
   });
 
   test('refuses a url_env naming a variable that is not set', async () => {
     const settings = storeSchema.parse({ type: 'redis', url_env: 'TEST_REDIS_URL' });
-    await assert.rejects(createStore(settings, {}), /TEST_REDIS_URL, which is not set/);
+    await assert.rejects(createStore(settings, { env: {} }), /TEST_REDIS_URL, which is not set/);
   });
 });
