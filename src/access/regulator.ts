@@ -15,7 +15,12 @@ export interface Regulator {
   locked(subjects: readonly string[]): Promise<string[]>;
   /** Counts a failure for each subject; returns those that became locked by it. */
   fail(subjects: readonly string[]): Promise<string[]>;
+  /** Lifts locks and forgets counted failures (an operator's decision); returns the subjects that were locked. */
+  unlock(subjects: readonly string[]): Promise<string[]>;
 }
+
+/** The regulators' namespaces: the second step and the app's password form are limited separately. */
+export const LIMITED = { secondStep: 'second-step', password: 'password' } as const;
 
 /** Subjects for a user and an address, in the form the regulator keys them. */
 export function subjectsOf(user: string | undefined, address: string): string[] {
@@ -41,6 +46,14 @@ export function createRegulator(store: Store, namespace: string, settings: () =>
         }
       }
       return newlyLocked;
+    },
+    async unlock(subjects) {
+      const unlocked: string[] = [];
+      for (const subject of subjects) {
+        if (await store.delete(lockKey(subject))) unlocked.push(subject);
+        await store.delete(countKey(subject));
+      }
+      return unlocked;
     },
   };
 }

@@ -1,8 +1,13 @@
 // Owns `gateway check-config`: every error at once, each with its path and line; exit 1 when invalid.
 
 import { formatConfigError, loadConfigFile } from '../config/load.js';
+import { readArgs, UsageError } from './command.js';
 
-export async function checkConfigCommand(file: string): Promise<number> {
+/** Runs `gateway check-config [FILE]` (or --config FILE). */
+export async function checkConfigCommand(argv: readonly string[]): Promise<number> {
+  const args = readArgs(argv);
+  if (args.positionals.length > 1) throw new UsageError('check-config takes one FILE at most');
+  const file = args.positionals[0] ?? args.config;
   const result = await loadConfigFile(file);
   if (!result.ok) {
     process.stderr.write(`${file}: ${result.errors.length} error(s)\n`);

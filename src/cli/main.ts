@@ -1,38 +1,52 @@
-// Owns the `gateway` command line: parses the command and hands over to it.
+// Owns the `gateway` command line: picks the command, hands over to it, and turns how it
+// ended into an exit code (0 done, 1 refused or failed, 2 a usage mistake).
 
+import { ConfigInvalidError } from '../config/source.js';
 import { checkConfigCommand } from './check-config.js';
+import { CommandError, UsageError } from './command.js';
+import { sessionsCommand } from './sessions.js';
 import { startCommand } from './start.js';
+import { usersCommand } from './users.js';
 
-const USAGE = `Usage: gateway <command> [options]
+const USAGE = `Usage: gateway <command> [--config FILE]
 
 Commands:
-  start [--config FILE]     run the gateway (FILE defaults to $GATEWAY_CONFIG or ./gateway.yaml)
-  check-config [FILE]       validate a configuration; prints every error with its path and line
-  help                      show this text
+  start                           run the gateway
+  check-config [FILE]             validate a configuration; prints every error with its path and line
+  users show NAME                 role and where it comes from, second factor, recovery codes, sessions
+  users set-role NAME ROLE        store a role for NAME (an admin listed in gateway.yaml cannot be demoted)
+  users set-role NAME --clear     remove NAME's stored role
+  users enroll-code NAME          print a one-time code for a first enrollment (enrollment.first: code)
+  users reset-factor NAME         remove NAME's second factor and recovery codes, and end NAME's sessions
+  users unlock NAME               lift NAME's lockouts (second step, password form) before they expire
+  sessions list NAME              NAME's open sessions: id prefix, role, created, last seen, ends
+  sessions revoke NAME | --all    end NAME's sessions, or everyone's
+  help                            show this text
+
+FILE is --config FILE, else $GATEWAY_CONFIG, else ./gateway.yaml; relative paths inside it (data_dir,
+store.path, key files) are read from the current folder, so run commands where the gateway runs.
+NAME is canonicalised as the login does (login.username).
+
+users and sessions change the gateway's store. With store type redis, running gateways see a change
+at once (a revoked session within 2 seconds). With store type file, stop the gateway first: the file
+belongs to one process, and these commands refuse while a gateway holds it.
+Each change writes one audit line (pino JSON) to stderr; the result is one line on stdout.
+Exit status: 0 done, 1 refused or failed, 2 a usage mistake.
 `;
 
-/** The configuration file: an explicit argument, else $GATEWAY_CONFIG, else ./gateway.yaml. */
-export function configPath(explicit: string | undefined): string {
-  return explicit ?? process.env.GATEWAY_CONFIG ?? 'gateway.yaml';
-}
-
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at === -1) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return value;
-}
-
-class UsageError extends Error {}
-
-async function main(argv: string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'start':
-      return startCommand(configPath(option(args, '--config')));
+      return startCommand(args);
     case 'check-config':
-      return checkConfigCommand(configPath(args.find((arg) => !arg.startsWith('--'))));
+      return checkConfigCommand(args);
+    case 'users':
+      await usersCommand(args);
+      return 0;
+    case 'sessions':
+      await sessionsCommand(args);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -52,9 +66,12 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`gateway: ${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
-      return;
+    } else if (error instanceof CommandError || error instanceof ConfigInvalidError) {
+      process.stderr.write(`gateway: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`gateway: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
     }
-    process.stderr.write(`gateway: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
   },
 );

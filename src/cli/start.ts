@@ -1,21 +1,19 @@
 // Owns `gateway start`: load the configuration, start the gateway, stop it gracefully on
 // SIGTERM or SIGINT, re-read the configuration on SIGHUP.
 
-import { ConfigInvalidError, type ConfigSource, createFileConfigSource } from '../config/source.js';
+import { createFileConfigSource } from '../config/source.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../ops/logger.js';
+import { positionals, readArgs } from './command.js';
 
-export async function startCommand(file: string): Promise<number> {
+/** Runs `gateway start [--config FILE]`; resolves with the exit code once the gateway has stopped. */
+export async function startCommand(argv: readonly string[]): Promise<number> {
+  const args = readArgs(argv);
+  positionals(args, [], 'start');
   // The level is known only after the configuration is read; a failure to read it is reported at info.
   const logger = createLogger({ level: 'info' });
-  let config: ConfigSource;
-  try {
-    config = await createFileConfigSource(file, logger);
-  } catch (error) {
-    if (!(error instanceof ConfigInvalidError)) throw error;
-    process.stderr.write(`gateway: ${error.message}\n`);
-    return 1;
-  }
+  // An invalid file throws ConfigInvalidError, which main.ts reports as every other command's.
+  const config = await createFileConfigSource(args.config, logger);
   logger.level = config.current().config.logging.level;
   const gateway = await startGateway({ config, logger });
   logger.info(

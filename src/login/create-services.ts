@@ -2,7 +2,7 @@
 // store, session records, the factors and the guessing limits. The operator CLI builds the
 // same user state here (createUserState).
 
-import { createRegulator } from '../access/regulator.js';
+import { createRegulator, LIMITED } from '../access/regulator.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { loadKeys } from '../crypto/keys.js';
 import { createSealer } from '../crypto/sealing.js';
@@ -59,8 +59,8 @@ export async function createLoginServices(options: {
   return {
     ...state,
     signer: createSigner(state.keys.signing),
-    secondStepLimits: createRegulator(state.store, 'second-step', () => options.config().limits.second_step),
-    passwordLimits: createRegulator(state.store, 'password', () => options.config().limits.password),
+    secondStepLimits: createRegulator(state.store, LIMITED.secondStep, () => options.config().limits.second_step),
+    passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
     webSockets: options.webSockets,
     upstream: options.upstream,
     logger: options.logger,

@@ -13,6 +13,7 @@ export type AuditEvent =
   | 'step_up.abandoned'
   | 'lockout.started'
   | 'lockout.refused'
+  | 'lockout.lifted'
   | 'enrollment.totp_enrolled'
   | 'enrollment.totp_disabled'
   | 'enrollment.refused'

@@ -1,0 +1,114 @@
+// Owns what the operator commands (`gateway users`, `gateway sessions`) share with `gateway
+// start`: the same gateway.yaml, the store and keys built as the gateway builds them
+// (login/create-services.ts: records and TOTP secrets are sealed, so the keys must be the
+// gateway's), usernames canonicalised as the login canonicalises them, one audit line per
+// change on stderr and one human line on stdout.
+
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { loadConfigFile } from '../config/load.js';
+import { compileConfig, type RuntimeConfig } from '../config/runtime.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { LoginSettings } from '../config/sections/login.js';
+import { ConfigInvalidError } from '../config/source.js';
+import type { FactorKind, SecondFactor } from '../factors/factor.js';
+import { createUserState, type UserState } from '../login/create-services.js';
+import { canonicalUsername, usernameRulesOf } from '../login/username.js';
+import { type AuditEvent, audit } from '../ops/audit.js';
+import { createLogger } from '../ops/logger.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { CommandError } from './command.js';
+
+/** A second factor as an operator handles it: is it there, remove it. */
+export type OperatorFactor = Pick<SecondFactor<never>, 'kind' | 'isEnrolled' | 'remove'>;
+
+export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = { totp: 'TOTP', questions: 'security questions' };
+
+export interface Operator {
+  readonly config: Readonly<GatewayConfig>;
+  readonly runtime: RuntimeConfig;
+  readonly state: UserState;
+  /** Every second factor a user may hold; a reset removes them all, so a new factor is one more entry here. */
+  readonly factors: readonly OperatorFactor[];
+  /** The canonical form of a username given on the command line, as the login reads it. */
+  user(raw: string): string;
+  /** One audit line on stderr, marked as an operator's change. */
+  audit(event: AuditEvent, facts: Record<string, unknown>): void;
+  /** The human result on stdout. */
+  print(line: string): void;
+}
+
+/** "1 session", "2 sessions". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Who ran the command, for the audit line; a container user without a passwd entry is named by uid. */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** The configuration as `gateway start` reads it, when it has what the operator commands need. */
+async function loadConfig(file: string): Promise<{ runtime: RuntimeConfig; login: LoginSettings }> {
+  const result = await loadConfigFile(file);
+  if (!result.ok) throw new ConfigInvalidError(resolve(file), result.errors);
+  const { config } = result;
+  if (!config.login) {
+    throw new CommandError(`${file} has no login section: users and sessions exist only when the gateway has one`);
+  }
+  if (config.store.type === 'memory') {
+    throw new CommandError(
+      `${file} uses the memory store, which lives inside the gateway process: a command cannot reach it (use file or redis)`,
+    );
+  }
+  return { runtime: compileConfig(config), login: config.login };
+}
+
+/** Opens the gateway's state from the configuration `file`, runs `command` on it and closes it again. */
+export async function withOperator(file: string, command: (operator: Operator) => Promise<void>): Promise<void> {
+  const { runtime, login } = await loadConfig(file);
+  const { config } = runtime;
+  let state: UserState;
+  try {
+    state = await createUserState(() => config, Date.now, { generateKeys: false });
+  } catch (error) {
+    // Missing keys, a damaged store file, or a file store that a running gateway holds.
+    throw new CommandError(`cannot open the gateway's state: ${(error as Error).message}`, { cause: error });
+  }
+  // Synchronous, so that every audit line is written before the process exits.
+  const logger = createLogger({ level: 'info', destination: pino.destination({ dest: 2, sync: true }) });
+  const by = { by: 'cli', operator: operatorName() };
+  const rules = usernameRulesOf(login.username);
+  const operator: Operator = {
+    config,
+    runtime,
+    state,
+    factors: [state.totp],
+    user(raw) {
+      const user = canonicalUsername(raw, rules);
+      if (user === undefined) {
+        throw new CommandError(
+          `${JSON.stringify(raw)} is not a username the login accepts (empty, too long or invisible characters)`,
+        );
+      }
+      return user;
+    },
+    audit: (event, facts) => audit(logger, event, { ...facts, ...by }),
+    print: (line) => process.stdout.write(`${line}\n`),
+  };
+  try {
+    await command(operator);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      throw new CommandError(`the store is unavailable: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    await state.store.close();
+  }
+}

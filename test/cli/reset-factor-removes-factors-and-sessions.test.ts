@@ -1,0 +1,77 @@
+// Issue 6 and S12: `gateway users reset-factor` is how an operator recovers an admin who lost
+// the phone: TOTP and the recovery codes are removed, every session of the user ends on the
+// gateway (after at most the 2-second cache), and the next login leads to enrollment, never
+// past the second step. The command runs as its own process against the gateway's Redis.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { runCli, writeCliConfig } from '../helpers/cli.js';
+import { ADMIN, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+
+let redis: RedisServer;
+let harness: LoginHarness;
+let config: string;
+
+before(async () => {
+  redis = await startRedisServer();
+  const store = { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` };
+  harness = await startLoginHarness({ overrides: { store } });
+  config = await writeCliConfig(harness, { store });
+});
+after(async () => {
+  await harness?.close();
+  await redis?.stop();
+});
+
+test('reset-factor removes TOTP and recovery codes, ends the sessions, and the next login enrolls', async () => {
+  const services = harness.gateway.login!;
+  const enrolled = await harness.enrollAdmin();
+  const second = harness.browser();
+  await second.login(ADMIN.user, ADMIN.password);
+  assert.equal((await second.stepUp(harness.code(enrolled.secret))).location, '/dashboard');
+  for (const browser of [enrolled.browser, second]) assert.equal((await browser.get('/dashboard')).status, 200);
+  assert.equal(await services.recovery.remaining('alice'), 10);
+
+  const reset = await runCli(['users', 'reset-factor', 'Alice', '--config', config]);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.equal(
+    reset.stdout,
+    'alice: removed TOTP, 10 recovery codes; ended 2 sessions; the next login enrolls a factor\n',
+  );
+  assert.deepEqual(
+    reset.audit.map(({ event, user, removed, sessions_ended, sessions }) => ({
+      event,
+      user,
+      removed,
+      sessions_ended,
+      sessions,
+    })),
+    [
+      {
+        event: 'enrollment.factor_reset',
+        user: 'alice',
+        removed: ['TOTP', '10 recovery codes'],
+        sessions_ended: 2,
+        sessions: undefined,
+      },
+      { event: 'session.revoked', user: 'alice', removed: undefined, sessions_ended: undefined, sessions: 2 },
+    ],
+  );
+  assert.ok(!reset.stderr.includes(enrolled.secret) && !reset.stdout.includes(enrolled.secret));
+
+  assert.equal(await services.totp.isEnrolled('alice'), false);
+  assert.equal(await services.recovery.remaining('alice'), 0);
+  // Past the gateway's 2-second record cache, both sessions are gone.
+  harness.clock.advance(2_001);
+  for (const browser of [enrolled.browser, second]) {
+    const answer = await browser.get('/dashboard');
+    assert.equal(answer.status, 303);
+    assert.match(answer.location ?? '', /^\/login/);
+  }
+  assert.equal((await harness.browser().login(ADMIN.user, ADMIN.password)).location, '/_gateway/enroll');
+
+  const again = await runCli(['users', 'reset-factor', 'alice', '--config', config]);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /^alice: removed nothing \(no factor was enrolled\); ended 0 sessions;/);
+});

@@ -1,0 +1,71 @@
+// The operator's `gateway` command for tests: `node bin/gateway.js ...` in a child process,
+// against a gateway.yaml that names the same data folder (keys) and store as a login
+// harness, so that the command and the gateway in the test process share their state.
+
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import type { LoginHarness } from './login-harness.js';
+
+const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
+/** A command that has not ended by then is stuck: the test fails with what it printed. */
+const COMMAND_DEADLINE_MS = 30_000;
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The audit lines the command wrote to stderr, parsed. */
+  readonly audit: Array<Record<string, unknown>>;
+}
+
+/** Runs `gateway ...args` and resolves once it exits. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway ${args.join(' ')} did not end:\n${stdout}\n${stderr}`));
+    }, COMMAND_DEADLINE_MS);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      const audit = stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.audit === true);
+      resolve({ code, stdout, stderr, audit });
+    });
+  });
+}
+
+/**
+ * Writes gateway.yaml for the operator commands next to the harness's data: the repository's
+ * demo configuration with the harness's app, data folder (its generated keys) and `sections`
+ * (the store, and whatever else the harness was started with) in place of the demo's.
+ */
+export async function writeCliConfig(harness: LoginHarness, sections: Record<string, unknown>): Promise<string> {
+  const demo = parseYaml(await readFile(new URL('../../gateway.yaml', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const file = join(harness.dataDir, 'gateway.yaml');
+  await writeFile(
+    file,
+    stringify({ ...demo, upstream: { url: harness.appUrl }, data_dir: harness.dataDir, ...sections }),
+  );
+  return file;
+}
