@@ -1,0 +1,59 @@
+// Owns reading /proc: a process's CPU time (utime+stime, every thread), its resident set
+// size, and the processes it spawned (nginx's worker).
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second, the unit of utime and stime in /proc/PID/stat (usually 100). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** The fields after the command name, which may itself hold spaces and parentheses. */
+function statFields(pid: number): string[] {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU time a process has used so far, user plus system, all threads, in microseconds. */
+export function cpuMicros(pid: number): number {
+  const fields = statFields(pid);
+  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3 (state).
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+
+/** Summed CPU microseconds of several processes (nginx's master and worker). */
+export function totalCpuMicros(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += cpuMicros(pid);
+  return total;
+}
+
+/** Resident set size in bytes (VmRSS), or 0 when the process is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids whose parent is `pid` (scanning /proc, which needs no kernel option). */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(statFields(Number(entry))[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return children;
+}

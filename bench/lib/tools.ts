@@ -1,0 +1,62 @@
+// Owns the external tools the bench needs (nginx and wrk from Debian): finds them and, when
+// one is missing, installs Debian's packages with apt-get, saying so. Nothing else is installed.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+
+export interface Tools {
+  nginx: string;
+  wrk: string;
+  nginxVersion: string;
+  wrkVersion: string;
+}
+
+/** The executable's path; /usr/sbin is searched too, since nginx lives there and is not on every PATH. */
+function which(name: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) {
+    if (!dir) continue;
+    try {
+      accessSync(`${dir}/${name}`, constants.X_OK);
+      return `${dir}/${name}`;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/** Whether apt knows a candidate version of the package (`apt-cache policy` says "Candidate: (none)" otherwise). */
+function hasCandidate(pkg: string): boolean {
+  const out = spawnSync('apt-cache', ['policy', pkg], { encoding: 'utf8' }).stdout ?? '';
+  const candidate = /Candidate:\s*(\S+)/.exec(out)?.[1];
+  return candidate !== undefined && candidate !== '(none)';
+}
+
+function aptInstall(): void {
+  process.stdout.write('bench: nginx or wrk is missing; running apt-get update (Debian packages)\n');
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  // nginx-light is the smallest build with the proxy and upstream keepalive modules; plain
+  // nginx where a release no longer has it.
+  const nginxPkg = hasCandidate('nginx-light') ? 'nginx-light' : 'nginx';
+  const packages = [nginxPkg, 'wrk'];
+  process.stdout.write(`bench: apt-get install -y ${packages.join(' ')}\n`);
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+/** Finds nginx and wrk, installing them from Debian first when either is missing. */
+export function ensureTools(): Tools {
+  if (!which('nginx') || !which('wrk')) aptInstall();
+  const nginx = which('nginx');
+  const wrk = which('wrk');
+  if (!nginx || !wrk) throw new Error('nginx and wrk are needed (apt-get install nginx-light wrk)');
+  // nginx -v writes to stderr; wrk -v prints its banner and exits 1.
+  const nginxVersion = spawnSync(nginx, ['-v'], { encoding: 'utf8' })
+    .stderr.trim()
+    .replace(/^nginx version:\s*/, '');
+  const wrkBanner = spawnSync(wrk, ['-v'], { encoding: 'utf8' });
+  const wrkVersion = /wrk\s+(\S+)/.exec(`${wrkBanner.stdout}${wrkBanner.stderr}`)?.[1] ?? 'unknown';
+  return { nginx, wrk, nginxVersion, wrkVersion };
+}

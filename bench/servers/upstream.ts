@@ -1,0 +1,76 @@
+// Owns the bench's upstream, run as its own process: a 2 KB page, a 1 MiB body, an upload
+// sink that counts bytes, and a streamed download of N bytes. node:http only, so that the
+// floor ("bare") is the cheapest Node server and every proxy is measured against it.
+//
+// Usage: node --import tsx bench/servers/upstream.ts   (prints {"port":N} once listening)
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A page of exactly 2,048 bytes, the size of a small app page or a JSON answer. */
+const PAGE = Buffer.alloc(2048, 'x');
+PAGE.write('<!doctype html><title>bench</title><p>');
+const MIB = Buffer.alloc(1024 * 1024, 'm');
+/** Downloads are written in 64 KiB chunks of one shared buffer: the upstream allocates nothing per chunk. */
+const CHUNK = Buffer.alloc(64 * 1024, 'd');
+
+function sendFixed(res: http.ServerResponse, body: Buffer, type: string): void {
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+  res.end(body);
+}
+
+/** Streams `bytes` bytes with backpressure, so that a slow proxy slows the upstream instead of filling memory. */
+function streamDownload(res: http.ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
+  let left = bytes;
+  const pump = () => {
+    while (left > 0) {
+      const size = Math.min(left, CHUNK.length);
+      left -= size;
+      const more = res.write(size === CHUNK.length ? CHUNK : CHUNK.subarray(0, size));
+      if (!more) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  res.once('close', () => {
+    left = 0;
+  });
+  pump();
+}
+
+/** Reads and counts an upload without keeping it, then answers the count. */
+function countUpload(req: http.IncomingMessage, res: http.ServerResponse): void {
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  req.on('end', () => {
+    const body = JSON.stringify({ bytes });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
+const server = http.createServer(
+  // Longer than any proxy's idle reuse, so that neither nginx nor undici races a closing socket.
+  { keepAliveTimeout: 65_000, requestTimeout: 0 },
+  (req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/page') return sendFixed(res, PAGE, 'text/html; charset=utf-8');
+    if (url === '/mib') return sendFixed(res, MIB, 'application/octet-stream');
+    if (url === '/upload' && req.method === 'POST') return countUpload(req, res);
+    const download = /^\/download\?bytes=(\d+)$/.exec(url);
+    if (download) return streamDownload(res, Number(download[1]));
+    res.writeHead(404, { 'content-length': 0 });
+    res.end();
+  },
+);
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+});
