@@ -60,7 +60,7 @@ function merge(ranges: CidrRange[]): CidrRange[] {
 }
 
 /** Finds whether value lies in one of the sorted, disjoint [start, end] pairs. */
-function search<T extends number | bigint>(starts: ArrayLike<T>, ends: ArrayLike<T>, value: T): boolean {
+function search<T extends number | string>(starts: ArrayLike<T>, ends: ArrayLike<T>, value: T): boolean {
   let low = 0;
   let high = starts.length - 1;
   while (low <= high) {
@@ -83,9 +83,11 @@ export function createIpMatcher(entries: readonly string[]): IpMatcher {
   const v4 = merge(ranges.filter((r) => r.family === 'ipv4'));
   const v4Starts = Float64Array.from(v4, (r) => Number(r.start));
   const v4Ends = Float64Array.from(v4, (r) => Number(r.end));
+  // IPv6 bounds as fixed-width hex: equal-length strings compare in numeric order, and
+  // building one from a parsed address is far cheaper than building a bigint.
   const v6 = merge(ranges.filter((r) => r.family === 'ipv6'));
-  const v6Starts = v6.map((r) => r.start);
-  const v6Ends = v6.map((r) => r.end);
+  const v6Starts = v6.map((r) => r.start.toString(16).padStart(32, '0'));
+  const v6Ends = v6.map((r) => r.end.toString(16).padStart(32, '0'));
 
   return {
     size: entries.length,
@@ -97,7 +99,9 @@ export function createIpMatcher(entries: readonly string[]): IpMatcher {
         const [a, b, c, d] = (address as ipaddr.IPv4).octets as [number, number, number, number];
         return search(v4Starts, v4Ends, ((a * 256 + b) * 256 + c) * 256 + d);
       }
-      return v6Starts.length > 0 && search(v6Starts, v6Ends, toBigInt(address));
+      if (v6Starts.length === 0) return false;
+      const hex = (address as ipaddr.IPv6).parts.map((part) => part.toString(16).padStart(4, '0')).join('');
+      return search(v6Starts, v6Ends, hex);
     },
   };
 }

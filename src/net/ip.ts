@@ -4,18 +4,26 @@ import ipaddr from 'ipaddr.js';
 
 export type ParsedAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
+/** Four decimal octets without leading zeros, each at most 255: the only IPv4 spelling accepted. */
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /**
  * Parses an address in a strict form: dotted-quad IPv4 or IPv6 without a zone.
  * ipaddr.js alone also accepts "0x7f.1" and "127.1"; such spellings are how a
- * malformed or hostile header would slip past a list, so they are refused.
+ * malformed or hostile header would slip past a list, so they are refused. The
+ * pattern is checked first because ipaddr.js's validators throw and catch inside for
+ * text of the other family, which costs microseconds on every request.
  */
 export function parseAddress(text: string): ParsedAddress | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (text.includes(':') && !text.includes('%') && strictDottedTail(text) && ipaddr.IPv6.isValid(text)) {
-    const v6 = ipaddr.IPv6.parse(text);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  if (DOTTED_QUAD.test(text)) return ipaddr.IPv4.parse(text);
+  if (!text.includes(':') || text.includes('%') || !strictDottedTail(text)) return undefined;
+  let v6: ipaddr.IPv6;
+  try {
+    v6 = ipaddr.IPv6.parse(text);
+  } catch {
+    return undefined;
   }
-  return undefined;
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
 
 /**
@@ -26,7 +34,7 @@ export function parseAddress(text: string): ParsedAddress | undefined {
 function strictDottedTail(text: string): boolean {
   const tail = text.slice(text.lastIndexOf(':') + 1);
   if (!tail.includes('.')) return true;
-  return ipaddr.IPv4.isValidFourPartDecimal(tail) && text !== `::${tail}`;
+  return DOTTED_QUAD.test(tail) && text !== `::${tail}`;
 }
 
 /** The canonical text of an address (IPv4-mapped IPv6 as IPv4), or undefined when malformed. */

@@ -90,7 +90,8 @@ test('a valid edit changing upstream.url applies to the next request on the same
   assert.equal(last.status, 200);
   assert.equal(last.reusedSocket, true, 'the answer came on a new connection');
   assert.equal(last.localPort, before.localPort, 'the answer came on a new connection');
-  assert.ok(events('config.reloaded').length >= 1, gateway.output());
+  // Log lines are written in batches (at most half a second late).
+  await waitFor('the config.reloaded log line', () => events('config.reloaded').length >= 1);
   assert.ok(second.requests.some((request) => request.url === '/who'));
   assert.equal((await readiness()).body.checks.config, 'ok');
 });
