@@ -142,9 +142,17 @@ async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
 }
 
 /** Turns a passed pending login into a full session (a new id, S4). */
-async function promote(ctx: RouteContext, pending: PendingRecord): Promise<{ session: SessionRecord; cookie: string }> {
+/**
+ * Turns a passed pending login into a full session (a new id, S4). Two requests passing the
+ * same pending login at once (two valid codes of adjacent steps) promote it once: the pending
+ * record is ended first, and only the request that ended it gets a session.
+ */
+async function promote(
+  ctx: RouteContext,
+  pending: PendingRecord,
+): Promise<{ session: SessionRecord; cookie: string } | undefined> {
+  if (!(await ctx.services.records.endPending(pending.id))) return undefined;
   const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar);
-  await ctx.services.records.endPending(pending.id);
   return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
 }
 
@@ -172,7 +180,9 @@ async function stepUp(ctx: RouteContext): Promise<void> {
     }
     return sendPage(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
   }
-  const { session, cookie } = await promote(ctx, pending);
+  const promoted = await promote(ctx, pending);
+  if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
+  const { session, cookie } = promoted;
   audit(services.logger, 'step_up.passed', {
     user: session.user,
     method: recovery ? 'recovery_code' : 'totp',
@@ -239,7 +249,9 @@ async function enroll(
   });
   const cookies: string[] = [];
   if (pending) {
-    const { session, cookie } = await promote(ctx, pending);
+    const promoted = await promote(ctx, pending);
+    if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
+    const { session, cookie } = promoted;
     cookies.push(cookie);
     audit(services.logger, 'step_up.passed', {
       user: session.user,

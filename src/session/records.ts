@@ -97,7 +97,8 @@ export interface SessionRecords {
   getPending(id: string): Promise<PendingRecord | undefined>;
   /** Counts a wrong answer for this pending login; returns the count so far. */
   failPending(pending: PendingRecord): Promise<number>;
-  endPending(id: string): Promise<void>;
+  /** Ends a pending login; true for the one caller that ended it (so a login is promoted once). */
+  endPending(id: string): Promise<boolean>;
 }
 
 export function createSessionRecords(options: {
@@ -286,8 +287,9 @@ export function createSessionRecords(options: {
     },
 
     async endPending(id) {
-      await store.delete(pendingKey(id));
+      const ended = await store.delete(pendingKey(id));
       await store.delete(`pending-attempts:${id}`);
+      return ended;
     },
   };
 }

@@ -153,6 +153,13 @@ describe('pending logins', () => {
     assert.equal(await records.getPending(pending.id), undefined);
   });
 
+  test('ending is granted to one caller only, so a pending login is promoted once', async () => {
+    const { records } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    const ended = await Promise.all([records.endPending(pending.id), records.endPending(pending.id)]);
+    assert.deepEqual(ended.sort(), [false, true]);
+  });
+
   test('a pending id is never a session id', async () => {
     const { records } = setup();
     const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
