@@ -87,33 +87,37 @@ test('the enrollment and recovery-code pages fit a phone', { timeout: JOURNEY_TI
   assert.deepEqual(refusals, [], 'the browser refused nothing on the gateway pages');
 });
 
-test('the step-up page (with and without its error) and the account page fit a phone', {
-  timeout: JOURNEY_TIMEOUT_MS,
-}, async (t) => {
-  const { harness, page } = await startJourney(t, browser, { context: PHONE });
-  const refusals = watchRefusals(page);
-  const { secret } = await harness.enrollAdmin();
+test(
+  'the step-up page (with and without its error) and the account page fit a phone',
+  {
+    timeout: JOURNEY_TIMEOUT_MS,
+  },
+  async (t) => {
+    const { harness, page } = await startJourney(t, browser, { context: PHONE });
+    const refusals = watchRefusals(page);
+    const { secret } = await harness.enrollAdmin();
 
-  assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), '/_gateway/step-up');
-  await expectWithinWidth(page.locator('#code'), 'the code field');
-  await expectWithinWidth(page.getByRole('button', { name: 'Verify' }), 'the button');
-  await expectNoSidewaysScroll(page);
-  await screenshot(t, page, 'step-up');
+    assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), '/_gateway/step-up');
+    await expectWithinWidth(page.locator('#code'), 'the code field');
+    await expectWithinWidth(page.getByRole('button', { name: 'Verify' }), 'the button');
+    await expectNoSidewaysScroll(page);
+    await screenshot(t, page, 'step-up');
 
-  await page.locator('#code').fill('000000');
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expectWithinWidth(page.getByRole('alert'), 'the error message');
-  await expectNoSidewaysScroll(page);
-  await screenshot(t, page, 'step-up-wrong-code');
+    await page.locator('#code').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectWithinWidth(page.getByRole('alert'), 'the error message');
+    await expectNoSidewaysScroll(page);
+    await screenshot(t, page, 'step-up-wrong-code');
 
-  await page.locator('#code').fill(harness.code(secret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL((url) => url.pathname === '/dashboard');
-  await page.goto('/_gateway/account');
-  await expectWithinWidth(page.locator('#code'), 'the code field');
-  await expectWithinWidth(page.getByRole('button', { name: 'Turn off two-factor authentication' }), 'the button');
-  await expectNoSidewaysScroll(page);
-  await screenshot(t, page, 'account');
+    await page.locator('#code').fill(harness.code(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    await page.goto('/_gateway/account');
+    await expectWithinWidth(page.locator('#code'), 'the code field');
+    await expectWithinWidth(page.getByRole('button', { name: 'Turn off two-factor authentication' }), 'the button');
+    await expectNoSidewaysScroll(page);
+    await screenshot(t, page, 'account');
 
-  assert.deepEqual(refusals, [], 'the browser refused nothing on the gateway pages');
-});
+    assert.deepEqual(refusals, [], 'the browser refused nothing on the gateway pages');
+  },
+);
