@@ -2,6 +2,7 @@
 // store, session records, the factors and the guessing limits. The operator CLI builds the
 // same user state here (createUserState).
 
+import { createOneAtATime } from '../access/one-at-a-time.js';
 import { createRegulator, LIMITED } from '../access/regulator.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { loadKeys } from '../crypto/keys.js';
@@ -61,6 +62,7 @@ export async function createLoginServices(options: {
     signer: createSigner(state.keys.signing),
     secondStepLimits: createRegulator(state.store, LIMITED.secondStep, () => options.config().limits.second_step),
     passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
+    oneAtATime: createOneAtATime(),
     webSockets: options.webSockets,
     upstream: options.upstream,
     logger: options.logger,

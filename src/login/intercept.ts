@@ -111,7 +111,7 @@ export async function handleLogin(
     if (error instanceof BodyTooLargeError) return refuse('BODY_TOO_LARGE', error.message);
     throw error;
   }
-  const read = readLoginUsername(req.headers['content-type'], body, login.username_field);
+  const read = readLoginUsername(req.headers['content-type'], body, login.username_field, scope.target.search);
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
   const user = canonicalUsername(read.username, {
     trim: login.username.trim,

@@ -1,6 +1,7 @@
 // Owns the set of collaborators the login layer works with, built once at start-up
 // (gateway.ts) and handed to the guard, the login interceptor and the gateway's pages.
 
+import type { OneAtATime } from '../access/one-at-a-time.js';
 import type { Regulator } from '../access/regulator.js';
 import type { GatewayKeys } from '../crypto/keys.js';
 import type { Sealer } from '../crypto/sealing.js';
@@ -25,6 +26,8 @@ export interface LoginServices {
   secondStepLimits: Regulator;
   /** Failures of the app's password form, per user and per address. */
   passwordLimits: Regulator;
+  /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
+  oneAtATime: OneAtATime;
   webSockets: WebSocketTracker;
   upstream: () => Upstream;
   logger: Logger;

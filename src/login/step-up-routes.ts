@@ -103,34 +103,60 @@ function loginExpired(ctx: RouteContext, message: string): void {
   );
 }
 
-/** Counts a wrong answer everywhere it counts (S5); ends the pending login past its limit. True when it ended. */
-async function countFailure(ctx: RouteContext, pending: PendingRecord, reason: string): Promise<boolean> {
-  const { services, scope } = ctx;
-  const attempts = await services.records.failPending(pending);
-  const locked = await services.secondStepLimits.fail(subjectsOf(pending.user, scope.client.address));
-  audit(services.logger, 'step_up.failed', {
-    user: pending.user,
-    reason,
-    attempts,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
-  if (locked.length > 0)
-    audit(services.logger, 'lockout.started', {
-      user: pending.user,
-      subjects: locked,
-      layer: 'second_step',
-      request_id: scope.id,
-    });
-  if (attempts < scope.runtime.config.limits.pending_attempts && locked.length === 0) return false;
-  await services.records.endPending(pending.id);
-  logoutUpstream(scope, services, pending.jar);
-  audit(services.logger, 'step_up.abandoned', {
+/** Ends a pending login that had too many wrong answers, and the app session it withheld. */
+async function abandon(ctx: RouteContext, pending: PendingRecord): Promise<void> {
+  await ctx.services.records.endPending(pending.id);
+  logoutUpstream(ctx.scope, ctx.services, pending.jar);
+  audit(ctx.services.logger, 'step_up.abandoned', {
     user: pending.user,
     reason: 'too many wrong answers',
-    request_id: scope.id,
+    request_id: ctx.scope.id,
   });
-  return true;
+}
+
+type CheckResult = 'passed' | 'failed' | 'ended' | 'answered';
+
+/**
+ * Runs one second-step check under the guessing limits (S5). Checks of a user run one at a
+ * time, so a failure's lockout is seen by the next guess; a pending login's attempt is counted
+ * before its check, so parallel guesses cannot exceed pending_attempts; a failure counts per
+ * user and per address. 'answered': locked out (429 sent); 'ended': the pending login is over.
+ */
+function limitedCheck(
+  ctx: RouteContext,
+  user: string,
+  pending: PendingRecord | undefined,
+  label: string,
+  check: () => Promise<{ ok: true } | { ok: false; reason: string }>,
+): Promise<CheckResult> {
+  const { services, scope } = ctx;
+  const limit = scope.runtime.config.limits.pending_attempts;
+  return services.oneAtATime(user, async () => {
+    if (await lockedOut(ctx, user)) return 'answered';
+    const attempts = pending ? await services.records.countAttempt(pending) : 0;
+    if (pending && attempts > limit) {
+      await abandon(ctx, pending);
+      return 'ended';
+    }
+    const outcome = await check();
+    if (outcome.ok) return 'passed';
+    const locked = await services.secondStepLimits.fail(subjectsOf(user, scope.client.address));
+    audit(services.logger, 'step_up.failed', {
+      user,
+      reason: `${label} ${outcome.reason}`,
+      attempts: pending ? attempts : undefined,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    if (locked.length > 0) {
+      audit(services.logger, 'lockout.started', { user, subjects: locked, layer: 'second_step', request_id: scope.id });
+    }
+    if (pending && (attempts >= limit || locked.length > 0)) {
+      await abandon(ctx, pending);
+      return 'ended';
+    }
+    return 'failed';
+  });
 }
 
 async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
@@ -166,20 +192,18 @@ async function stepUp(ctx: RouteContext): Promise<void> {
 
   const form = await postedForm(ctx, pending.id);
   if (!form) return;
-  if (await lockedOut(ctx, pending.user)) return;
   const code = (form.get('code') ?? '').trim();
   const recovery = RECOVERY_CODE.test(code);
-  const outcome = recovery
-    ? (await services.recovery.consume(pending.user, code))
-      ? ({ ok: true } as const)
-      : ({ ok: false, reason: 'wrong' } as const)
-    : await services.totp.verify(pending.user, code);
-  if (!outcome.ok) {
-    if (await countFailure(ctx, pending, `${recovery ? 'recovery code' : 'totp'} ${outcome.reason}`)) {
-      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    }
-    return sendPage(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
-  }
+  const result = await limitedCheck(ctx, pending.user, pending, recovery ? 'recovery code' : 'totp', async () =>
+    recovery
+      ? (await services.recovery.consume(pending.user, code))
+        ? { ok: true }
+        : { ok: false, reason: 'wrong' }
+      : services.totp.verify(pending.user, code),
+  );
+  if (result === 'answered') return;
+  if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+  if (result === 'failed') return sendPage(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
   const promoted = await promote(ctx, pending);
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   const { session, cookie } = promoted;
@@ -228,19 +252,22 @@ async function enroll(
 
   const form = await postedForm(ctx, owner.boundTo);
   if (!form) return;
-  if (await lockedOut(ctx, owner.user)) return;
-  if (permission === 'needs-code' && !(await enrollCodeAccepted(services, owner.user, form.get('enroll_code') ?? ''))) {
-    if (pending && (await countFailure(ctx, pending, 'enrollment code wrong')))
-      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    audit(services.logger, 'enrollment.refused', { user: owner.user, reason: 'enrollment code', request_id: scope.id });
-    return sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+  const answer = async (result: CheckResult) => {
+    if (result === 'ended') loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+    else if (result === 'failed') sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+  };
+  if (permission === 'needs-code') {
+    const codeCheck = await limitedCheck(ctx, owner.user, pending, 'enrollment code', async () =>
+      (await enrollCodeAccepted(services, owner.user, form.get('enroll_code') ?? ''))
+        ? { ok: true }
+        : { ok: false, reason: 'wrong' },
+    );
+    if (codeCheck !== 'passed') return answer(codeCheck);
   }
-  const outcome = await services.totp.confirmEnrollment(owner.user, form.get('code') ?? '');
-  if (!outcome.ok) {
-    if (pending && (await countFailure(ctx, pending, `enrollment ${outcome.reason}`)))
-      return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    return sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
-  }
+  const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', () =>
+    services.totp.confirmEnrollment(owner.user, form.get('code') ?? ''),
+  );
+  if (confirmed !== 'passed') return answer(confirmed);
   const codes = await services.recovery.issue(owner.user);
   audit(services.logger, 'enrollment.totp_enrolled', {
     user: owner.user,
@@ -294,24 +321,11 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
   if (route === '/account/disable' && ctx.req.method === 'POST') {
     const form = await postedForm(ctx, session.id);
     if (!form) return;
-    if (await lockedOut(ctx, session.user)) return;
-    const outcome = await services.totp.disable(session.user, form.get('code') ?? '');
-    if (!outcome.ok) {
-      const locked = await services.secondStepLimits.fail(subjectsOf(session.user, scope.client.address));
-      audit(services.logger, 'step_up.failed', {
-        user: session.user,
-        reason: `disable ${outcome.reason}`,
-        request_id: scope.id,
-      });
-      if (locked.length > 0)
-        audit(services.logger, 'lockout.started', {
-          user: session.user,
-          subjects: locked,
-          layer: 'second_step',
-          request_id: scope.id,
-        });
-      return render(401, GENERIC_FAILURE);
-    }
+    const result = await limitedCheck(ctx, session.user, undefined, 'disable', () =>
+      services.totp.disable(session.user, form.get('code') ?? ''),
+    );
+    if (result === 'answered') return;
+    if (result !== 'passed') return render(401, GENERIC_FAILURE);
     await services.recovery.remove(session.user);
     audit(services.logger, 'enrollment.totp_disabled', {
       user: session.user,

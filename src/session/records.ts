@@ -95,8 +95,8 @@ export interface SessionRecords {
 
   createPending(input: Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>): Promise<PendingRecord>;
   getPending(id: string): Promise<PendingRecord | undefined>;
-  /** Counts a wrong answer for this pending login; returns the count so far. */
-  failPending(pending: PendingRecord): Promise<number>;
+  /** Counts an answer to this pending login, before it is checked (so parallel guesses count); returns the count. */
+  countAttempt(pending: PendingRecord): Promise<number>;
   /** Ends a pending login; true for the one caller that ended it (so a login is promoted once). */
   endPending(id: string): Promise<boolean>;
 }
@@ -282,7 +282,7 @@ export function createSessionRecords(options: {
       };
     },
 
-    failPending(pending) {
+    countAttempt(pending) {
       return store.increment(`pending-attempts:${pending.id}`, Math.max(1, pending.endsAt - now()));
     },
 

@@ -47,10 +47,34 @@ describe('readLoginUsername', () => {
     ['multipart/form-data; boundary=x', '--x\r\n', 415],
     ['text/plain', 'username=alice', 415],
     [undefined, 'username=alice', 415],
+    [`${form}; charset=utf-7`, 'username=+AGE-lice', 415],
+    ['application/json; charset=utf-7', '{"username":"+AGE-lice"}', 415],
+    [`${form}; charset="UTF-8"`, 'username=alice', 'alice'],
+    [form, 'username=nobody&%20username=alice', 400],
+    [form, 'username=nobody&+username=alice', 400],
   ];
   for (const [type, body, expected] of rows) {
     test(`${type ?? '(none)'} ${body.slice(0, 40)} -> ${expected}`, () => {
       const result = read(type, body);
+      if (typeof expected === 'string') assert.deepEqual(result, { ok: true, username: expected });
+      else assert.equal(result.ok ? 'ok' : result.status, expected);
+    });
+  }
+});
+
+describe('readLoginUsername refuses what another framework reads differently', () => {
+  const form = 'application/x-www-form-urlencoded';
+  const rows: Array<[string, string, string, string, string | number]> = [
+    ['a username in the query (servlets and Flask read it first)', 'username', '?username=alice', 'username=bob', 400],
+    ['an encoded username in the query', 'username', '?user%6Eame=alice', 'username=bob', 400],
+    ['another query is fine', 'username', '?next=%2Fdashboard', 'username=bob', 'bob'],
+    ['PHP reads "user.name" as "user_name"', 'user_name', '', 'user_name=bob&user.name=alice', 400],
+    ['PHP reads "user name" as "user_name"', 'user_name', '', 'user%20name=alice', 400],
+    ['a Rails nested name is read as written', 'user[email]', '', 'user%5Bemail%5D=bob%40x', 'bob@x'],
+  ];
+  for (const [name, field, search, body, expected] of rows) {
+    test(name, () => {
+      const result = readLoginUsername(form, Buffer.from(body), field, search);
       if (typeof expected === 'string') assert.deepEqual(result, { ok: true, username: expected });
       else assert.equal(result.ok ? 'ok' : result.status, expected);
     });
