@@ -3,7 +3,7 @@
 
 import type { LoginSettings, PublicPath } from '../config/sections/login.js';
 
-export type RouteKind = 'login' | 'logout' | 'public' | 'private';
+export type RouteKind = 'login' | 'logout' | 'public' | 'private' | 'login-path-other-method';
 export type SessionState = 'full' | 'pending' | 'none';
 
 export type Decision =
@@ -16,7 +16,9 @@ export type Decision =
   /** No full session on a private path: a browser goes to the login page (or back to its second step). */
   | { action: 'redirect'; to: 'login' | 'step-up' }
   /** The same for a script: 401 JSON. */
-  | { action: 'unauthorized' };
+  | { action: 'unauthorized' }
+  /** A method the gateway will not forward there (405). */
+  | { action: 'refuse' };
 
 export interface RequestFacts {
   route: RouteKind;
@@ -36,6 +38,11 @@ export function classifyRoute(
 ): RouteKind {
   const matches = (route: { method: string; path: string }) => route.method === method && route.path === routingPath;
   if (login.routes.some(matches)) return 'login';
+  // A login path reached with another writing method (PUT, PATCH, a GET with a body…) could
+  // check a password past every limit and classification: only reading it is forwarded.
+  if (method !== 'GET' && method !== 'HEAD' && login.routes.some((route) => route.path === routingPath)) {
+    return 'login-path-other-method';
+  }
   if (login.logout_routes.some(matches)) return 'logout';
   const isPublic = publicPaths.some((entry) =>
     entry.prefix ? routingPath === entry.path || routingPath.startsWith(`${entry.path}/`) : routingPath === entry.path,
@@ -46,6 +53,7 @@ export function classifyRoute(
 /** The decision for a request (S0: without a full session only public paths and the login reach the app). */
 export function decide(facts: RequestFacts): Decision {
   if (facts.route === 'login') return { action: 'login' };
+  if (facts.route === 'login-path-other-method') return { action: 'refuse' };
   if (facts.session === 'full')
     return facts.route === 'logout' ? { action: 'logout' } : { action: 'forward', vault: 'session' };
   if (facts.route === 'public') return { action: 'forward', vault: 'anonymous' };

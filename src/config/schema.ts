@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { keysSchema } from '../crypto/keys.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import { parseCidr } from '../net/ip-matcher.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField } from './duration.js';
@@ -142,7 +143,7 @@ const logging = z
   .prefault({})
   .describe('Logs: pino JSON on standard output.');
 
-export const configSchema = z.strictObject({
+const sections = z.strictObject({
   listen,
   upstream,
   trusted_proxies: z
@@ -165,6 +166,35 @@ export const configSchema = z.strictObject({
   enrollment: enrollmentSchema,
   totp: totpSchema,
   limits: limitsSchema,
+});
+
+/** Rules that span sections, reported at the key an operator would change. */
+export const configSchema = sections.superRefine((config, ctx) => {
+  const { login, session } = config;
+  if (!login) return;
+  const page = parseRequestTarget(login.page.split('?', 1)[0] as string);
+  const pagePath = page.ok ? page.target.routingPath : login.page;
+  const isPublic = config.public_paths.some((entry) =>
+    entry.prefix ? pagePath === entry.path || pagePath.startsWith(`${entry.path}/`) : pagePath === entry.path,
+  );
+  if (!isPublic) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['login', 'page'],
+      message: `must be listed in public_paths: a browser sent to ${login.page} without a session would be sent there again`,
+    });
+  }
+  const own = [session.cookie_name, `${session.cookie_name}_anon`];
+  const gatewayCookies = new Set([...own, ...own.map((name) => `__Host-${name}`)]);
+  login.pass_through_cookies.forEach((name, index) => {
+    if (gatewayCookies.has(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['login', 'pass_through_cookies', index],
+        message: `"${name}" is the gateway's own cookie, which never reaches the app`,
+      });
+    }
+  });
 });
 
 /** The validated configuration: durations in milliseconds, defaults filled in. */

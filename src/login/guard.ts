@@ -6,13 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { classifyRoute, decide } from '../access/policy.js';
 import type { LoginSettings } from '../config/sections/login.js';
-import { sendJson, sendSocketError } from '../http/respond.js';
+import { sendError, sendJson, sendSocketError } from '../http/respond.js';
 import { safeReturnPath } from '../http/return-path.js';
 import type { RequestScope, VaultBinding } from '../http/scope.js';
-import { audit } from '../ops/audit.js';
 import { prefersJson } from '../pages/error-page.js';
-import { CLOSE_POLICY_VIOLATION } from '../proxy/websocket-frames.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
+import { endSession } from './end-session.js';
 import { handleLogin } from './intercept.js';
 import {
   anonymousCookieLine,
@@ -76,24 +75,6 @@ async function anonymousVault(
   };
 }
 
-/** Ends a full session: the record, its WebSockets; audit. The browser's cookie is cleared by the caller. */
-export async function endSession(
-  services: LoginServices,
-  scope: RequestScope,
-  id: string,
-  reason: string,
-): Promise<void> {
-  const record = await services.records.endSession(id);
-  services.webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
-  if (record)
-    audit(services.logger, 'session.logout', {
-      user: record.user,
-      reason,
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-}
-
 function redirect(res: ServerResponse, scope: RequestScope, location: string, setCookies: string[] = []): void {
   res.writeHead(303, {
     location,
@@ -150,6 +131,8 @@ export async function guardRequest(
     }
     case 'redirect':
       return redirect(res, scope, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
+    case 'refuse':
+      return sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} on a login path`);
     case 'unauthorized':
       scope.errorCode = 'LOGIN_REQUIRED';
       scope.errorReason = `no full session (${rs.state})`;

@@ -24,6 +24,7 @@ import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { clearCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
 import { classifyLoginAnswer } from './classify.js';
+import { endSession } from './end-session.js';
 import { confirmIdentity } from './identity-check.js';
 import { readLoginUsername } from './login-body.js';
 import {
@@ -160,101 +161,108 @@ export async function handleLogin(
     return sendError(scope, req, res, upstreamErrorCode(error), `login exchange failed: ${(error as Error).message}`);
   }
 
-  const { vault: vaultLines, client: passThrough } = splitSetCookies(
-    setCookieLines(answer),
-    login.pass_through_cookies,
-  );
-  const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
-  const verdict = classifyLoginAnswer(
-    {
-      status: answer.status,
-      locationPath: sameSiteLocationPath(firstHeader(answer.headers.location), scope),
-      body: answer.body,
-    },
-    {
-      statuses: login.failure.statuses,
-      redirectPaths: login.failure.redirect_to,
-      bodyContains: login.failure.body_contains,
-    },
-  );
+  try {
+    const { vault: vaultLines, client: passThrough } = splitSetCookies(
+      setCookieLines(answer),
+      login.pass_through_cookies,
+    );
+    const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
+    const verdict = classifyLoginAnswer(
+      {
+        status: answer.status,
+        locationPath: sameSiteLocationPath(firstHeader(answer.headers.location), scope),
+        body: answer.body,
+      },
+      {
+        statuses: login.failure.statuses,
+        redirectPaths: login.failure.redirect_to,
+        bodyContains: login.failure.body_contains,
+      },
+    );
 
-  if (verdict.outcome === 'failure') {
-    const newlyLocked = await services.passwordLimits.fail(subjects);
-    audit(services.logger, 'login.password_failed', {
-      user,
-      signal: verdict.signal,
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-    if (newlyLocked.length > 0)
-      audit(services.logger, 'lockout.started', {
+    if (verdict.outcome === 'failure') {
+      const newlyLocked = await services.passwordLimits.fail(subjects);
+      audit(services.logger, 'login.password_failed', {
         user,
-        subjects: newlyLocked,
-        layer: 'password',
+        signal: verdict.signal,
+        client: scope.client.address,
         request_id: scope.id,
       });
-    scope.vault = {
-      cookieHeader: '',
-      capture: () => [...passThrough, anonymousCookieLine(scope, rs, services, answeredJar)],
-    };
-    return relay(scope, res, answer);
-  }
+      if (newlyLocked.length > 0)
+        audit(services.logger, 'lockout.started', {
+          user,
+          subjects: newlyLocked,
+          layer: 'password',
+          request_id: scope.id,
+        });
+      scope.vault = {
+        cookieHeader: '',
+        capture: () => [...passThrough, anonymousCookieLine(scope, rs, services, answeredJar)],
+      };
+      return relay(scope, res, answer);
+    }
 
-  // A success: the app's session is in answeredJar and must not reach the browser (S2).
-  if (!(await confirmIdentity(scope, services, answeredJar, user))) {
-    answer.rest?.destroy();
-    logoutUpstream(scope, services, answeredJar);
-    return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
-  }
-  const role = await roleOf(user, scope.runtime.roles, services.store);
-  const step = secondStepFor(role, await services.totp.isEnrolled(user), config.policy);
-  const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
-  if (rs.session) await services.records.endSession(rs.session.id);
-  if (rs.pending) await services.records.endPending(rs.pending.id);
+    // A success: the app's session is in answeredJar and must not reach the browser (S2).
+    if (!(await confirmIdentity(scope, services, answeredJar, user))) {
+      answer.rest?.destroy();
+      logoutUpstream(scope, services, answeredJar);
+      return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
+    }
+    const role = await roleOf(user, scope.runtime.roles, services.store);
+    const step = secondStepFor(role, await services.totp.isEnrolled(user), config.policy);
+    const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
+    if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
+    if (rs.pending) await services.records.endPending(rs.pending.id);
 
-  if (step === 'none') {
-    const session = await services.records.createSession(user, role, answeredJar);
-    audit(services.logger, 'login.succeeded', {
+    if (step === 'none') {
+      const session = await services.records.createSession(user, role, answeredJar);
+      audit(services.logger, 'login.succeeded', {
+        user,
+        role,
+        second_step: 'none',
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+      const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
+      scope.vault = { cookieHeader: '', capture: () => [...passThrough, clearAnonymous, cookie] };
+      return relay(scope, res, answer);
+    }
+
+    const scripted = prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json');
+    const pending = await services.records.createPending({
       user,
       role,
-      second_step: 'none',
+      step,
+      jar: answeredJar,
+      withheld: withhold(scope, answer, scripted),
+    });
+    audit(services.logger, 'login.step_up_required', {
+      user,
+      role,
+      step,
       client: scope.client.address,
       request_id: scope.id,
     });
-    const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
-    scope.vault = { cookieHeader: '', capture: () => [...passThrough, clearAnonymous, cookie] };
-    return relay(scope, res, answer);
+    const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
+    const stepUrl = `${config.listen.gateway_prefix}/${step === 'verify' ? 'step-up' : 'enroll'}`;
+    if (scripted) {
+      // A script that posted the login learns where the person must go; it never gets the app's answer.
+      res.setHeader('set-cookie', cookies);
+      return sendJson(scope, req, res, 401, { error: 'second_step_required', step, step_up_url: stepUrl });
+    }
+    res.writeHead(303, {
+      location: stepUrl,
+      'set-cookie': cookies,
+      'cache-control': 'no-store',
+      'x-request-id': scope.id,
+    });
+    res.end();
+  } catch (error) {
+    // Whatever failed after the exchange (the store, the identity check), the unread rest of
+    // the app's answer must not hold an upstream connection.
+    answer.rest?.destroy();
+    throw error;
   }
-
-  const scripted = prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json');
-  const pending = await services.records.createPending({
-    user,
-    role,
-    step,
-    jar: answeredJar,
-    withheld: withhold(scope, answer, scripted),
-  });
-  audit(services.logger, 'login.step_up_required', {
-    user,
-    role,
-    step,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
-  const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
-  const stepUrl = `${config.listen.gateway_prefix}/${step === 'verify' ? 'step-up' : 'enroll'}`;
-  if (scripted) {
-    // A script that posted the login learns where the person must go; it never gets the app's answer.
-    res.setHeader('set-cookie', cookies);
-    return sendJson(scope, req, res, 401, { error: 'second_step_required', step, step_up_url: stepUrl });
-  }
-  res.writeHead(303, {
-    location: stepUrl,
-    'set-cookie': cookies,
-    'cache-control': 'no-store',
-    'x-request-id': scope.id,
-  });
-  res.end();
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

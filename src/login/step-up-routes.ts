@@ -14,8 +14,8 @@ import { accountPage, enrollPage, messagePage, recoveryCodesPage, stepUpPage } f
 import { PAGE_SECURITY_HEADERS } from '../pages/html.js';
 import { csrfToken, csrfValid } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
+import { endSession } from './end-session.js';
 import { enrollCodeAccepted } from './enroll-codes.js';
-import { endSession } from './guard.js';
 import { replayWithheld } from './replay.js';
 import {
   clearSessionCookie,

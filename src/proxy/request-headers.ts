@@ -18,6 +18,20 @@ const GATEWAY_ASSERTED = new Set([
   'x-forwarded-port',
   'x-real-ip',
   'x-request-id',
+  // Other spellings of the client's address and scheme that frameworks fall back to (Rails'
+  // remote_ip reads Client-IP; CDNs add their own): only the gateway's X-Forwarded-* say it.
+  'client-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-original-forwarded-for',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-forwarded-prefix',
+  'x-forwarded-server',
+  'front-end-https',
   // Method and URL overrides would let a request be routed by the gateway as one thing and
   // served by the upstream as another.
   'x-http-method-override',

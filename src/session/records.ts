@@ -4,6 +4,7 @@
 // that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s).
 
 import { randomBytes } from 'node:crypto';
+import { createOneAtATime } from '../access/one-at-a-time.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
@@ -109,7 +110,7 @@ export function createSessionRecords(options: {
 }): SessionRecords {
   const { store, sealer, now } = options;
   const cache = new Map<string, { record: SessionRecord; at: number }>();
-  const vaultWrites = new Map<string, Promise<void>>();
+  const oneAtATime = createOneAtATime();
 
   const sealJar = (id: string, jar: Jar) => sealer.seal(JSON.stringify(jar), `vault:${id}`);
   const openJar = (id: string, sealed: string): Jar | undefined => {
@@ -187,30 +188,27 @@ export function createSessionRecords(options: {
       return record && alive(record) ? record : undefined;
     },
 
-    async touch(session) {
-      const time = now();
+    touch(session) {
       const refreshEvery = Math.min(60_000, options.settings().idleMs / 4);
-      if (time - session.seenAt < refreshEvery) return;
-      await write({ ...session, seenAt: time });
+      if (now() - session.seenAt < refreshEvery) return Promise.resolve();
+      // On the freshest record, in the session's queue: a session ended since this request read
+      // it (a logout, a revocation) is not written back to life, and no vault change is lost.
+      return oneAtATime(session.id, async () => {
+        const record = await readSession(session.id);
+        if (record) await write({ ...record, seenAt: now() });
+      });
     },
 
     updateVault(id, changes) {
       if (changes.size === 0) return Promise.resolve();
       // Answers of one session are merged one at a time, each on the freshest record, so that
       // concurrent answers setting different cookies all land.
-      const previous = vaultWrites.get(id) ?? Promise.resolve();
-      const next = previous.then(async () => {
+      return oneAtATime(id, async () => {
         const record = await readSession(id);
         if (!record) return;
         const jar = applyChanges(record.jar, changes);
         if (jar !== record.jar) await write({ ...record, jar });
       });
-      const settled = next.catch(() => {});
-      vaultWrites.set(id, settled);
-      void settled.then(() => {
-        if (vaultWrites.get(id) === settled) vaultWrites.delete(id);
-      });
-      return next;
     },
 
     async endSession(id) {

@@ -10,6 +10,8 @@ describe('decide', () => {
     [{ route: 'login', session: 'none', wantsJson: false }, { action: 'login' }],
     [{ route: 'login', session: 'full', wantsJson: false }, { action: 'login' }],
     [{ route: 'login', session: 'pending', wantsJson: true }, { action: 'login' }],
+    [{ route: 'login-path-other-method', session: 'none', wantsJson: false }, { action: 'refuse' }],
+    [{ route: 'login-path-other-method', session: 'full', wantsJson: true }, { action: 'refuse' }],
     [{ route: 'logout', session: 'full', wantsJson: false }, { action: 'logout' }],
     [
       { route: 'logout', session: 'none', wantsJson: false },
@@ -57,6 +59,10 @@ describe('classifyRoute', () => {
   const rows: Array<[string, string, string]> = [
     ['POST', '/login', 'login'],
     ['GET', '/login', 'public'],
+    ['HEAD', '/login', 'public'],
+    ['PUT', '/login', 'login-path-other-method'],
+    ['PATCH', '/login', 'login-path-other-method'],
+    ['DELETE', '/login', 'login-path-other-method'],
     ['POST', '/logout', 'logout'],
     ['GET', '/logout', 'private'],
     ['GET', '/static', 'public'],

@@ -106,6 +106,19 @@ describe('sessions', () => {
     assert.ok(stored && !stored.includes('SECRETVALUE123'));
   });
 
+  test('a request that read the session before its revocation does not bring it back', async () => {
+    const { records, advance } = setup();
+    const session = await records.createSession('bob', 'staff', {});
+    advance(2 * MINUTE);
+    const read = await records.getSession(session.id);
+    assert.ok(read);
+    await records.revoke('bob');
+    await records.touch(read);
+    await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
+    advance(3_000);
+    assert.equal(await records.getSession(session.id), undefined);
+  });
+
   test('revoking a user ends all of their sessions and no one else’s', async () => {
     const { records, advance } = setup();
     const a1 = await records.createSession('alice', 'admin', {});

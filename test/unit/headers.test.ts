@@ -407,6 +407,25 @@ describe('buildClientHeaders', () => {
   });
 });
 
+describe('other client-address headers (S7)', () => {
+  test('never reach the app, in any spelling', () => {
+    const names = [
+      'Client-IP',
+      'True-Client-IP',
+      'x_client_ip',
+      'CF-Connecting-IP',
+      'X-Forwarded-Ssl',
+      'X-Forwarded-Prefix',
+    ];
+    const flat = buildUpstreamHeaders(
+      names.flatMap((name) => [name, '6.6.6.6']),
+      scopeWith(runtime),
+      { host: 'h' },
+    );
+    for (const name of names) assert.deepEqual(valuesOf(flat, name.toLowerCase()), [], name);
+  });
+});
+
 describe('identity headers (S8)', () => {
   const spoofed = [
     'X-Gateway-User',

@@ -1,0 +1,36 @@
+// Rules that span sections: a login page the gateway would itself refuse (an endless
+// redirect), and a pass-through cookie that is the gateway's own, are configuration errors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatConfigError, parseConfig } from '../../src/config/load.js';
+
+const base = {
+  upstream: { url: 'http://127.0.0.1:3001' },
+  public_paths: ['/login', '/static/'],
+  login: { routes: [{ path: '/login' }], page: '/login' },
+};
+
+async function errorsOf(config: unknown): Promise<string[]> {
+  const result = await parseConfig(JSON.stringify(config));
+  return result.ok ? [] : result.errors.map(formatConfigError);
+}
+
+test('a login page listed in public_paths is valid, in any spelling', async () => {
+  assert.deepEqual(await errorsOf(base), []);
+  assert.deepEqual(await errorsOf({ ...base, login: { ...base.login, page: '/Login/?from=gw' } }), []);
+  assert.deepEqual(await errorsOf({ ...base, login: { ...base.login, page: '/static/login' } }), []);
+});
+
+test('a login page outside public_paths is refused at login.page', async () => {
+  const errors = await errorsOf({ ...base, public_paths: ['/static/'] });
+  assert.equal(errors.length, 1);
+  assert.match(errors[0] as string, /^login\.page: must be listed in public_paths/);
+});
+
+test("the gateway's own cookies cannot pass through", async () => {
+  for (const name of ['gw_session', 'gw_session_anon', '__Host-gw_session']) {
+    const errors = await errorsOf({ ...base, login: { ...base.login, pass_through_cookies: ['XSRF-TOKEN', name] } });
+    assert.equal(errors.length, 1, name);
+    assert.match(errors[0] as string, /^login\.pass_through_cookies\.1: .* the gateway's own cookie/);
+  }
+});
