@@ -8,7 +8,7 @@ import type { RequestScope } from '../http/scope.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { cookieHeader, type Jar } from '../session/cookie-jar.js';
 import type { LoginServices } from './services.js';
-import { canonicalUsername } from './username.js';
+import { canonicalUsername, usernameRulesOf } from './username.js';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -22,16 +22,14 @@ export function fieldAt(document: unknown, path: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Whether the app confirms that the session in jar belongs to user; any doubt is a no. */
-export async function confirmIdentity(
-  scope: RequestScope,
-  services: LoginServices,
-  jar: Jar,
-  user: string,
-): Promise<boolean> {
+/**
+ * Who the app says the session in jar belongs to (canonicalised), or undefined when it names
+ * nobody (not signed in, an error, a body that is not what was configured).
+ */
+export async function askIdentity(scope: RequestScope, services: LoginServices, jar: Jar): Promise<string | undefined> {
   const login = scope.runtime.config.login as LoginSettings;
   const check = login.identity_check;
-  if (!check) return true;
+  if (!check) return undefined;
   const checkScope: RequestScope = {
     ...scope,
     session: undefined,
@@ -47,16 +45,23 @@ export async function confirmIdentity(
     ],
   });
   const text = await answer.body.text();
-  if (answer.statusCode !== 200 || text.length > MAX_BYTES) return false;
+  if (answer.statusCode !== 200 || text.length > MAX_BYTES) return undefined;
   let named: string | undefined;
   try {
     named = fieldAt(JSON.parse(text), check.field);
   } catch {
-    return false;
+    return undefined;
   }
-  const rules = login.username;
-  return (
-    named !== undefined &&
-    canonicalUsername(named, { trim: rules.trim, nfkc: rules.nfkc, caseFold: rules.case_fold }) === user
-  );
+  return named === undefined ? undefined : canonicalUsername(named, usernameRulesOf(login.username));
+}
+
+/** Whether the app confirms that the session in jar belongs to user (always, without identity_check); any doubt is a no. */
+export async function confirmIdentity(
+  scope: RequestScope,
+  services: LoginServices,
+  jar: Jar,
+  user: string,
+): Promise<boolean> {
+  if (!scope.runtime.config.login?.identity_check) return true;
+  return (await askIdentity(scope, services, jar)) === user;
 }

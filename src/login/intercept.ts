@@ -25,7 +25,7 @@ import { clearCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
 import { classifyLoginAnswer } from './classify.js';
 import { endSession } from './end-session.js';
-import { confirmIdentity } from './identity-check.js';
+import { askIdentity, confirmIdentity } from './identity-check.js';
 import { readLoginUsername } from './login-body.js';
 import {
   anonymousCookieLine,
@@ -180,6 +180,21 @@ export async function handleLogin(
       },
     );
 
+    // A failure signal can sometimes be steered by the client (a success redirected to the
+    // login page through a "next" parameter); where the app can say who is signed in, a
+    // "failure" after which someone is signed in is not taken for one.
+    const signedIn = verdict.outcome === 'failure' ? await askIdentity(scope, services, answeredJar) : undefined;
+    if (verdict.outcome === 'failure' && signedIn !== undefined) {
+      audit(services.logger, 'login.refused', {
+        user,
+        reason: 'a failure signal, but the app has signed someone in',
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+      answer.rest?.destroy();
+      logoutUpstream(scope, services, answeredJar);
+      return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
+    }
     if (verdict.outcome === 'failure') {
       const newlyLocked = await services.passwordLimits.fail(subjects);
       audit(services.logger, 'login.password_failed', {

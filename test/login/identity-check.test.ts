@@ -32,8 +32,15 @@ describe('identity check through the gateway', () => {
     upstream = await startUpstream((req, res, recorded) => {
       if (req.method === 'POST' && req.url === '/login') {
         const form = new URLSearchParams(recorded.body.toString());
+        if (form.get('password') !== 'x') {
+          res.writeHead(302, { location: '/login' });
+          res.end();
+          return;
+        }
         const who = form.get('as') ?? form.get('username') ?? '';
-        res.writeHead(302, { location: '/home', 'set-cookie': `sid=${encodeURIComponent(who)}; Path=/; HttpOnly` });
+        // "next" is honoured, as many apps do: a success can be steered to redirect to the login page.
+        const location = form.get('next') ?? '/home';
+        res.writeHead(302, { location, 'set-cookie': `sid=${encodeURIComponent(who)}; Path=/; HttpOnly` });
         res.end();
         return;
       }
@@ -52,7 +59,12 @@ describe('identity check through the gateway', () => {
       data_dir: dataDir,
       store: { type: 'memory' },
       public_paths: ['/login'],
-      login: { routes: [{ path: '/login' }], page: '/login', identity_check: { path: '/api/me', field: 'name' } },
+      login: {
+        routes: [{ path: '/login' }],
+        page: '/login',
+        failure: { redirect_to: ['/login'] },
+        identity_check: { path: '/api/me', field: 'name' },
+      },
     });
   });
   after(async () => {
@@ -84,5 +96,20 @@ describe('identity check through the gateway', () => {
     assert.doesNotMatch(cookies, /sid=/);
     const audit = gateway.logs().find((line) => line.event === 'login.refused');
     assert.ok(audit, 'a login.refused audit line');
+  });
+
+  test('a success steered to look like a failure (redirect to the login page) is refused, its session kept from the browser', async () => {
+    const res = await login('username=alice&password=x&next=%2Flogin');
+    assert.equal(res.status, 403);
+    const cookies = res.headers.get('set-cookie') ?? '';
+    assert.doesNotMatch(cookies, /gw_session(_anon)?=[^;]/);
+    assert.doesNotMatch(cookies, /sid=/);
+  });
+
+  test('a real failure (nobody signed in) is still passed through as the app sent it', async () => {
+    const res = await login('username=alice&password=wrong');
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/login');
+    assert.ok(gateway.logs().some((line) => line.event === 'login.password_failed'));
   });
 });
