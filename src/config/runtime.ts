@@ -2,7 +2,7 @@
 // load (matchers, the upstream's origin), so that the hot path does no parsing.
 
 import type { RoleSettings } from '../access/roles.js';
-import { canonicalUsername } from '../login/username.js';
+import { canonicalUsername, usernameRulesOf } from '../login/username.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
 import { headerKey } from '../proxy/request-headers.js';
 import { DEFAULT_IDENTITY_HEADERS, type GatewayConfig } from './schema.js';
@@ -28,8 +28,7 @@ export interface RuntimeConfig {
 export function compileConfig(config: Readonly<GatewayConfig>): RuntimeConfig {
   const url = new URL(config.upstream.url);
   const rules = config.login?.username;
-  const canonical = (name: string) =>
-    (rules ? canonicalUsername(name, { trim: rules.trim, nfkc: rules.nfkc, caseFold: rules.case_fold }) : name) ?? name;
+  const canonical = (name: string) => (rules ? canonicalUsername(name, usernameRulesOf(rules)) : name) ?? name;
   return Object.freeze({
     config,
     trustedProxies: createIpMatcher(config.trusted_proxies),

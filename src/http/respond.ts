@@ -66,3 +66,37 @@ export function sendSocketError(scope: RequestScope, socket: Duplex, code: Gatew
       `X-Request-Id: ${scope.id}\r\nConnection: close\r\n\r\n${page.body}`,
   );
 }
+
+/** The Set-Cookie header entry, when there are cookies to set. */
+function cookieHeaders(setCookies: readonly string[]): { 'set-cookie'?: string[] } {
+  return setCookies.length > 0 ? { 'set-cookie': [...setCookies] } : {};
+}
+
+/** Sends the browser elsewhere (303: the next request is a GET), never cached. */
+export function sendRedirect(
+  scope: RequestScope,
+  res: ServerResponse,
+  location: string,
+  setCookies: readonly string[] = [],
+): void {
+  res.writeHead(303, { location, 'cache-control': 'no-store', 'x-request-id': scope.id, ...cookieHeaders(setCookies) });
+  res.end();
+}
+
+/** Answers one of the gateway's own HTML pages, with its security headers. */
+export function sendHtml(
+  scope: RequestScope,
+  res: ServerResponse,
+  status: number,
+  html: string,
+  setCookies: readonly string[] = [],
+): void {
+  res.writeHead(status, {
+    ...PAGE_SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'x-request-id': scope.id,
+    ...cookieHeaders(setCookies),
+  });
+  res.end(html);
+}

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { classifyRoute, decide } from '../access/policy.js';
 import type { LoginSettings } from '../config/sections/login.js';
-import { sendError, sendJson, sendSocketError } from '../http/respond.js';
+import { sendError, sendJson, sendRedirect, sendSocketError } from '../http/respond.js';
 import { safeReturnPath } from '../http/return-path.js';
 import type { RequestScope, VaultBinding } from '../http/scope.js';
 import { prefersJson } from '../pages/error-page.js';
@@ -75,16 +75,6 @@ async function anonymousVault(
   };
 }
 
-function redirect(res: ServerResponse, scope: RequestScope, location: string, setCookies: string[] = []): void {
-  res.writeHead(303, {
-    location,
-    'cache-control': 'no-store',
-    'x-request-id': scope.id,
-    ...(setCookies.length ? { 'set-cookie': setCookies } : {}),
-  });
-  res.end();
-}
-
 /** The login page, naming the path asked for when the app takes a return parameter and the path is safe (S9). */
 export function loginPageFor(scope: RequestScope, login: LoginSettings): string {
   const back = safeReturnPath(scope.target.path + scope.target.search);
@@ -130,7 +120,7 @@ export async function guardRequest(
       return forward(scope);
     }
     case 'redirect':
-      return redirect(res, scope, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
+      return sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
     case 'refuse':
       return sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} on a login path`);
     case 'unauthorized':

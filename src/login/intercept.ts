@@ -11,7 +11,7 @@ import type { LoginSettings } from '../config/sections/login.js';
 import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import { BodyTooLargeError, readBody } from '../http/read-body.js';
 import { parseRequestTarget } from '../http/request-target.js';
-import { sendError, sendJson } from '../http/respond.js';
+import { sendError, sendJson, sendRedirect } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
 import { prefersJson } from '../pages/error-page.js';
@@ -19,6 +19,7 @@ import { type ExchangeAnswer, exchange } from '../proxy/exchange.js';
 import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
+import { setCookieList } from '../proxy/upstream-cookies.js';
 import { recordClaims } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { clearCookie } from '../session/gateway-cookie.js';
@@ -37,7 +38,7 @@ import {
 } from './request-session.js';
 import type { LoginServices } from './services.js';
 import { logoutUpstream } from './upstream-logout.js';
-import { canonicalUsername } from './username.js';
+import { canonicalUsername, usernameRulesOf } from './username.js';
 
 /** The routing path a Location header points at when it stays on this site (relative, the upstream's or the public origin). */
 export function sameSiteLocationPath(location: string | undefined, scope: RequestScope): string | undefined {
@@ -51,11 +52,6 @@ export function sameSiteLocationPath(location: string | undefined, scope: Reques
   if (url.origin !== publicOrigin(scope) && url.origin !== scope.runtime.upstreamOrigin) return undefined;
   const parsed = parseRequestTarget(url.pathname);
   return parsed.ok ? parsed.target.routingPath : undefined;
-}
-
-function setCookieLines(answer: ExchangeAnswer): string[] {
-  const value = answer.headers['set-cookie'];
-  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }
 
 /** Writes an exchanged answer to the client (its body, then whatever was left unread). */
@@ -114,11 +110,7 @@ export async function handleLogin(
   }
   const read = readLoginUsername(req.headers['content-type'], body, login.username_field, scope.target.search);
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
-  const user = canonicalUsername(read.username, {
-    trim: login.username.trim,
-    nfkc: login.username.nfkc,
-    caseFold: login.username.case_fold,
-  });
+  const user = canonicalUsername(read.username, usernameRulesOf(login.username));
   if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
 
   const subjects = subjectsOf(user, scope.client.address);
@@ -163,7 +155,7 @@ export async function handleLogin(
 
   try {
     const { vault: vaultLines, client: passThrough } = splitSetCookies(
-      setCookieLines(answer),
+      setCookieList(answer.headers['set-cookie']),
       login.pass_through_cookies,
     );
     const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
@@ -265,13 +257,7 @@ export async function handleLogin(
       res.setHeader('set-cookie', cookies);
       return sendJson(scope, req, res, 401, { error: 'second_step_required', step, step_up_url: stepUrl });
     }
-    res.writeHead(303, {
-      location: stepUrl,
-      'set-cookie': cookies,
-      'cache-control': 'no-store',
-      'x-request-id': scope.id,
-    });
-    res.end();
+    sendRedirect(scope, res, stepUrl, cookies);
   } catch (error) {
     // Whatever failed after the exchange (the store, the identity check), the unread rest of
     // the app's answer must not hold an upstream connection.

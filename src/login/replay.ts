@@ -3,6 +3,7 @@
 // answer was too large to keep, a redirect to the configured landing path.
 
 import type { ServerResponse } from 'node:http';
+import { sendRedirect } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import type { WithheldAnswer } from '../session/records.js';
 
@@ -14,13 +15,7 @@ export function replayWithheld(
   landingPath: string,
 ): void {
   if (withheld.body === null) {
-    res.writeHead(303, {
-      location: landingPath,
-      'set-cookie': setCookies,
-      'cache-control': 'no-store',
-      'x-request-id': scope.id,
-    });
-    res.end();
+    sendRedirect(scope, res, landingPath, setCookies);
     return;
   }
   const body = Buffer.from(withheld.body, 'base64');

@@ -7,11 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { subjectsOf } from '../access/regulator.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { BodyTooLargeError, readForm } from '../http/read-body.js';
-import { sendError } from '../http/respond.js';
+import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
 import { accountPage, enrollPage, messagePage, recoveryCodesPage, stepUpPage } from '../pages/forms.js';
-import { PAGE_SECURITY_HEADERS } from '../pages/html.js';
 import { csrfToken, csrfValid } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { endSession } from './end-session.js';
@@ -29,33 +28,6 @@ import { logoutUpstream } from './upstream-logout.js';
 const GENERIC_FAILURE = 'That code did not work. Please try again.';
 const FORM_BYTES = 8 * 1024;
 const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
-
-function sendPage(
-  scope: RequestScope,
-  res: ServerResponse,
-  status: number,
-  html: string,
-  setCookies: string[] = [],
-): void {
-  res.writeHead(status, {
-    ...PAGE_SECURITY_HEADERS,
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(html),
-    'x-request-id': scope.id,
-    ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}),
-  });
-  res.end(html);
-}
-
-function redirect(scope: RequestScope, res: ServerResponse, location: string, setCookies: string[] = []): void {
-  res.writeHead(303, {
-    location,
-    'cache-control': 'no-store',
-    'x-request-id': scope.id,
-    ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}),
-  });
-  res.end();
-}
 
 /** Whether this user may enroll a first factor from here (S12), and whether an operator's code is needed. */
 function firstEnrollment(scope: RequestScope): 'allowed' | 'needs-code' | 'refused' {
@@ -94,7 +66,7 @@ async function postedForm(ctx: RouteContext, boundTo: string): Promise<URLSearch
 
 /** A pending login is over (expired, or killed by wrong answers): clear the cookie, point at the login page. */
 function loginExpired(ctx: RouteContext, message: string): void {
-  sendPage(
+  sendHtml(
     ctx.scope,
     ctx.res,
     401,
@@ -186,9 +158,9 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   const { rs, scope, services, prefix } = ctx;
   const pending = rs.pending;
   if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
-  if (pending.step === 'enroll') return redirect(scope, ctx.res, `${prefix}/enroll`);
+  if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
   const csrf = csrfToken(services.keys.digest, pending.id);
-  if (ctx.req.method === 'GET') return sendPage(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
+  if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
 
   const form = await postedForm(ctx, pending.id);
   if (!form) return;
@@ -203,7 +175,7 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   );
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-  if (result === 'failed') return sendPage(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
+  if (result === 'failed') return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
   const promoted = await promote(ctx, pending);
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   const { session, cookie } = promoted;
@@ -238,7 +210,7 @@ async function enroll(
     });
     return sendError(scope, ctx.req, ctx.res, 'ENROLLMENT_REFUSED', 'first enrollment outside enrollment.networks');
   }
-  if (await services.totp.isEnrolled(owner.user)) return redirect(scope, ctx.res, `${prefix}/account`);
+  if (await services.totp.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
     const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user);
@@ -248,13 +220,13 @@ async function enroll(
       message,
     );
   };
-  if (ctx.req.method === 'GET') return sendPage(scope, ctx.res, 200, await view());
+  if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, await view());
 
   const form = await postedForm(ctx, owner.boundTo);
   if (!form) return;
   const answer = async (result: CheckResult) => {
     if (result === 'ended') loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    else if (result === 'failed') sendPage(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+    else if (result === 'failed') sendHtml(scope, ctx.res, 401, await view(GENERIC_FAILURE));
   };
   if (permission === 'needs-code') {
     const codeCheck = await limitedCheck(ctx, owner.user, pending, 'enrollment code', async () =>
@@ -287,7 +259,7 @@ async function enroll(
       request_id: scope.id,
     });
   }
-  sendPage(
+  sendHtml(
     scope,
     ctx.res,
     200,
@@ -300,7 +272,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
   const { scope, services, prefix } = ctx;
   const csrf = csrfToken(services.keys.digest, session.id);
   const render = async (status: number, message?: string) =>
-    sendPage(
+    sendHtml(
       scope,
       ctx.res,
       status,
@@ -365,14 +337,14 @@ export async function handleLoginRoute(
     if (pending?.step !== 'enroll') loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
     else await enroll(ctx, { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` }, pending);
   } else if (!rs.session) {
-    redirect(scope, res, login.page);
+    sendRedirect(scope, res, login.page);
   } else if (route === '/logout') {
     if (req.method !== 'POST') {
       sendError(scope, req, res, 'METHOD_NOT_ALLOWED', 'logout is a POST');
     } else if (await postedForm(ctx, rs.session.id)) {
       await endSession(services, scope, rs.session.id, 'gateway logout');
       logoutUpstream(scope, services, rs.session.jar);
-      redirect(scope, res, login.page, [clearSessionCookie(rs)]);
+      sendRedirect(scope, res, login.page, [clearSessionCookie(rs)]);
     }
   } else {
     scope.session = { id: rs.session.id, user: rs.session.user, role: rs.session.role };

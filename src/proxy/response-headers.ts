@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { RequestScope } from '../http/scope.js';
 import { withoutHopByHop } from './hop-headers.js';
 import { rewriteLocation } from './rewrite.js';
-import { outgoingSetCookies } from './upstream-cookies.js';
+import { outgoingSetCookies, setCookieList } from './upstream-cookies.js';
 
 /** The public origin a rewritten Location points at. */
 export function publicOrigin(scope: RequestScope): string {
@@ -26,9 +26,7 @@ export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: Request
   if (rewrite.location && typeof location === 'string') {
     headers.location = rewriteLocation(location, runtime.upstreamOrigin, publicOrigin(scope));
   }
-  const setCookie = upstream['set-cookie'];
-  // undici gives a lone Set-Cookie as a string and several as an array.
-  const lines = setCookie === undefined ? [] : typeof setCookie === 'string' ? [setCookie] : setCookie;
+  const lines = setCookieList(upstream['set-cookie']);
   // With the vault, upstream cookies go to the vault and only pass-through ones reach the browser.
   const forClient = scope.vault ? scope.vault.capture(lines) : lines;
   if (forClient.length > 0) {

@@ -1,6 +1,6 @@
-// Owns what happens to the upstream's cookies on their way to the client. Today they pass
-// through with a Domain naming the upstream's internal host dropped (as nginx's
-// proxy_cookie_domain); this is the one place the cookie vault will take them over.
+// Owns the upstream's Set-Cookie lines as the proxy sees them: read from undici's headers, and
+// rewritten on their way to the client (a Domain naming the upstream's internal host dropped,
+// as nginx's proxy_cookie_domain). Which lines reach the client at all is the vault's call.
 
 /** Drops a Domain attribute equal to the upstream host (with or without a leading dot); keeps the rest byte for byte. */
 export function rewriteSetCookieDomain(setCookie: string, upstreamHostname: string): string {
@@ -29,4 +29,9 @@ export function outgoingSetCookies(
   rewriteDomain: boolean,
 ): string[] {
   return rewriteDomain ? lines.map((line) => rewriteSetCookieDomain(line, upstreamHostname)) : [...lines];
+}
+
+/** The Set-Cookie lines of an upstream answer: undici gives a lone one as a string and several as an array. */
+export function setCookieList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }

@@ -1,5 +1,5 @@
 // Owns the set of open proxied WebSockets, so that whatever ends their right to exist
-// (shutdown today; logout, revocation, an allowlist change later) can close them.
+// (shutdown, logout, revocation or expiry of their session) can close them.
 
 import type { Duplex } from 'node:stream';
 import type { RequestScope } from '../http/scope.js';
