@@ -18,7 +18,10 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const LOGIN = { routes: [{ method: 'POST', path: '/login' }], page: '/login' };
+const LOGIN_SECTIONS = {
+  public_paths: ['/login'],
+  login: { routes: [{ method: 'POST', path: '/login' }], page: '/login' },
+};
 
 async function configFile(name: string, sections: Record<string, unknown>): Promise<string> {
   const file = join(dir, name);
@@ -53,7 +56,7 @@ test('a configuration the commands cannot use is refused with exit 1', async () 
     ['no login section', ['--config', await configFile('plain.yaml', {})], /has no login section/],
     [
       'memory store',
-      ['--config', await configFile('memory.yaml', { login: LOGIN, store: { type: 'memory' } })],
+      ['--config', await configFile('memory.yaml', { ...LOGIN_SECTIONS, store: { type: 'memory' } })],
       /uses the memory store, which lives inside the gateway process/,
     ],
   ];
@@ -66,7 +69,10 @@ test('a configuration the commands cannot use is refused with exit 1', async () 
 });
 
 test('$GATEWAY_CONFIG names the file; generated keys are never created by a command', async () => {
-  const file = await configFile('fresh.yaml', { login: LOGIN, store: { type: 'file', path: join(dir, 'store.json') } });
+  const file = await configFile('fresh.yaml', {
+    ...LOGIN_SECTIONS,
+    store: { type: 'file', path: join(dir, 'store.json') },
+  });
   const refused = await runCli(['sessions', 'revoke', '--all'], { GATEWAY_CONFIG: file });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /there are no generated keys in .*fresh\.yaml\.data\/keys: start the gateway once/);
