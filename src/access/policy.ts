@@ -44,10 +44,14 @@ export function classifyRoute(
     return 'login-path-other-method';
   }
   if (login.logout_routes.some(matches)) return 'logout';
-  const isPublic = publicPaths.some((entry) =>
+  return isPublicPath(routingPath, publicPaths) ? 'public' : 'private';
+}
+
+/** Whether a routing path is one of the public paths ("/x" exactly; "/x/" and everything below it). */
+export function isPublicPath(routingPath: string, publicPaths: readonly PublicPath[]): boolean {
+  return publicPaths.some((entry) =>
     entry.prefix ? routingPath === entry.path || routingPath.startsWith(`${entry.path}/`) : routingPath === entry.path,
   );
-  return isPublic ? 'public' : 'private';
 }
 
 /** The decision for a request (S0: without a full session only public paths and the login reach the app). */

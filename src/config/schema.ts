@@ -2,6 +2,7 @@
 // The rest of the code sees only the typed, frozen result (GatewayConfig).
 
 import { z } from 'zod';
+import { isPublicPath } from '../access/policy.js';
 import { keysSchema } from '../crypto/keys.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import { parseCidr } from '../net/ip-matcher.js';
@@ -174,10 +175,7 @@ export const configSchema = sections.superRefine((config, ctx) => {
   if (!login) return;
   const page = parseRequestTarget(login.page.split('?', 1)[0] as string);
   const pagePath = page.ok ? page.target.routingPath : login.page;
-  const isPublic = config.public_paths.some((entry) =>
-    entry.prefix ? pagePath === entry.path || pagePath.startsWith(`${entry.path}/`) : pagePath === entry.path,
-  );
-  if (!isPublic) {
+  if (!isPublicPath(pagePath, config.public_paths)) {
     ctx.addIssue({
       code: 'custom',
       path: ['login', 'page'],

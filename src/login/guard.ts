@@ -4,13 +4,14 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { classifyRoute, decide } from '../access/policy.js';
+import { classifyRoute, type Decision, decide } from '../access/policy.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { sendError, sendJson, sendRedirect, sendSocketError } from '../http/respond.js';
 import { safeReturnPath } from '../http/return-path.js';
 import type { RequestScope, VaultBinding } from '../http/scope.js';
 import { prefersJson } from '../pages/error-page.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
+import type { SessionRecord } from '../session/records.js';
 import { endSession } from './end-session.js';
 import { handleLogin } from './intercept.js';
 import {
@@ -83,6 +84,33 @@ export function loginPageFor(scope: RequestScope, login: LoginSettings): string 
   return `${login.page}${separator}${encodeURIComponent(login.return_param)}=${encodeURIComponent(back)}`;
 }
 
+/** Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. */
+async function sessionAndDecision(
+  scope: RequestScope,
+  req: IncomingMessage,
+  services: LoginServices,
+  wantsJson: boolean,
+): Promise<{ rs: RequestSession; decision: Decision }> {
+  const login = scope.runtime.config.login as LoginSettings;
+  const rs = await resolveRequestSession(scope, req, services);
+  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
+  return { rs, decision: decide({ route, session: rs.state, wantsJson }) };
+}
+
+/** Puts the full session on the scope: its identity for the app, its vault for the cookies. */
+function bindSession(
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  services: LoginServices,
+  logout: boolean,
+): SessionRecord {
+  const session = rs.session as SessionRecord;
+  scope.session = { id: session.id, user: session.user, role: session.role };
+  scope.vault = sessionVault(scope, req, rs, services, logout);
+  return session;
+}
+
 /** Runs the session stage and the decision for a request to the protected app. */
 export async function guardRequest(
   scope: RequestScope,
@@ -92,31 +120,21 @@ export async function guardRequest(
   forward: Forward,
 ): Promise<void> {
   const login = scope.runtime.config.login as LoginSettings;
-  const rs = await resolveRequestSession(scope, req, services);
-  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
-  const decision = decide({ route, session: rs.state, wantsJson: prefersJson(req.headers) });
+  const { rs, decision } = await sessionAndDecision(scope, req, services, prefersJson(req.headers));
   const prefix = scope.runtime.config.listen.gateway_prefix;
 
   switch (decision.action) {
     case 'login':
       return handleLogin(scope, req, res, rs, services);
     case 'logout': {
-      const session = rs.session!;
-      scope.session = { id: session.id, user: session.user, role: session.role };
-      scope.vault = sessionVault(scope, req, rs, services, true);
+      const session = bindSession(scope, req, rs, services, true);
       // The record goes first: whatever the upstream answers, this session is over (S4).
       await endSession(services, scope, session.id, 'app logout');
       return forward(scope);
     }
     case 'forward': {
-      if (decision.vault === 'session') {
-        const session = rs.session!;
-        scope.session = { id: session.id, user: session.user, role: session.role };
-        scope.vault = sessionVault(scope, req, rs, services, false);
-        await services.records.touch(session);
-      } else {
-        scope.vault = await anonymousVault(scope, req, rs, services);
-      }
+      if (decision.vault === 'session') await services.records.touch(bindSession(scope, req, rs, services, false));
+      else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
     }
     case 'redirect':
@@ -137,20 +155,12 @@ export async function guardUpgrade(
   socket: Duplex,
   services: LoginServices,
 ): Promise<UpgradeOutcome> {
-  const login = scope.runtime.config.login as LoginSettings;
-  const rs = await resolveRequestSession(scope, req, services);
-  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
-  const decision = decide({ route, session: rs.state, wantsJson: true });
+  const { rs, decision } = await sessionAndDecision(scope, req, services, true);
   if (decision.action !== 'forward') {
     sendSocketError(scope, socket, 'LOGIN_REQUIRED', `no full session (${rs.state}) for an upgrade`);
     return 'answered';
   }
-  if (decision.vault === 'session') {
-    const session = rs.session!;
-    scope.session = { id: session.id, user: session.user, role: session.role };
-    scope.vault = sessionVault(scope, req, rs, services, false);
-  } else {
-    scope.vault = await anonymousVault(scope, req, rs, services);
-  }
+  if (decision.vault === 'session') bindSession(scope, req, rs, services, false);
+  else scope.vault = await anonymousVault(scope, req, rs, services);
   return 'forward';
 }

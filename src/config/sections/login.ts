@@ -10,20 +10,17 @@ function routingPathOf(path: string): string | undefined {
   return parsed?.ok && parsed.target.search === '' ? parsed.target.routingPath : undefined;
 }
 
+/** The routing path of a configured path, or an issue saying what a path must be. */
+function toRoutingPath(path: string, ctx: z.RefinementCtx, expected: string): string {
+  const routingPath = routingPathOf(path);
+  if (routingPath === undefined) ctx.addIssue({ code: 'custom', message: `${expected}, got ${JSON.stringify(path)}` });
+  return routingPath ?? path;
+}
+
 /** An app path, stored as its routing path (so "/Login/" in the YAML matches every spelling). */
 export const appPath = z
   .string()
-  .transform((path, ctx) => {
-    const routingPath = routingPathOf(path);
-    if (routingPath === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be an absolute path without a query, got ${JSON.stringify(path)}`,
-      });
-      return z.NEVER;
-    }
-    return routingPath;
-  })
+  .transform((path, ctx) => toRoutingPath(path, ctx, 'must be an absolute path without a query'))
   .meta({ type: 'path' });
 
 const route = z.strictObject({
@@ -43,17 +40,10 @@ export const publicPathsSchema = z
   .array(
     z
       .string()
-      .transform((path, ctx) => {
-        const routingPath = routingPathOf(path);
-        if (routingPath === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be an absolute path; end it with "/" for everything below it`,
-          });
-          return z.NEVER;
-        }
-        return { prefix: path.endsWith('/') && path !== '/', path: routingPath };
-      })
+      .transform((path, ctx) => ({
+        prefix: path.endsWith('/') && path !== '/',
+        path: toRoutingPath(path, ctx, 'must be an absolute path; end it with "/" for everything below it'),
+      }))
       .meta({ type: 'path' }),
   )
   .default([])
