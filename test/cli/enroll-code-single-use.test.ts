@@ -2,30 +2,20 @@
 // users enroll-code`: printed once (never logged), good for the user it names (canonicalised
 // as the login does) and for one use only; a user who already has a factor gets none.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { enrollCodeAccepted } from '../../src/login/enroll-codes.js';
-import { runCli, writeCliConfig } from '../helpers/cli.js';
-import { ADMIN, formField, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { ADMIN, formField, type LoginHarness } from '../helpers/login-harness.js';
 
-let redis: RedisServer;
+let fixture: CliFixture;
 let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  redis = await startRedisServer();
-  const sections = {
-    store: { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` },
-    enrollment: { first: 'code' },
-  };
-  harness = await startLoginHarness({ overrides: sections });
-  config = await writeCliConfig(harness, sections);
+  fixture = await startCliFixture({ enrollment: { first: 'code' } });
+  ({ harness, config } = fixture);
 });
-after(async () => {
-  await harness?.close();
-  await redis?.stop();
-});
+after(() => fixture?.close());
 
 async function issue(name: string): Promise<string> {
   const issued = await runCli(['users', 'enroll-code', name, '--config', config]);

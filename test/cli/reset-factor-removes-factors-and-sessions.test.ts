@@ -3,26 +3,19 @@
 // gateway (after at most the 2-second cache), and the next login leads to enrollment, never
 // past the second step. The command runs as its own process against the gateway's Redis.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { runCli, writeCliConfig } from '../helpers/cli.js';
-import { ADMIN, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { ADMIN, type LoginHarness } from '../helpers/login-harness.js';
 
-let redis: RedisServer;
+let fixture: CliFixture;
 let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  redis = await startRedisServer();
-  const store = { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` };
-  harness = await startLoginHarness({ overrides: { store } });
-  config = await writeCliConfig(harness, { store });
+  fixture = await startCliFixture();
+  ({ harness, config } = fixture);
 });
-after(async () => {
-  await harness?.close();
-  await redis?.stop();
-});
+after(() => fixture?.close());
 
 test('reset-factor removes TOTP and recovery codes, ends the sessions, and the next login enrolls', async () => {
   const services = harness.gateway.login!;

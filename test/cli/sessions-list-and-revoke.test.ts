@@ -3,26 +3,19 @@
 // NAME` ends that user's sessions and no one else's, `--all` everyone's, on the gateway
 // within its 2-second record cache. The command runs as its own process against Redis.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { runCli, writeCliConfig } from '../helpers/cli.js';
-import { type Browser, type LoginHarness, STAFF, startLoginHarness } from '../helpers/login-harness.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { type Browser, type LoginHarness, STAFF } from '../helpers/login-harness.js';
 
-let redis: RedisServer;
+let fixture: CliFixture;
 let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  redis = await startRedisServer();
-  const store = { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` };
-  harness = await startLoginHarness({ overrides: { store } });
-  config = await writeCliConfig(harness, { store });
+  fixture = await startCliFixture();
+  ({ harness, config } = fixture);
 });
-after(async () => {
-  await harness?.close();
-  await redis?.stop();
-});
+after(() => fixture?.close());
 
 const sessions = (...args: string[]) => runCli(['sessions', ...args, '--config', config]);
 

@@ -3,26 +3,19 @@
 // admin listed in gateway.yaml cannot be demoted; a role the configuration does not name is
 // refused. The command runs as its own process against the gateway's Redis.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { runCli, writeCliConfig } from '../helpers/cli.js';
-import { type LoginHarness, STAFF, startLoginHarness } from '../helpers/login-harness.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { type LoginHarness, STAFF } from '../helpers/login-harness.js';
 
-let redis: RedisServer;
+let fixture: CliFixture;
 let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  redis = await startRedisServer();
-  const store = { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` };
-  harness = await startLoginHarness({ overrides: { store } });
-  config = await writeCliConfig(harness, { store });
+  fixture = await startCliFixture();
+  ({ harness, config } = fixture);
 });
-after(async () => {
-  await harness?.close();
-  await redis?.stop();
-});
+after(() => fixture?.close());
 
 const users = (...args: string[]) => runCli(['users', ...args, '--config', config]);
 

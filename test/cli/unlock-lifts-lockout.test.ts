@@ -2,29 +2,19 @@
 // lockout at once (no waiting for it to expire), forgets the counted failures, and is an
 // audit event; the address lockout is left in place.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { runCli, writeCliConfig } from '../helpers/cli.js';
-import { ADMIN, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { ADMIN, type LoginHarness } from '../helpers/login-harness.js';
 
-let redis: RedisServer;
+let fixture: CliFixture;
 let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  redis = await startRedisServer();
-  const sections = {
-    store: { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` },
-    limits: { second_step: { failures: 2 } },
-  };
-  harness = await startLoginHarness({ overrides: sections });
-  config = await writeCliConfig(harness, sections);
+  fixture = await startCliFixture({ limits: { second_step: { failures: 2 } } });
+  ({ harness, config } = fixture);
 });
-after(async () => {
-  await harness?.close();
-  await redis?.stop();
-});
+after(() => fixture?.close());
 
 test('unlock lifts the user lockout and forgets the failures', async () => {
   await harness.enrollAdmin();

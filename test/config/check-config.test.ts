@@ -2,40 +2,16 @@
 // file; every error with its path and line and exit 1 for an invalid one.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
 const SHIPPED = new URL('../../gateway.yaml', import.meta.url).pathname;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the gateway command to its end. */
-function gateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GATEWAY_CONFIG: undefined, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the gateway command to its end, with no $GATEWAY_CONFIG unless the test sets one. */
+const gateway = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { GATEWAY_CONFIG: undefined, ...env });
 
 let dir: string;
 before(async () => {

@@ -3,10 +3,12 @@
 // harness, so that the command and the gateway in the test process share their state.
 
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import type { LoginHarness } from './login-harness.js';
+import { type LoginHarness, startLoginHarness } from './login-harness.js';
+import { startRedisServer } from './redis-server.js';
 
 const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
 /** A command that has not ended by then is stuck: the test fails with what it printed. */
@@ -68,4 +70,34 @@ export async function writeCliConfig(harness: LoginHarness, sections: Record<str
     stringify({ ...demo, upstream: { url: harness.appUrl }, data_dir: harness.dataDir, ...sections }),
   );
   return file;
+}
+
+export interface CliFixture {
+  readonly harness: LoginHarness;
+  /** The gateway.yaml the commands read (`--config`). */
+  readonly config: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real redis-server, a login harness whose gateway keeps its state there (under a key prefix of
+ * its own), and the gateway.yaml with which the operator commands reach the same state.
+ */
+export async function startCliFixture(sections: Record<string, unknown> = {}): Promise<CliFixture> {
+  const redis = await startRedisServer();
+  try {
+    const all = { ...sections, store: { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` } };
+    const harness = await startLoginHarness({ overrides: all });
+    return {
+      harness,
+      config: await writeCliConfig(harness, all),
+      async close() {
+        await harness.close();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
 }
