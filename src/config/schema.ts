@@ -8,6 +8,7 @@ import { parseRequestTarget } from '../http/request-target.js';
 import { parseCidr } from '../net/ip-matcher.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField } from './duration.js';
+import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';
 import { loginSchema, publicPathsSchema } from './sections/login.js';
@@ -166,12 +167,31 @@ const sections = z.strictObject({
   policy: policySchema,
   enrollment: enrollmentSchema,
   totp: totpSchema,
+  allowlists: allowlistsSchema,
   limits: limitsSchema,
 });
 
 /** Rules that span sections, reported at the key an operator would change. */
 export const configSchema = sections.superRefine((config, ctx) => {
-  const { login, session } = config;
+  const { login, session, allowlists } = config;
+  if (allowlists.source === 'redis') {
+    if (config.store.type !== 'redis') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowlists', 'source'],
+        message: 'redis needs store.type: redis (the lists are kept in the store)',
+      });
+    }
+    for (const key of ['lists', 'users'] as const) {
+      if (Object.keys(allowlists[key]).length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowlists', key],
+          message: 'with source: redis the lists live in Redis: edit them with `gateway allowlist` or the admin page',
+        });
+      }
+    }
+  }
   if (!login) return;
   const page = parseRequestTarget(login.page.split('?', 1)[0] as string);
   const pagePath = page.ok ? page.target.routingPath : login.page;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 const username = z.string().min(1);
 
+import { LIST_NAME } from '../../allowlist/model.js';
 import { parseCidr } from '../../net/ip-matcher.js';
 
 const cidr = z.string().refine((text) => parseCidr(text) !== undefined, 'must be an IP address or CIDR range');
@@ -27,15 +28,23 @@ export const usersSchema = z
 const rolePolicy = z.strictObject({
   second_step: z
     .enum(['required', 'optional'])
+    .default('optional')
     .describe(
       'required: no session without a second step (enrollment first if none); optional: only for users who enrolled one.',
     ),
+  allowlist: z
+    .string()
+    .regex(LIST_NAME, 'must be a list name')
+    .optional()
+    .describe('The allowlist this role may log in and work from (see `allowlists`); none: any address.'),
 });
 
 export const policySchema = z
   .record(z.string().min(1), rolePolicy)
-  .default({ admin: { second_step: 'required' } })
-  .describe('Per role. A role not listed has an optional second step.');
+  .default({ admin: { second_step: 'required' }, staff: { second_step: 'optional', allowlist: 'staff' } })
+  .describe(
+    'Per role. A role not listed has an optional second step and no allowlist. The default binds staff to the list named staff.',
+  );
 
 export const enrollmentSchema = z
   .strictObject({
