@@ -9,6 +9,7 @@
 //   npm run bench -- --help     every option
 
 import { execFileSync } from 'node:child_process';
+import { BUILD_DIR, buildGateway } from './lib/build.js';
 import { evaluateGoals } from './lib/goals.js';
 import { layoutFor } from './lib/layout.js';
 import { describeMachine } from './lib/machine.js';
@@ -20,7 +21,6 @@ import { runLoadGroup } from './lib/rounds.js';
 import { ensureTools } from './lib/tools.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { BenchContext, LoadScenario, Scenario, ScenarioResult } from './scenarios/types.js';
-import { gatewayRunsFrom } from './servers/gateway.js';
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -61,7 +61,8 @@ async function main(): Promise<number> {
   log(`bench: ${options.mode} run, ${options.rounds} rounds, started ${startedAt.toISOString()}`);
   log(`machine: ${machine.cores} cores (${machine.cpuModel}${machine.hypervisor ? ', VM' : ''}), Node ${machine.node}`);
   log(`tools: nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}`);
-  log(`gateway: node bin/gateway.js (${gatewayRunsFrom()}), log level ${options.gatewayLog}`);
+  log(`gateway: compiled to ${BUILD_DIR}, log level ${options.gatewayLog}`);
+  buildGateway();
   log(`pinning (${layout.name}): ${layout.describe}`);
 
   const results: ScenarioResult[] = [];
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
   log('');
   log(`=== gateway bench (${options.mode}, ${seconds.toFixed(0)} s) ===`);
   log(`${machine.cores} cores, Node ${machine.node}, nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}`);
-  log(`gateway from ${gatewayRunsFrom()}, log level ${options.gatewayLog}`);
+  log(`gateway compiled (tsconfig.build.json), log level ${options.gatewayLog}`);
   log(`pinning: ${layout.describe}`);
   const waited = options.quietWaitSeconds - Math.max(0, ctx.quietBudget.leftMs) / 1000;
   log(`waited ${waited.toFixed(1)} s (of ${options.quietWaitSeconds} s allowed) for other processes to go quiet`);

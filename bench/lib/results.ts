@@ -5,7 +5,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../scenarios/types.js';
-import { gatewayRunsFrom } from '../servers/gateway.js';
 import { REPO_ROOT } from '../servers/paths.js';
 import type { GoalResult } from './goals.js';
 import type { Layout } from './layout.js';
@@ -37,7 +36,7 @@ export async function writeResults(record: RunRecord): Promise<string> {
     options: record.options,
     machine: { ...record.machine, nginx: record.tools.nginxVersion, wrk: record.tools.wrkVersion },
     layout: record.layout,
-    gateway: { runsFrom: gatewayRunsFrom(), logLevel: record.options.gatewayLog },
+    gateway: { runsFrom: 'compiled (tsconfig.build.json)', logLevel: record.options.gatewayLog },
     scenarios: record.results.map((result) => ({ ...result, ratios: ratiosOf(result) })),
     goals: record.goals,
   };

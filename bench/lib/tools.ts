@@ -1,4 +1,4 @@
-// Owns the external tools the bench needs (nginx and wrk from Debian): finds them and, when
+// Owns the external tools the bench needs (nginx, wrk and redis-server from Debian): finds them and, when
 // one is missing, installs Debian's packages with apt-get, saying so. Nothing else is installed.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -7,6 +7,8 @@ import { accessSync, constants } from 'node:fs';
 export interface Tools {
   nginx: string;
   wrk: string;
+  /** For the gateway-redis target. */
+  redisServer: string;
   nginxVersion: string;
   wrkVersion: string;
 }
@@ -33,12 +35,12 @@ function hasCandidate(pkg: string): boolean {
 }
 
 function aptInstall(): void {
-  process.stdout.write('bench: nginx or wrk is missing; running apt-get update (Debian packages)\n');
+  process.stdout.write('bench: nginx, wrk or redis-server is missing; running apt-get update (Debian packages)\n');
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
   // nginx-light is the smallest build with the proxy and upstream keepalive modules; plain
   // nginx where a release no longer has it.
   const nginxPkg = hasCandidate('nginx-light') ? 'nginx-light' : 'nginx';
-  const packages = [nginxPkg, 'wrk'];
+  const packages = [nginxPkg, 'wrk', 'redis-server'];
   process.stdout.write(`bench: apt-get install -y ${packages.join(' ')}\n`);
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
     stdio: 'inherit',
@@ -46,17 +48,20 @@ function aptInstall(): void {
   });
 }
 
-/** Finds nginx and wrk, installing them from Debian first when either is missing. */
+/** Finds nginx, wrk and redis-server, installing them from Debian first when one is missing. */
 export function ensureTools(): Tools {
-  if (!which('nginx') || !which('wrk')) aptInstall();
+  if (!which('nginx') || !which('wrk') || !which('redis-server')) aptInstall();
   const nginx = which('nginx');
   const wrk = which('wrk');
-  if (!nginx || !wrk) throw new Error('nginx and wrk are needed (apt-get install nginx-light wrk)');
+  const redisServer = which('redis-server');
+  if (!nginx || !wrk || !redisServer) {
+    throw new Error('nginx, wrk and redis-server are needed (apt-get install nginx-light wrk redis-server)');
+  }
   // nginx -v writes to stderr; wrk -v prints its banner and exits 1.
   const nginxVersion = spawnSync(nginx, ['-v'], { encoding: 'utf8' })
     .stderr.trim()
     .replace(/^nginx version:\s*/, '');
   const wrkBanner = spawnSync(wrk, ['-v'], { encoding: 'utf8' });
   const wrkVersion = /wrk\s+(\S+)/.exec(`${wrkBanner.stdout}${wrkBanner.stderr}`)?.[1] ?? 'unknown';
-  return { nginx, wrk, nginxVersion, wrkVersion };
+  return { nginx, wrk, redisServer, nginxVersion, wrkVersion };
 }

@@ -6,15 +6,25 @@ import type { BenchContext, Metrics } from '../scenarios/types.js';
 import type { RunningTarget } from '../servers/targets.js';
 import { runWrk } from './wrk.js';
 
-/** Runs wrk on `path` of the target; refuses a run with failed requests, whose figures would flatter. */
+/** The headers of a request that carries the target's full session, when it has one. */
+export function sessionHeaders(target: RunningTarget): string[] {
+  return target.sessionHeader ? [target.sessionHeader] : [];
+}
+
+/**
+ * Runs wrk on `path` of the target (with its session when `withSession`); refuses a run with
+ * failed requests, whose figures would flatter.
+ */
 export async function measureWrk(
   target: RunningTarget,
   ctx: BenchContext,
   path: string,
   connections: number,
+  withSession = false,
 ): Promise<Metrics> {
   const { options, layout, tools } = ctx;
-  const run = { wrk: tools.wrk, cpus: layout.loadGenerator, url: `${target.url}${path}`, connections };
+  const headers = withSession ? sessionHeaders(target) : [];
+  const run = { wrk: tools.wrk, cpus: layout.loadGenerator, url: `${target.url}${path}`, connections, headers };
   const waitedMs = await awaitQuiet(ctx.quietBudget);
   await runWrk({ ...run, seconds: options.warmupSeconds });
   const proxyBefore = target.proxyCpu();

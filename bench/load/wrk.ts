@@ -15,6 +15,8 @@ export interface WrkRun {
   threads?: number;
   /** Paced mode: each connection waits this long on average between requests (see wrk-report.lua). */
   thinkMs?: number;
+  /** Request headers ("Cookie: …"). */
+  headers?: readonly string[];
 }
 
 export interface WrkResult {
@@ -44,6 +46,7 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
     `-d${run.seconds}s`,
     '--timeout',
     '10s',
+    ...(run.headers ?? []).flatMap((header) => ['-H', header]),
     '-s',
     join(BENCH_DIR, 'load/wrk-report.lua'),
     run.url,

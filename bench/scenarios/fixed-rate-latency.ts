@@ -1,5 +1,6 @@
 // Owns the latency scenario: the 2 KB page at a fixed, moderate rate (about 1,000 requests/s,
-// issue 6), and what each proxy adds to the bare upstream's p50 and p99 in the same round.
+// issue 6), and what each proxy adds to the bare upstream's p50 and p99 in the same round. The
+// gateway carries a full session (its costliest everyday path); passthrough is its reference.
 //
 // The load is wrk in paced mode: 20 connections, each with a random think time of 20 ms on
 // average (load/wrk-report.lua). Why wrk rather than an open-loop Node client: on the shared
@@ -12,6 +13,7 @@
 // within a few percent of the target.
 
 import { awaitQuiet, foreignCores, snapshotLoad } from '../lib/machine-load.js';
+import { sessionHeaders } from '../load/measure-wrk.js';
 import { runWrk } from '../load/wrk.js';
 import { FOREIGN_ROW, type LoadScenario } from './types.js';
 
@@ -20,8 +22,8 @@ const CONNECTIONS = 20;
 export const fixedRateLatency: LoadScenario = {
   kind: 'load',
   id: 'fixed-rate-latency',
-  title: 'latency at about 1,000 requests/s (wrk, 20 connections with think time, 2 KB page)',
-  targets: ['bare', 'gateway', 'nginx'],
+  title: 'latency at about 1,000 requests/s (wrk, 20 connections with think time, 2 KB page; gateway: full session)',
+  targets: ['bare', 'passthrough', 'gateway', 'nginx'],
   group: 'shared',
   async measure(target, ctx) {
     const { options, layout, tools } = ctx;
@@ -31,6 +33,7 @@ export const fixedRateLatency: LoadScenario = {
       url: `${target.url}/page`,
       connections: CONNECTIONS,
       thinkMs: (CONNECTIONS * 1000) / options.latencyRate,
+      headers: sessionHeaders(target),
     };
     const waitedMs = await awaitQuiet(ctx.quietBudget);
     await runWrk({ ...run, seconds: options.warmupSeconds });

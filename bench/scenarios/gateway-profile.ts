@@ -1,5 +1,5 @@
 // Owns the profile scenario (opt-in: --profile): the gateway under `node --cpu-prof` while wrk
-// sends it the 2 KB page, then a summary of where its CPU time went during the measured load
+// sends it the 2 KB page with a full session, then a summary of where its CPU time went during the measured load
 // (start-up and warm-up left out). Node 20 refuses --cpu-prof in NODE_OPTIONS, so it is a
 // command-line flag. The profile file is kept under results/profiles/ for Chrome DevTools.
 //
@@ -22,7 +22,7 @@ import type { StandaloneScenario } from './types.js';
 export const gatewayProfile: StandaloneScenario = {
   kind: 'standalone',
   id: 'gateway-profile',
-  title: 'gateway CPU profile, anonymous GET of the 2 KB page (node --cpu-prof)',
+  title: 'gateway CPU profile, authenticated GET of the 2 KB page, memory store (node --cpu-prof)',
   optIn: (options) => options.profile,
   async run(ctx) {
     const { options, tools } = ctx;
@@ -40,11 +40,18 @@ export const gatewayProfile: StandaloneScenario = {
         upstreamUrl: upstream.url,
         cpus: cpus.proxy,
         logLevel: options.gatewayLog,
+        mode: { layers: 'on', store: 'memory' },
         // 250 µs: four times V8's default resolution, for a request that costs tens of µs.
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'],
       });
       try {
-        const run = { wrk: tools.wrk, cpus: cpus.others, url: `${gateway.url}/page`, connections: 32 };
+        const run = {
+          wrk: tools.wrk,
+          cpus: cpus.others,
+          url: `${gateway.url}/page`,
+          connections: 32,
+          headers: gateway.sessionHeader ? [gateway.sessionHeader] : [],
+        };
         await runWrk({ ...run, seconds: options.warmupSeconds });
         const before = cpuMicros(gateway.pid);
         window.fromUs = monotonicUs();

@@ -1,8 +1,8 @@
-// Owns the list of scenarios, in the order they run. The later scenarios of issue 6
-// (authenticated GET with the memory and Redis stores, the login storm, cookie sign/verify)
-// are added here as new files; load scenarios that share a group share the target processes
-// of each round.
+// Owns the list of scenarios, in the order they run; load scenarios that share a group share
+// the target processes of each round.
 
+import { authGet } from './auth-get.js';
+import { cookieSigning } from './cookie-signing.js';
 import { fixedRateLatency } from './fixed-rate-latency.js';
 import { gatewayProfile } from './gateway-profile.js';
 import { getPage } from './get-page.js';
@@ -13,9 +13,11 @@ import type { Scenario } from './types.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   getPage,
+  authGet,
   fixedRateLatency,
   mibResponses,
   largeBodies,
   ipMatcher,
+  cookieSigning,
   gatewayProfile,
 ];

@@ -5,8 +5,8 @@
 
 import ipaddr from 'ipaddr.js';
 import { createIpMatcher, type IpMatcher } from '../../src/net/ip-matcher.js';
-import { median } from '../lib/stats.js';
-import type { Metrics, Row, StandaloneScenario } from './types.js';
+import { type MicroCase, measureMicro } from '../lib/micro.js';
+import type { Row, StandaloneScenario } from './types.js';
 
 const ENTRIES = 10_000;
 /** A power of two, so that the probe index is a mask, not a modulo. */
@@ -84,18 +84,6 @@ function buildV6(random: () => number): ProbeSets {
   return { matcher, hits, misses };
 }
 
-/** Nanoseconds per lookup over `iterations` lookups; checks every answer, so none can be optimised away. */
-function nsPerLookup(matcher: IpMatcher, probes: readonly string[], expected: boolean, iterations: number): number {
-  let right = 0;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    if (matcher.contains(probes[i & (PROBES - 1)] as string) === expected) right++;
-  }
-  const ns = Number(process.hrtime.bigint() - started) / iterations;
-  if (right !== iterations) throw new Error(`ip matcher answered ${iterations - right} lookups wrongly`);
-  return ns;
-}
-
 function timed<T>(build: () => T): [T, number] {
   const started = process.hrtime.bigint();
   const value = build();
@@ -120,34 +108,22 @@ export const ipMatcher: StandaloneScenario = {
     const random = prng(6);
     const [v4, v4CompileMs] = timed(() => buildV4(random));
     const [v6, v6CompileMs] = timed(() => buildV6(random));
-    const cases: [string, IpMatcher, string[], boolean][] = [
-      ['v4HitNs', v4.matcher, v4.hits, true],
-      ['v4MissNs', v4.matcher, v4.misses, false],
-      ['v4MappedHitNs', v4.matcher, v4.mapped, true],
-      ['v6HitNs', v6.matcher, v6.hits, true],
-      ['v6MissNs', v6.matcher, v6.misses, false],
-    ];
-    // Each sample lasts about SAMPLE_MS whatever a lookup costs (IPv6 has cost 20 times IPv4).
-    const iterationsOf = new Map(
-      cases.map(([name, matcher, probes, expected]) => {
-        const ns = nsPerLookup(matcher, probes, expected, PROBES);
-        return [name, Math.max(PROBES, Math.min(2_000_000, Math.round((SAMPLE_MS * 1e6) / ns)))];
-      }),
+    const lookup = (metric: string, matcher: IpMatcher, probes: readonly string[], expected: boolean): MicroCase => ({
+      metric,
+      op: (i) => matcher.contains(probes[i & (PROBES - 1)] as string) === expected,
+    });
+    const figures = measureMicro(
+      [
+        lookup('v4HitNs', v4.matcher, v4.hits, true),
+        lookup('v4MissNs', v4.matcher, v4.misses, false),
+        lookup('v4MappedHitNs', v4.matcher, v4.mapped, true),
+        lookup('v6HitNs', v6.matcher, v6.hits, true),
+        lookup('v6MissNs', v6.matcher, v6.misses, false),
+      ],
+      ctx.options.mode === 'quick' ? 5 : 9,
+      SAMPLE_MS,
+      { v4CompileMs, v6CompileMs },
     );
-    // Warm every case first, so that the first measured one is not the one that paid for the JIT.
-    for (const [name, matcher, probes, expected] of cases) {
-      nsPerLookup(matcher, probes, expected, iterationsOf.get(name) as number);
-    }
-    const samples: Metrics[] = [];
-    for (let sample = 0; sample < (ctx.options.mode === 'quick' ? 5 : 9); sample++) {
-      const metrics: Metrics = { v4CompileMs, v6CompileMs };
-      for (const [name, matcher, probes, expected] of cases) {
-        metrics[name] = nsPerLookup(matcher, probes, expected, iterationsOf.get(name) as number);
-      }
-      samples.push(metrics);
-    }
-    const names = Object.keys(samples[0] as Metrics);
-    const med = Object.fromEntries(names.map((name) => [name, median(samples.map((s) => s[name] as number))]));
-    return { id: this.id, title: this.title, rows: ROWS, targets: { 'in-process': { rounds: samples, median: med } } };
+    return { id: this.id, title: this.title, rows: ROWS, targets: { 'in-process': figures } };
   },
 };

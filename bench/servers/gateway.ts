@@ -1,24 +1,35 @@
 // Owns starting the gateway under test as a child process, exactly as an operator would:
-// `node bin/gateway.js start --config FILE`, with a temporary configuration in front of the
-// bench upstream. Its log goes to a file, as a log collector would take it, so that the bench
-// neither pays for reading it nor slows the gateway with a full pipe.
+// `node main.js start --config FILE` (compiled, lib/build.ts), with a temporary configuration
+// in front of the bench upstream. Its log goes to a file, as a log collector would take it,
+// so that the bench neither pays for reading it nor slows the gateway with a full pipe.
+//
+// Two modes: passthrough (no `login` section: every security layer off, the internal
+// reference of issue 6) and layers on (login interception, sessions with the cookie vault,
+// the policy, a staff allowlist and identity headers), with the memory, file or Redis store.
+// With the layers on, the bench logs a user in first so that load can carry a full session.
 
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { COMPILED_CLI } from '../lib/build.js';
 import { freePort } from '../lib/ports.js';
 import { forgetTempDir, removeAtExit, spawnChild } from '../lib/processes.js';
 import { sleep } from '../lib/stats.js';
-import { GATEWAY_BIN, REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from './paths.js';
+import { BENCH_USER, PUBLIC_PATHS } from './upstream-routes.js';
+
+export type GatewayMode =
+  | { readonly layers: 'off' }
+  | { readonly layers: 'on'; readonly store: 'memory' | 'file' }
+  | { readonly layers: 'on'; readonly store: 'redis'; readonly redisUrl: string };
 
 export interface GatewayLaunch {
   upstreamUrl: string;
   cpus: string | undefined;
   logLevel: string;
-  /** Extra configuration merged over the bench's (later scenarios: sessions, store, policy). */
-  config?: Record<string, unknown>;
+  mode: GatewayMode;
   /**
    * Node flags before the script (the profile scenario passes --cpu-prof; Node 20 refuses
    * --cpu-prof in NODE_OPTIONS, so flags go on the command line).
@@ -30,16 +41,43 @@ export interface RunningGateway {
   readonly pid: number;
   readonly url: string;
   readonly logFile: string;
+  /** "Cookie: gw_session=…" of a full session, with the layers on. */
+  readonly sessionHeader?: string;
   stop(): Promise<void>;
 }
 
-/**
- * How bin/gateway.js will run the gateway: the compiled dist/ when it exists (as in the Docker
- * image), else the TypeScript source through tsx, whose loader thread adds memory (not CPU per
- * request) to every figure of RSS.
- */
-export function gatewayRunsFrom(): 'compiled dist/' | 'source through tsx' {
-  return existsSync(join(REPO_ROOT, 'dist/src/cli/main.js')) ? 'compiled dist/' : 'source through tsx';
+/** The configuration of a mode, in a temporary folder of its own (keys, file store). */
+function configFor(launch: GatewayLaunch, dir: string, port: number): Record<string, unknown> {
+  const base = {
+    listen: { host: '127.0.0.1', port },
+    upstream: { url: launch.upstreamUrl },
+    logging: { level: launch.logLevel },
+    data_dir: join(dir, 'data'),
+  };
+  const { mode } = launch;
+  if (mode.layers === 'off') return base;
+  const store =
+    mode.store === 'redis'
+      ? { type: 'redis', url: mode.redisUrl }
+      : mode.store === 'file'
+        ? { type: 'file', path: join(dir, 'data/store.json') }
+        : { type: 'memory' };
+  return {
+    ...base,
+    store,
+    public_paths: PUBLIC_PATHS,
+    login: {
+      routes: [{ method: 'POST', path: '/login' }],
+      page: '/login',
+      username_field: 'username',
+      failure: { statuses: [401] },
+      landing_path: '/page',
+    },
+    // Staff: no second step, but the per-request allowlist check is on the measured path.
+    users: { roles: { [BENCH_USER]: 'staff' } },
+    policy: { admin: { second_step: 'required' }, staff: { second_step: 'optional', allowlist: 'staff' } },
+    allowlists: { lists: { staff: [{ cidr: '127.0.0.0/8', note: 'bench client' }, '::1'] } },
+  };
 }
 
 /** Whether the gateway answers its health endpoint (it does once it listens). */
@@ -53,6 +91,20 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
+/** Logs the bench user in through the gateway and returns the Cookie header of the full session. */
+export async function openSession(url: string): Promise<string> {
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `username=${BENCH_USER}&password=bench`,
+    redirect: 'manual',
+  });
+  await res.arrayBuffer();
+  const session = res.headers.getSetCookie().find((line) => /^(__Host-)?gw_session=/.test(line));
+  if (!session) throw new Error(`the bench login got no gateway session (status ${res.status})`);
+  return `Cookie: ${session.split(';', 1)[0]}`;
+}
+
 /**
  * Starts the gateway on a free port and resolves once its health endpoint answers (the
  * `gateway.started` line is not there to read at a log level above info).
@@ -64,20 +116,12 @@ export async function startGateway(launch: GatewayLaunch): Promise<RunningGatewa
   const url = `http://127.0.0.1:${port}`;
   const configFile = join(dir, 'gateway.yaml');
   const logFile = join(dir, 'gateway.log');
-  await writeFile(
-    configFile,
-    stringify({
-      listen: { host: '127.0.0.1', port },
-      upstream: { url: launch.upstreamUrl },
-      logging: { level: launch.logLevel },
-      ...launch.config,
-    }),
-  );
+  await writeFile(configFile, stringify(configFor(launch, dir, port)));
   const logFd = openSync(logFile, 'w');
   // The gateway runs with the bench's flags only, not whatever NODE_OPTIONS the shell had.
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = [...(launch.nodeArgs ?? []), GATEWAY_BIN, 'start', '--config', configFile];
+  const args = [...(launch.nodeArgs ?? []), COMPILED_CLI, 'start', '--config', configFile];
   const child = spawnChild('gateway', launch.cpus, process.execPath, args, {
     cwd: REPO_ROOT,
     env,
@@ -92,12 +136,19 @@ export async function startGateway(launch: GatewayLaunch): Promise<RunningGatewa
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (await healthy(url)) return { pid: child.pid, url, logFile, stop };
+    if (await healthy(url)) break;
     if (child.process.exitCode !== null || Date.now() > deadline) {
       const log = await readFile(logFile, 'utf8');
       await stop();
       throw new Error(`gateway did not start:\n${log}`);
     }
     await sleep(50);
+  }
+  if (launch.mode.layers === 'off') return { pid: child.pid, url, logFile, stop };
+  try {
+    return { pid: child.pid, url, logFile, sessionHeader: await openSession(url), stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }

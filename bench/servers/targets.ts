@@ -1,19 +1,22 @@
 // Owns the targets a load is sent to, all in front of the same upstream: the bare upstream
-// (the floor), the gateway, and nginx (the reference). Later targets (the gateway with its
-// login layers on, with the Redis store) are added here as more entries.
+// (the floor), nginx (the reference), the gateway with every security layer off (passthrough,
+// its internal reference) and the gateway with its layers on, with each store.
 
 import { cpuMicros, rssBytes, totalCpuMicros } from '../lib/proc-stat.js';
 import { sleep } from '../lib/stats.js';
 import type { BenchContext } from '../scenarios/types.js';
-import { startGateway } from './gateway.js';
+import { type RunningGateway, startGateway } from './gateway.js';
 import { startNginx } from './nginx.js';
+import { type RunningRedis, startRedis } from './redis.js';
 import type { RunningUpstream } from './start-upstream.js';
 
-export type TargetId = 'bare' | 'gateway' | 'nginx';
+export type TargetId = 'bare' | 'passthrough' | 'gateway' | 'gateway-file' | 'gateway-redis' | 'nginx';
 
 export interface RunningTarget {
   readonly id: TargetId;
   readonly url: string;
+  /** "Cookie: …" of a full gateway session (gateway targets with the layers on). */
+  readonly sessionHeader?: string;
   /** The process whose memory the targets are about (the proxy; the upstream for bare). */
   readonly rssPid: number;
   /** CPU microseconds the proxy has used so far (the upstream's for bare). */
@@ -65,32 +68,54 @@ const bare: TargetSpec = {
   },
 };
 
-const gateway: TargetSpec = {
-  id: 'gateway',
-  label: 'gateway',
-  async start(ctx, upstream) {
-    const running = await startGateway({
-      upstreamUrl: upstream.url,
-      cpus: ctx.layout.proxy,
-      logLevel: ctx.options.gatewayLog,
-    });
-    try {
-      await verify(running.url);
-    } catch (error) {
-      await running.stop();
-      throw error;
-    }
-    return {
-      id: 'gateway',
-      url: running.url,
-      rssPid: running.pid,
-      proxyCpu: () => cpuMicros(running.pid),
-      upstreamCpu: () => cpuMicros(upstream.pid),
-      rss: () => rssBytes(running.pid),
-      stop: () => running.stop(),
-    };
-  },
-};
+/** A gateway target in one mode; with Redis, a fresh redis-server beside it whose CPU counts as the gateway's. */
+function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'file' | 'redis'): TargetSpec {
+  return {
+    id,
+    label,
+    async start(ctx, upstream) {
+      const redis = mode === 'redis' ? await startRedis(ctx.tools.redisServer, ctx.layout.proxy) : undefined;
+      let running: RunningGateway;
+      try {
+        running = await startGateway({
+          upstreamUrl: upstream.url,
+          cpus: ctx.layout.proxy,
+          logLevel: ctx.options.gatewayLog,
+          mode:
+            mode === 'off'
+              ? { layers: 'off' }
+              : mode === 'redis'
+                ? { layers: 'on', store: 'redis', redisUrl: (redis as RunningRedis).url }
+                : { layers: 'on', store: mode },
+        });
+      } catch (error) {
+        await redis?.stop();
+        throw error;
+      }
+      const stop = async () => {
+        await running.stop();
+        await redis?.stop();
+      };
+      try {
+        await verify(running.url);
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      const pids = redis ? [running.pid, redis.pid] : [running.pid];
+      return {
+        id,
+        url: running.url,
+        ...(running.sessionHeader ? { sessionHeader: running.sessionHeader } : {}),
+        rssPid: running.pid,
+        proxyCpu: () => totalCpuMicros(pids),
+        upstreamCpu: () => cpuMicros(upstream.pid),
+        rss: () => rssBytes(running.pid),
+        stop,
+      };
+    },
+  };
+}
 
 const nginx: TargetSpec = {
   id: 'nginx',
@@ -115,4 +140,11 @@ const nginx: TargetSpec = {
   },
 };
 
-export const TARGETS: Record<TargetId, TargetSpec> = { bare, gateway, nginx };
+export const TARGETS: Record<TargetId, TargetSpec> = {
+  bare,
+  passthrough: gatewayTarget('passthrough', 'gateway, layers off (passthrough)', 'off'),
+  gateway: gatewayTarget('gateway', 'gateway (memory store)', 'memory'),
+  'gateway-file': gatewayTarget('gateway-file', 'gateway (file store)', 'file'),
+  'gateway-redis': gatewayTarget('gateway-redis', 'gateway (Redis store)', 'redis'),
+  nginx,
+};

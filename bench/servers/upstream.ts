@@ -1,11 +1,14 @@
 // Owns the bench's upstream, run as its own process: a 2 KB page, a 1 MiB body, an upload
-// sink that counts bytes, and a streamed download of N bytes. node:http only, so that the
+// sink that counts bytes, a streamed download of N bytes, and a login form handler that
+// answers a session cookie (for the gateway's login layer to withhold and keep in its vault). node:http only, so that the
 // floor ("bare") is the cheapest Node server and every proxy is measured against it.
 //
 // Usage: node --import tsx bench/servers/upstream.ts   (prints {"port":N} once listening)
 
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BENCH_PASSWORD, BENCH_USER } from './upstream-routes.js';
 
 /** A page of exactly 2,048 bytes, the size of a small app page or a JSON answer. */
 const PAGE = Buffer.alloc(2048, 'x');
@@ -51,6 +54,27 @@ function countUpload(req: http.IncomingMessage, res: http.ServerResponse): void 
   });
 }
 
+/** Checks the bench user's form and answers a new app session, as a web app's login does. */
+function login(req: http.IncomingMessage, res: http.ServerResponse): void {
+  let body = '';
+  req.setEncoding('utf8').on('data', (text: string) => {
+    body += text;
+  });
+  req.on('end', () => {
+    const form = new URLSearchParams(body);
+    if (form.get('username') !== BENCH_USER || form.get('password') !== BENCH_PASSWORD) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'content-length': 13 });
+      return void res.end('Invalid login');
+    }
+    res.writeHead(303, {
+      location: '/page',
+      'set-cookie': `app_sid=${randomBytes(16).toString('hex')}; Path=/; HttpOnly`,
+      'content-length': 0,
+    });
+    res.end();
+  });
+}
+
 const server = http.createServer(
   // Longer than any proxy's idle reuse, so that neither nginx nor undici races a closing socket.
   { keepAliveTimeout: 65_000, requestTimeout: 0 },
@@ -59,6 +83,7 @@ const server = http.createServer(
     if (url === '/page') return sendFixed(res, PAGE, 'text/html; charset=utf-8');
     if (url === '/mib') return sendFixed(res, MIB, 'application/octet-stream');
     if (url === '/upload' && req.method === 'POST') return countUpload(req, res);
+    if (url === '/login' && req.method === 'POST') return login(req, res);
     const download = /^\/download\?bytes=(\d+)$/.exec(url);
     if (download) return streamDownload(res, Number(download[1]));
     res.writeHead(404, { 'content-length': 0 });
