@@ -37,6 +37,25 @@ describe('signer', () => {
     }
   });
 
+  test('a token verified before still refuses its tampered spellings (only verified tokens are remembered)', () => {
+    const fresh = createSigner([a]);
+    const token = fresh.sign('remembered');
+    assert.equal(fresh.verify(token), 'remembered');
+    assert.equal(fresh.verify(token), 'remembered');
+    const flipped = token.slice(0, -2) + (token.endsWith('A') ? 'B' : 'A') + token.slice(-1);
+    assert.equal(fresh.verify(flipped), undefined);
+    assert.equal(fresh.verify(`${token}=`), undefined);
+    assert.equal(fresh.verify(token.replace('remembered', 'rememberee')), undefined);
+  });
+
+  test('past the bound of remembered tokens the oldest still verifies (again in full)', () => {
+    const fresh = createSigner([a]);
+    const first = fresh.sign('first');
+    assert.equal(fresh.verify(first), 'first');
+    for (let i = 0; i < 10_050; i++) fresh.verify(fresh.sign(`v${i}`));
+    assert.equal(fresh.verify(first), 'first');
+  });
+
   test('short keys are refused at construction', () => {
     assert.throws(() => createSigner([]));
     assert.throws(() => createSigner([Buffer.alloc(16)]));
