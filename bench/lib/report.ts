@@ -77,7 +77,6 @@ export function renderReport(results: readonly ScenarioResult[], goals: readonly
       goals.map((goal) => [goal.text, goal.measured, goal.limit, goal.status.toUpperCase()]),
     ),
   );
-  for (const goal of goals.filter((g) => g.note && g.status !== 'n/a')) out.push(`  ${goal.text}: ${goal.note}`);
-  out.push(`  n/a: ${goals.find((g) => g.status === 'n/a')?.note ?? ''}`);
+  for (const goal of goals.filter((g) => g.note)) out.push(`  ${goal.text}: ${goal.note}`);
   return out;
 }

@@ -1,8 +1,10 @@
 // Owns the cookie micro-benchmark: nanoseconds to sign a session cookie and to read one back
-// from a browser's Cookie header (parse, HMAC-SHA256 verify in constant time, id check), as
-// every request with a session does. With two keys (during a rotation every key is tried, so
-// the time does not say which matched) and for a tampered cookie. In-process, on the bench's
-// own core. Issue 6 target: verification under 5 µs.
+// from a browser's Cookie header (parse, verify, id check), as every request with a session
+// does. A cookie seen before is remembered by the signer (src/crypto/signing.ts); the full
+// check (HMAC-SHA256 per key, constant-time comparison) is what a cookie seen for the first
+// time costs, measured here with tampered cookies, which are never remembered: with one key
+// and with two (during a rotation every key is tried). In-process, on the bench's own core.
+// Issue 6 target: verification under 5 µs, taken on the full check.
 
 import { randomBytes } from 'node:crypto';
 import { createSigner } from '../../src/crypto/signing.js';
@@ -18,9 +20,9 @@ const PROBES = 256;
 
 const ROWS: readonly Row[] = [
   { metric: 'signNs', label: 'sign a session cookie (ns)', better: 'lower', digits: 0 },
-  { metric: 'verifyNs', label: 'read + verify from a Cookie header, 1 key (ns)', better: 'lower', digits: 0 },
-  { metric: 'verifyRotatingNs', label: 'the same, 2 keys (rotation) (ns)', better: 'lower', digits: 0 },
-  { metric: 'verifyTamperedNs', label: 'the same, tampered cookie refused (ns)', better: 'lower', digits: 0 },
+  { metric: 'verifyRepeatNs', label: 'read + verify a cookie seen before (ns)', better: 'lower', digits: 0 },
+  { metric: 'verifyFullNs', label: 'read + full check, 1 key (ns)', better: 'lower', digits: 0 },
+  { metric: 'verifyFullRotatingNs', label: 'read + full check, 2 keys (rotation) (ns)', better: 'lower', digits: 0 },
 ];
 
 export const cookieSigning: StandaloneScenario = {
@@ -30,7 +32,6 @@ export const cookieSigning: StandaloneScenario = {
   async run(ctx) {
     const key = randomBytes(32);
     const oneKey = createSigner([key]);
-    // The cookies were signed with the key that is now second: the worst case of a rotation.
     const rotating = createSigner([randomBytes(32), key]);
     const ids = Array.from({ length: PROBES }, () => randomBytes(32).toString('base64url'));
     const headers = ids.map((id) => `${OTHERS}; ${NAME}=${sessionCookieValue(oneKey, { kind: 'session', id })}`);
@@ -41,12 +42,9 @@ export const cookieSigning: StandaloneScenario = {
         metric: 'signNs',
         op: (i) => sessionCookieValue(oneKey, { kind: 'session', id: ids[i % PROBES] as string }).length > 43,
       },
-      { metric: 'verifyNs', op: (i) => read(oneKey, headers[i % PROBES] as string)?.id === ids[i % PROBES] },
-      {
-        metric: 'verifyRotatingNs',
-        op: (i) => read(rotating, headers[i % PROBES] as string)?.id === ids[i % PROBES],
-      },
-      { metric: 'verifyTamperedNs', op: (i) => read(oneKey, tampered[i % PROBES] as string) === undefined },
+      { metric: 'verifyRepeatNs', op: (i) => read(oneKey, headers[i % PROBES] as string)?.id === ids[i % PROBES] },
+      { metric: 'verifyFullNs', op: (i) => read(oneKey, tampered[i % PROBES] as string) === undefined },
+      { metric: 'verifyFullRotatingNs', op: (i) => read(rotating, tampered[i % PROBES] as string) === undefined },
     ];
     const figures = measureMicro(cases, ctx.options.mode === 'quick' ? 5 : 9);
     return { id: this.id, title: this.title, rows: ROWS, targets: { 'in-process': figures } };
