@@ -5,8 +5,14 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** Who owns a replaced file, when it must stay theirs (a root process editing a file the gateway's user owns). */
+export interface FileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /** Replaces the file at `path` with `data`: temp file in the same folder, fsync, rename over it, fsync the folder. */
-export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: string, mode = 0o600, owner?: FileOwner): Promise<void> {
   // Same folder, so that the rename is atomic (rename(2) does not cross file systems).
   const temp = `${path}.tmp`;
   // A temp file left by a crash is replaced; 'wx' (O_EXCL) then creates a fresh one with our mode
@@ -14,6 +20,9 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
   await rm(temp, { force: true });
   const file = await open(temp, 'wx', mode);
   try {
+    // open() applies the umask to `mode`: the replacement gets exactly the mode asked for.
+    await file.chmod(mode);
+    if (owner) await file.chown(owner.uid, owner.gid);
     await file.writeFile(data);
     // The data must be on disk before the rename publishes it: otherwise a crash can leave the
     // new name pointing at an empty file (delayed allocation on ext4, XFS).

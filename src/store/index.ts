@@ -2,7 +2,7 @@
 
 import { createFileStore } from './file.js';
 import { createMemoryStore } from './memory.js';
-import { createRedisStore } from './redis.js';
+import { createRedisStore, type RedisStoreOptions } from './redis.js';
 import type { StoreSettings } from './settings.js';
 import type { Store } from './store.js';
 
@@ -22,18 +22,25 @@ export async function createStore(settings: StoreSettings, options: CreateStoreO
     case 'file':
       return createFileStore({ path: settings.path, now: options.now });
     case 'redis':
-      return createRedisStore({
-        url: redisUrl(settings, env),
-        prefix: settings.prefix,
-        sentinels: settings.sentinels,
-        sentinelName: settings.sentinel_name,
-        cluster: settings.cluster,
-        commandTimeoutMs: settings.command_timeout,
-      });
+      return createRedisStore(redisOptionsOf(settings, env));
   }
 }
 
-function redisUrl(settings: StoreSettings & { type: 'redis' }, env: NodeJS.ProcessEnv): string {
+export type RedisStoreSettings = StoreSettings & { type: 'redis' };
+
+/** How to reach the Redis that the settings name (the store and the allowlists share it). */
+export function redisOptionsOf(settings: RedisStoreSettings, env: NodeJS.ProcessEnv = process.env): RedisStoreOptions {
+  return {
+    url: redisUrl(settings, env),
+    prefix: settings.prefix,
+    sentinels: settings.sentinels,
+    sentinelName: settings.sentinel_name,
+    cluster: settings.cluster,
+    commandTimeoutMs: settings.command_timeout,
+  };
+}
+
+function redisUrl(settings: RedisStoreSettings, env: NodeJS.ProcessEnv): string {
   if (settings.url !== undefined) return settings.url;
   const url = env[settings.url_env as string];
   if (!url) throw new Error(`store.url_env names the environment variable ${settings.url_env}, which is not set`);

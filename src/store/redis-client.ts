@@ -5,8 +5,9 @@
 // still have run there: its outcome is unknown, as with any timeout.)
 
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from './store.js';
 
-type RedisClient = Redis | Cluster;
+export type RedisClient = Redis | Cluster;
 
 export interface RedisConnectionOptions {
   /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
@@ -64,5 +65,71 @@ function credentialsOf(url: string): RedisOptions {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/** Runs commands on one client within one deadline each; every failure is a StoreUnavailableError. */
+export interface RedisRunner {
+  run<T>(command: () => Promise<T>): Promise<T>;
+  /** Closes the client; later calls reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps a client so that each call settles within timeoutMs, waiting for a connection included:
+ * without an offline queue ioredis refuses a command at once while it (re)connects, and waiting
+ * here lets a call made at start-up or during a short reconnect succeed.
+ */
+export function createRedisRunner(client: RedisClient, timeoutMs: number, what = 'Redis'): RedisRunner {
+  // Connection errors are reported by the calls that fail; without a listener ioredis would
+  // print each one. The last one explains the next StoreUnavailableError.
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+  client.on('ready', () => {
+    lastError = undefined;
+  });
+  let closed = false;
+  let ready: Promise<void> | undefined;
+
+  /** Resolves when the client is connected (one shared listener, however many calls wait). */
+  function untilReady(): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    ready ??= new Promise((resolve) =>
+      client.once('ready', () => {
+        ready = undefined;
+        resolve();
+      }),
+    );
+    return ready;
+  }
+
+  return {
+    async run<T>(command: () => Promise<T>): Promise<T> {
+      if (closed) throw new StoreUnavailableError(`the ${what} connection is closed`);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const reason = lastError ? ` (last error: ${lastError.message})` : '';
+          reject(new StoreUnavailableError(`Redis did not answer within ${timeoutMs} ms${reason}`));
+        }, timeoutMs);
+      });
+      try {
+        await Promise.race([untilReady(), deadline]);
+        return await Promise.race([command(), deadline]);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw error;
+        throw new StoreUnavailableError(`Redis failed: ${(error as Error).message}`, { cause: error });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // QUIT lets the replies in flight arrive; when Redis is away there is nothing to wait for.
+      await client.quit().catch(() => client.disconnect());
+    },
   };
 }

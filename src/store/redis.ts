@@ -5,8 +5,8 @@
 // reconnected. An acknowledged write is as durable as Redis's persistence settings make it
 // (appendonly and appendfsync), not more.
 
-import { createRedisClient } from './redis-client.js';
-import { type Store, StoreUnavailableError } from './store.js';
+import { createRedisClient, createRedisRunner } from './redis-client.js';
+import type { Store } from './store.js';
 import { checkNumber, checkTtl } from './ttl.js';
 
 export interface RedisStoreOptions {
@@ -68,55 +68,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     scripts: SCRIPTS,
   });
   const scripts = client as typeof client & ScriptCommands;
-  // Connection errors are reported by the calls that fail; without a listener ioredis would
-  // print each one. The last one explains the next StoreUnavailableError.
-  let lastError: Error | undefined;
-  client.on('error', (error: Error) => {
-    lastError = error;
-  });
-  client.on('ready', () => {
-    lastError = undefined;
-  });
-  let closed = false;
-  let ready: Promise<void> | undefined;
+  const { run, close } = createRedisRunner(client, timeoutMs, 'Redis store');
   const k = (key: string) => options.prefix + key;
-
-  /** Resolves when the client is connected (one shared listener, however many calls wait). */
-  function untilReady(): Promise<void> {
-    if (client.status === 'ready') return Promise.resolve();
-    ready ??= new Promise((resolve) =>
-      client.once('ready', () => {
-        ready = undefined;
-        resolve();
-      }),
-    );
-    return ready;
-  }
-
-  /**
-   * Runs one command within one deadline, which covers waiting for a connection too: without an
-   * offline queue ioredis refuses a command at once while it (re)connects, and waiting here lets
-   * a call made at start-up or during a short reconnect succeed. Every failure becomes StoreUnavailableError.
-   */
-  async function run<T>(command: () => Promise<T>): Promise<T> {
-    if (closed) throw new StoreUnavailableError('the Redis store is closed');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const reason = lastError ? ` (last error: ${lastError.message})` : '';
-        reject(new StoreUnavailableError(`Redis did not answer within ${timeoutMs} ms${reason}`));
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([untilReady(), deadline]);
-      return await Promise.race([command(), deadline]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError(`Redis failed: ${(error as Error).message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   return {
     get: (key) => run(async () => (await client.get(k(key))) ?? undefined),
@@ -150,11 +103,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async ping() {
       await run(() => client.ping());
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      // QUIT lets the replies in flight arrive; when Redis is away there is nothing to wait for.
-      await client.quit().catch(() => client.disconnect());
-    },
+    close,
   };
 }
