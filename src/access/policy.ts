@@ -2,6 +2,7 @@
 // about a request and its session, what happens to it. No I/O here; tested as a table.
 
 import type { LoginSettings, PublicPath } from '../config/sections/login.js';
+import type { FactorKind } from '../factors/factor.js';
 
 export type RouteKind = 'login' | 'logout' | 'public' | 'private' | 'login-path-other-method';
 export type SessionState = 'full' | 'pending' | 'none';
@@ -26,8 +27,11 @@ export interface RequestFacts {
   wantsJson: boolean;
 }
 
-/** What the second step owes for a user: nothing, a check of the enrolled factor, or an enrollment. */
-export type SecondStep = 'none' | 'verify' | 'enroll';
+/**
+ * What the second step owes for a user: nothing, a check of the factor they enrolled (one at a
+ * time, so it names which), or an enrollment.
+ */
+export type SecondStep = 'none' | FactorKind | 'enroll';
 
 /** Which kind of route this is, on the routing path (so every spelling of a route is that route, S1). */
 export function classifyRoute(
@@ -68,9 +72,9 @@ export function decide(facts: RequestFacts): Decision {
 /** What the second step owes: a user with a factor always passes it; a required step without one means enrollment. */
 export function secondStepFor(
   role: string,
-  enrolled: boolean,
+  enrolled: FactorKind | undefined,
   policy: Readonly<Record<string, { second_step: 'required' | 'optional' }>>,
 ): SecondStep {
-  if (enrolled) return 'verify';
+  if (enrolled) return enrolled;
   return policy[role]?.second_step === 'required' ? 'enroll' : 'none';
 }

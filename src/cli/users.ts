@@ -102,7 +102,7 @@ async function resetFactor(op: Operator, user: string): Promise<void> {
 
   const { role } = await currentRole(op, user);
   const next =
-    secondStepFor(role, false, op.config.policy) === 'none'
+    secondStepFor(role, undefined, op.config.policy) === 'none'
       ? 'the next login needs no second step'
       : op.config.enrollment.first === 'code'
         ? `the next login enrolls a factor, with a code from gateway users enroll-code ${user}`

@@ -1,4 +1,4 @@
-// Owns what every second factor (TOTP now, security questions later) shares, so that the
+// Owns what every second factor (TOTP, security questions) shares, so that the
 // login flow, the enrollment pages and the operator CLI handle them alike.
 
 export type FactorKind = 'totp' | 'questions';
@@ -7,7 +7,7 @@ export type FactorKind = 'totp' | 'questions';
  * Why a check failed, for the LOG only: the page shows one generic message whatever the
  * reason (S5), so a guesser learns nothing about which part was wrong.
  */
-export type FailureReason = 'wrong' | 'replayed' | 'malformed' | 'not_enrolled';
+export type FailureReason = 'wrong' | 'replayed' | 'malformed' | 'not_enrolled' | 'not_asked';
 
 /** The result of a check; failures carry a reason of type R for the log. */
 export type Outcome<R extends string> = { readonly ok: true } | { readonly ok: false; readonly reason: R };

@@ -29,11 +29,14 @@ export interface WithheldAnswer {
   body: string | null;
 }
 
+export type PendingStep = 'totp' | 'questions' | 'enroll';
+
 export interface PendingRecord {
   readonly id: string;
   readonly user: string;
   readonly role: string;
-  readonly step: 'verify' | 'enroll';
+  /** The factor this login must pass, or 'enroll' when a required step was never set up (S12). */
+  readonly step: PendingStep;
   readonly createdAt: number;
   readonly endsAt: number;
   readonly jar: Jar;
@@ -74,7 +77,7 @@ interface StoredSession {
 interface StoredPending {
   user: string;
   role: string;
-  step: 'verify' | 'enroll';
+  step: PendingStep | 'verify';
   createdAt: number;
   endsAt: number;
   vault: string;
@@ -272,7 +275,8 @@ export function createSessionRecords(options: {
         id,
         user: stored.user,
         role: stored.role,
-        step: stored.step,
+        // 'verify' was written before a second factor existed, and meant TOTP.
+        step: stored.step === 'verify' ? 'totp' : stored.step,
         createdAt: stored.createdAt,
         endsAt: stored.endsAt,
         jar,

@@ -79,16 +79,18 @@ describe('classifyRoute', () => {
 
 describe('secondStepFor', () => {
   const policy = { admin: { second_step: 'required' as const }, staff: { second_step: 'optional' as const } };
-  const rows: Array<[string, boolean, string]> = [
-    ['admin', false, 'enroll'],
-    ['admin', true, 'verify'],
-    ['staff', false, 'none'],
-    ['staff', true, 'verify'],
-    ['unlisted', false, 'none'],
-    ['unlisted', true, 'verify'],
+  const rows: Array<[string, 'totp' | 'questions' | undefined, string]> = [
+    ['admin', undefined, 'enroll'],
+    ['admin', 'totp', 'totp'],
+    ['admin', 'questions', 'questions'],
+    ['staff', undefined, 'none'],
+    ['staff', 'totp', 'totp'],
+    ['staff', 'questions', 'questions'],
+    ['unlisted', undefined, 'none'],
+    ['unlisted', 'questions', 'questions'],
   ];
   for (const [role, enrolled, expected] of rows) {
-    test(`${role}, enrolled=${enrolled} -> ${expected}`, () =>
+    test(`${role}, enrolled=${enrolled ?? 'none'} -> ${expected}`, () =>
       assert.equal(secondStepFor(role, enrolled, policy), expected));
   }
 });

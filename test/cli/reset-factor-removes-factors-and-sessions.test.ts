@@ -1,11 +1,13 @@
-// Issue 6 and S12: `gateway users reset-factor` is how an operator recovers an admin who lost
-// the phone: TOTP and the recovery codes are removed, every session of the user ends on the
+// Issues 5 and 6, S12: `gateway users reset-factor` is how an operator recovers an admin who
+// lost the phone or forgot their security questions: TOTP, security questions (answers and the
+// asked pair) and the recovery codes are removed, every session of the user ends on the
 // gateway (after at most the 2-second cache), and the next login leads to enrollment, never
 // past the second step. The command runs as its own process against the gateway's Redis.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
 import { ADMIN, type LoginHarness } from '../helpers/login-harness.js';
+import { ANSWERS, postAnswerSet } from '../helpers/questions.js';
 
 let fixture: CliFixture;
 let harness: LoginHarness;
@@ -67,4 +69,28 @@ test('reset-factor removes TOTP and recovery codes, ends the sessions, and the n
   const again = await runCli(['users', 'reset-factor', 'alice', '--config', config]);
   assert.equal(again.code, 0);
   assert.match(again.stdout, /^alice: removed nothing \(no factor was enrolled\); ended 0 sessions;/);
+});
+
+test('reset-factor removes security questions (answers and the asked pair); show names the factor', async () => {
+  const services = harness.gateway.login!;
+  const bob = harness.browser();
+  assert.equal((await bob.login('bob', 'bob-password')).location, '/dashboard');
+  assert.equal((await postAnswerSet(bob, '/_gateway/account/questions')).status, 200);
+  assert.equal((await services.questions.asked('bob'))?.length, 2);
+
+  const shown = await runCli(['users', 'show', 'bob', '--config', config]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /TOTP not enrolled, security questions enrolled/);
+
+  const reset = await runCli(['users', 'reset-factor', 'bob', '--config', config]);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(
+    reset.stdout,
+    /^bob: removed security questions; ended 1 session; the next login needs no second step\n$/,
+  );
+  assert.deepEqual(reset.audit[0]?.removed, ['security questions']);
+  for (const answer of ANSWERS.values()) assert.ok(!reset.stderr.includes(answer) && !reset.stdout.includes(answer));
+  assert.equal(await services.questions.isEnrolled('bob'), false);
+  assert.equal(await services.questions.asked('bob'), undefined);
+  assert.equal(await harness.gateway.login?.store.get('questions:asked:bob'), undefined, 'the asked pair is gone');
 });

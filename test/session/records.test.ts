@@ -151,7 +151,7 @@ describe('pending logins', () => {
 
   test('expire after 5 minutes', async () => {
     const { records, advance } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.ok(await records.getPending(pending.id));
     advance(5 * MINUTE + 1);
     assert.equal(await records.getPending(pending.id), undefined);
@@ -159,7 +159,7 @@ describe('pending logins', () => {
 
   test('count answers and end', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.equal(await records.countAttempt(pending), 1);
     assert.equal(await records.countAttempt(pending), 2);
     await records.endPending(pending.id);
@@ -168,14 +168,14 @@ describe('pending logins', () => {
 
   test('ending is granted to one caller only, so a pending login is promoted once', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     const ended = await Promise.all([records.endPending(pending.id), records.endPending(pending.id)]);
     assert.deepEqual(ended.sort(), [false, true]);
   });
 
   test('a pending id is never a session id', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'verify', jar: {}, withheld });
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.equal(await records.getSession(pending.id), undefined);
   });
 });
