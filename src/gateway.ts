@@ -3,10 +3,12 @@
 
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { createAllowlistProvider } from './allowlist/provider.js';
 import type { ConfigSource } from './config/source.js';
 import { createGatewayRoutes } from './http/gateway-routes.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
+import { closeRefusedWebSockets } from './login/allowlist-gate.js';
 import { createLoginServices } from './login/create-services.js';
 import type { LoginServices } from './login/services.js';
 import { createHealthChecker } from './ops/health.js';
@@ -33,11 +35,12 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
-/** How often open WebSockets are checked against their session (revocation, expiry: S4). */
+/** How often open WebSockets are checked against their session (revocation, expiry: S4) and the allowlists (S3). */
 const WEBSOCKET_SWEEP_MS = 1_000;
 
-/** Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry). */
-function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices): void {
+/** Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry) or whose user a list now refuses. */
+function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices, config: ConfigSource): void {
+  closeRefusedWebSockets(webSockets, login, config.current());
   for (const id of webSockets.sessionIds()) {
     login.records.getSession(id).then(
       (session) => {
@@ -81,11 +84,12 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         config: () => config.current().config,
         upstream: () => upstream,
         webSockets,
+        allowlists: await createAllowlistProvider({ config: () => config.current(), logger }),
         logger,
         now,
       })
     : undefined;
-  const sweep = login ? setInterval(() => sweepWebSockets(webSockets, login), WEBSOCKET_SWEEP_MS) : undefined;
+  const sweep = login ? setInterval(() => sweepWebSockets(webSockets, login, config), WEBSOCKET_SWEEP_MS) : undefined;
   sweep?.unref();
 
   const pipeline = createPipeline({
@@ -114,6 +118,8 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         await server.drain(config.current().config.listen.shutdown_grace);
         await upstream.close();
         await login?.store.close();
+        await login?.allowlists.close();
+        login?.hasher.close();
         config.close();
       })();
       return stopping;

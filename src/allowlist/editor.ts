@@ -16,3 +16,8 @@ export interface AllowlistEditor {
   readOnlyReason(): Promise<string | undefined>;
   close(): Promise<void>;
 }
+
+/** An edit the source refuses as it stands (a read-only file, a result that would not load); the message is for the person editing. */
+export class AllowlistEditRefusedError extends Error {
+  override name = 'AllowlistEditRefusedError';
+}

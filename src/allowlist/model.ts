@@ -92,6 +92,19 @@ export function withoutEntry(entries: readonly AllowlistEntry[], cidr: string): 
   return entries.filter((existing) => existing.cidr !== cidr);
 }
 
+/**
+ * The data with each user's own list under the canonical username (the login's rules), so that
+ * "Bob" in a file is the bob who logs in; lists of names that canonicalise alike are merged.
+ */
+export function withCanonicalUsers(data: AllowlistData, canonical: (name: string) => string): AllowlistData {
+  const users: Record<string, AllowlistEntry[]> = {};
+  for (const [name, entries] of Object.entries(data.users)) {
+    const key = canonical(name);
+    users[key] = (users[key] ?? []).concat(entries);
+  }
+  return { lists: data.lists, users };
+}
+
 /** The lists compiled for lookups; built once per change, read on every request. */
 export interface CompiledAllowlists {
   readonly lists: ReadonlyMap<string, IpMatcher>;

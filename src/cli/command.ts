@@ -21,10 +21,19 @@ export interface CommandArgs {
   readonly config: string;
   /** The --flags given, of those the command accepts. */
   readonly flags: ReadonlySet<string>;
+  /** The --option VALUE pairs given, of those the command accepts. */
+  readonly options: ReadonlyMap<string, string>;
 }
 
-/** Reads a command's arguments: positionals, --config FILE and the boolean `flags` it accepts; nothing else. */
-export function readArgs(args: readonly string[], flags: readonly string[] = []): CommandArgs {
+/**
+ * Reads a command's arguments: positionals, --config FILE, the boolean `flags` and the
+ * `--option VALUE` options it accepts; nothing else.
+ */
+export function readArgs(
+  args: readonly string[],
+  flags: readonly string[] = [],
+  options: readonly string[] = [],
+): CommandArgs {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -32,6 +41,7 @@ export function readArgs(args: readonly string[], flags: readonly string[] = [])
       options: {
         config: { type: 'string' },
         ...Object.fromEntries(flags.map((flag) => [flag, { type: 'boolean' as const }])),
+        ...Object.fromEntries(options.map((option) => [option, { type: 'string' as const }])),
       },
       allowPositionals: true,
       strict: true,
@@ -44,6 +54,7 @@ export function readArgs(args: readonly string[], flags: readonly string[] = [])
     positionals: parsed.positionals,
     config: configPath(typeof config === 'string' ? config : undefined),
     flags: new Set(Object.keys(rest).filter((flag) => rest[flag] === true)),
+    options: new Map(Object.entries(rest).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
   };
 }
 

@@ -2,6 +2,7 @@
 // ended into an exit code (0 done, 1 refused or failed, 2 a usage mistake).
 
 import { ConfigInvalidError } from '../config/source.js';
+import { allowlistCommand } from './allowlist.js';
 import { checkConfigCommand } from './check-config.js';
 import { CommandError, UsageError } from './command.js';
 import { sessionsCommand } from './sessions.js';
@@ -21,6 +22,13 @@ Commands:
   users unlock NAME               lift NAME's lockouts (second step, password form) before they expire
   sessions list NAME              NAME's open sessions: id prefix, role, created, last seen, ends
   sessions revoke NAME | --all    end NAME's sessions, or everyone's
+  allowlist list [--list NAME | --user NAME]
+                                  the staff IP allowlists with their notes (all, or the one named)
+  allowlist add [--list NAME | --user NAME] CIDR [--note TEXT]
+                                  add an address or CIDR range (or change its note); --list defaults
+                                  to the list policy binds staff to; --user NAME is NAME's own list
+  allowlist remove [--list NAME | --user NAME] CIDR
+                                  remove an entry
   help                            show this text
 
 FILE is --config FILE, else $GATEWAY_CONFIG, else ./gateway.yaml; relative paths inside it (data_dir,
@@ -30,6 +38,9 @@ NAME is canonicalised as the login does (login.username).
 users and sessions change the gateway's store. With store type redis, running gateways see a change
 at once (a revoked session within 2 seconds). With store type file, stop the gateway first: the file
 belongs to one process, and these commands refuse while a gateway holds it.
+allowlist edits the lists where allowlists.source keeps them: in FILE itself (source yaml; its comments
+and layout are kept, the whole file must still validate, and a running gateway re-reads it) or in Redis
+(source redis; every gateway applies a change within a second). It runs while the gateway runs.
 Each change writes one audit line (pino JSON) to stderr; the result is one line on stdout.
 Exit status: 0 done, 1 refused or failed, 2 a usage mistake.
 `;
@@ -46,6 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'sessions':
       await sessionsCommand(args);
+      return 0;
+    case 'allowlist':
+      await allowlistCommand(args);
       return 0;
     case undefined:
     case 'help':

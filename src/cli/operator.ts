@@ -14,7 +14,7 @@ import type { LoginSettings } from '../config/sections/login.js';
 import { ConfigInvalidError } from '../config/source.js';
 import type { FactorKind, SecondFactor } from '../factors/factor.js';
 import { createUserState, type UserState } from '../login/create-services.js';
-import { canonicalUsername, usernameRulesOf } from '../login/username.js';
+import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../login/username.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
 import { createLogger } from '../ops/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -69,6 +69,25 @@ async function loadConfig(file: string): Promise<{ runtime: RuntimeConfig; login
   return { runtime: compileConfig(config), login: config.login };
 }
 
+/** The canonical form of a username given on the command line, as the login reads it; refused when the login would refuse it. */
+export function operatorUsername(raw: string, rules: UsernameRules): string {
+  const user = canonicalUsername(raw, rules);
+  if (user === undefined) {
+    throw new CommandError(
+      `${JSON.stringify(raw)} is not a username the login accepts (empty, too long or invisible characters)`,
+    );
+  }
+  return user;
+}
+
+/** One audit line per change on stderr, marked as an operator's change. */
+export function createOperatorAudit(): Operator['audit'] {
+  // Synchronous, so that every audit line is written before the process exits.
+  const logger = createLogger({ level: 'info', destination: pino.destination({ dest: 2, sync: true }) });
+  const by = { by: 'cli', operator: operatorName() };
+  return (event, facts) => audit(logger, event, { ...facts, ...by });
+}
+
 /** Opens the gateway's state from the configuration `file`, runs `command` on it and closes it again. */
 export async function withOperator(file: string, command: (operator: Operator) => Promise<void>): Promise<void> {
   const { runtime, login } = await loadConfig(file);
@@ -80,25 +99,14 @@ export async function withOperator(file: string, command: (operator: Operator) =
     // Missing keys, a damaged store file, or a file store that a running gateway holds.
     throw new CommandError(`cannot open the gateway's state: ${(error as Error).message}`, { cause: error });
   }
-  // Synchronous, so that every audit line is written before the process exits.
-  const logger = createLogger({ level: 'info', destination: pino.destination({ dest: 2, sync: true }) });
-  const by = { by: 'cli', operator: operatorName() };
   const rules = usernameRulesOf(login.username);
   const operator: Operator = {
     config,
     runtime,
     state,
-    factors: [state.totp],
-    user(raw) {
-      const user = canonicalUsername(raw, rules);
-      if (user === undefined) {
-        throw new CommandError(
-          `${JSON.stringify(raw)} is not a username the login accepts (empty, too long or invisible characters)`,
-        );
-      }
-      return user;
-    },
-    audit: (event, facts) => audit(logger, event, { ...facts, ...by }),
+    factors: [state.totp, state.questions],
+    user: (raw) => operatorUsername(raw, rules),
+    audit: createOperatorAudit(),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   try {

@@ -2,6 +2,7 @@
 // load (matchers, the upstream's origin), so that the hot path does no parsing.
 
 import type { RoleSettings } from '../access/roles.js';
+import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from '../allowlist/model.js';
 import { canonicalUsername, usernameRulesOf } from '../login/username.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
 import { headerKey } from '../proxy/request-headers.js';
@@ -22,6 +23,10 @@ export interface RuntimeConfig {
   readonly identityHeaderKeys: ReadonlySet<string>;
   /** Networks from which a first enrollment is allowed (enrollment.first: networks). */
   readonly enrollmentNetworks: IpMatcher;
+  /** The allowlists of this file, compiled (allowlists.source: yaml); undefined with source redis, which keeps its own. */
+  readonly allowlists: CompiledAllowlists | undefined;
+  /** A username in the login's canonical form (unchanged without a login section). */
+  canonicalUser(name: string): string;
 }
 
 /** Compiles a validated configuration; the schema has already refused anything that could throw here. */
@@ -46,5 +51,10 @@ export function compileConfig(config: Readonly<GatewayConfig>): RuntimeConfig {
         .map(headerKey),
     ),
     enrollmentNetworks: createIpMatcher(config.enrollment.networks),
+    allowlists:
+      config.allowlists.source === 'yaml'
+        ? compileAllowlists(withCanonicalUsers(config.allowlists, canonical))
+        : undefined,
+    canonicalUser: canonical,
   });
 }

@@ -12,6 +12,7 @@ import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';
 import { loginSchema, publicPathsSchema } from './sections/login.js';
+import { questionsSchema } from './sections/questions.js';
 import { sessionSchema } from './sections/session.js';
 
 const duration = durationField;
@@ -167,6 +168,7 @@ const sections = z.strictObject({
   policy: policySchema,
   enrollment: enrollmentSchema,
   totp: totpSchema,
+  questions: questionsSchema,
   allowlists: allowlistsSchema,
   limits: limitsSchema,
 });

@@ -13,6 +13,8 @@ export interface ConfigSource {
   current(): RuntimeConfig;
   /** Whether the file on disk is the one in force (false after an invalid edit). */
   readonly fileValid: boolean;
+  /** The file the configuration is read from (absolute); undefined for a fixed configuration. */
+  readonly file?: string;
   /** Called after a valid new configuration took effect. */
   onChange(listener: (next: RuntimeConfig, previous: RuntimeConfig) => void): void;
   /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
@@ -95,6 +97,7 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
   poll.unref();
 
   return {
+    file: path,
     current: () => runtime,
     get fileValid() {
       return fileValid;

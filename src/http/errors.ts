@@ -21,6 +21,16 @@ export const GATEWAY_ERRORS = {
     title: 'Not allowed here',
     message: 'Setting up two-factor authentication is not allowed from here. Please contact your administrator.',
   },
+  ALLOWLIST_REFUSED: {
+    status: 403,
+    title: 'Not allowed from here',
+    message: 'Your account cannot be used from this network. Please contact your administrator.',
+  },
+  ADMIN_ONLY: {
+    status: 403,
+    title: 'Administrators only',
+    message: 'This page is for administrators who signed in with a second step.',
+  },
   BODY_TOO_LARGE: { status: 413, title: 'Request too large', message: 'This request is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -33,6 +43,16 @@ export const GATEWAY_ERRORS = {
     message: 'There have been too many failed attempts. Please wait a while before trying again.',
   },
   STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Sign-in unavailable',
+    message: 'Signing in is unavailable right now. Please try again shortly.',
+  },
+  VERIFICATION_BUSY: {
+    status: 503,
+    title: 'Too busy',
+    message: 'Too many sign-ins are being checked right now. Please try again in a moment.',
+  },
+  ALLOWLIST_UNAVAILABLE: {
     status: 503,
     title: 'Sign-in unavailable',
     message: 'Signing in is unavailable right now. Please try again shortly.',

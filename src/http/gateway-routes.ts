@@ -2,6 +2,7 @@
 // answered here and never forwarded; an unknown one is a 404, not a request to the upstream.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleAllowlistAdminRoute } from '../allowlist/admin-routes.js';
 import type { ConfigSource } from '../config/source.js';
 import type { LoginServices } from '../login/services.js';
 import { handleLoginRoute } from '../login/step-up-routes.js';
@@ -36,6 +37,11 @@ export function createGatewayRoutes(deps: {
         return;
       }
       if (deps.login && (await handleLoginRoute(scope, req, res, route, deps.login))) return;
+      if (
+        deps.login &&
+        (await handleAllowlistAdminRoute(scope, req, res, route, { services: deps.login, file: deps.config.file }))
+      )
+        return;
       sendError(scope, req, res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
     },
   };

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ConfigSource } from '../config/source.js';
+import { PasswordHashBusyError } from '../crypto/password-hash.js';
 import { guardRequest, guardUpgrade } from '../login/guard.js';
 import type { LoginServices } from '../login/services.js';
 import { logAccess } from '../ops/access-log.js';
@@ -69,9 +70,10 @@ function loginUnavailable(
   };
 }
 
-/** Maps a failure of an async stage: the store unreachable is a 503 (never a skipped layer), anything else a 500. */
+/** Maps a failed async stage: store down or answer hashing saturated is a 503 (never a skipped layer), else a 500. */
 function stageFailure(error: unknown): { code: GatewayErrorCode; reason: string } {
   if (error instanceof StoreUnavailableError) return { code: 'STORE_UNAVAILABLE', reason: error.message };
+  if (error instanceof PasswordHashBusyError) return { code: 'VERIFICATION_BUSY', reason: error.message };
   return { code: 'INTERNAL', reason: (error as Error)?.stack ?? String(error) };
 }
 

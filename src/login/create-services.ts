@@ -4,10 +4,13 @@
 
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import { createRegulator, LIMITED } from '../access/regulator.js';
+import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { loadKeys } from '../crypto/keys.js';
+import { createPasswordHasher } from '../crypto/password-hash.js';
 import { createSealer } from '../crypto/sealing.js';
 import { createSigner } from '../crypto/signing.js';
+import { createQuestionsFactor } from '../factors/questions/questions-factor.js';
 import { createRecoveryCodes } from '../factors/recovery-codes.js';
 import { createTotpFactor } from '../factors/totp/totp-factor.js';
 import type { Logger } from '../ops/logger.js';
@@ -18,7 +21,10 @@ import { createStore } from '../store/index.js';
 import type { LoginServices } from './services.js';
 
 /** What the gateway keeps about users and sessions: the store, the keys, and what reads and writes through them. */
-export type UserState = Pick<LoginServices, 'store' | 'keys' | 'sealer' | 'records' | 'totp' | 'recovery'>;
+export type UserState = Pick<
+  LoginServices,
+  'store' | 'keys' | 'sealer' | 'hasher' | 'records' | 'totp' | 'questions' | 'recovery'
+>;
 
 /**
  * Builds the user state from the configuration, as the gateway does at start-up and the operator
@@ -38,12 +44,15 @@ export async function createUserState(
     const { session } = config();
     return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
   };
+  const hasher = createPasswordHasher();
   return {
     store,
     keys,
     sealer,
+    hasher,
     records: createSessionRecords({ store, sealer, settings, now }),
     totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
+    questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
     recovery: createRecoveryCodes({ store, key: keys.digest }),
   };
 }
@@ -52,6 +61,7 @@ export async function createLoginServices(options: {
   config: () => Readonly<GatewayConfig>;
   upstream: () => Upstream;
   webSockets: WebSocketTracker;
+  allowlists: AllowlistProvider;
   logger: Logger;
   now?: () => number;
 }): Promise<LoginServices> {
@@ -64,6 +74,7 @@ export async function createLoginServices(options: {
     passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
     oneAtATime: createOneAtATime(),
     webSockets: options.webSockets,
+    allowlists: options.allowlists,
     upstream: options.upstream,
     logger: options.logger,
     now,

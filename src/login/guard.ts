@@ -12,6 +12,7 @@ import type { RequestScope, VaultBinding } from '../http/scope.js';
 import { prefersJson } from '../pages/error-page.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import type { SessionRecord } from '../session/records.js';
+import { refuseOutsideAllowlist, refuseUpgradeOutsideAllowlist } from './allowlist-gate.js';
 import { endSession } from './end-session.js';
 import { handleLogin } from './intercept.js';
 import {
@@ -127,12 +128,16 @@ export async function guardRequest(
     case 'login':
       return handleLogin(scope, req, res, rs, services);
     case 'logout': {
+      if (refuseOutsideAllowlist(scope, req, res, services, rs.session!, 'request')) return;
       const session = bindSession(scope, req, rs, services, true);
       // The record goes first: whatever the upstream answers, this session is over (S4).
       await endSession(services, scope, session.id, 'app logout');
       return forward(scope);
     }
     case 'forward': {
+      // Every request of a session reads the lists in force, keep-alive connections included (S3).
+      if (decision.vault === 'session' && refuseOutsideAllowlist(scope, req, res, services, rs.session!, 'request'))
+        return;
       if (decision.vault === 'session') await services.records.touch(bindSession(scope, req, rs, services, false));
       else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
@@ -160,7 +165,9 @@ export async function guardUpgrade(
     sendSocketError(scope, socket, 'LOGIN_REQUIRED', `no full session (${rs.state}) for an upgrade`);
     return 'answered';
   }
-  if (decision.vault === 'session') bindSession(scope, req, rs, services, false);
-  else scope.vault = await anonymousVault(scope, req, rs, services);
+  if (decision.vault === 'session') {
+    if (refuseUpgradeOutsideAllowlist(scope, socket, services, rs.session!)) return 'answered';
+    bindSession(scope, req, rs, services, false);
+  } else scope.vault = await anonymousVault(scope, req, rs, services);
   return 'forward';
 }

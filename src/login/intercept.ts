@@ -24,8 +24,10 @@ import { recordClaims } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { clearCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
+import { refuseOutsideAllowlist } from './allowlist-gate.js';
 import { classifyLoginAnswer } from './classify.js';
 import { endSession } from './end-session.js';
+import { enrolledFactor } from './enrolled-factor.js';
 import { askIdentity, confirmIdentity } from './identity-check.js';
 import { readLoginUsername } from './login-body.js';
 import {
@@ -112,6 +114,9 @@ export async function handleLogin(
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
   const user = canonicalUsername(read.username, usernameRulesOf(login.username));
   if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
+  // Staff outside their list are refused before the password goes anywhere (S3).
+  const role = await roleOf(user, scope.runtime.roles, services.store);
+  if (refuseOutsideAllowlist(scope, req, res, services, { user, role }, 'login')) return;
 
   const subjects = subjectsOf(user, scope.client.address);
   const locked = [
@@ -215,8 +220,7 @@ export async function handleLogin(
       logoutUpstream(scope, services, answeredJar);
       return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
     }
-    const role = await roleOf(user, scope.runtime.roles, services.store);
-    const step = secondStepFor(role, await services.totp.isEnrolled(user), config.policy);
+    const step = secondStepFor(role, await enrolledFactor(services, user), config.policy);
     const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
     if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
     if (rs.pending) await services.records.endPending(rs.pending.id);
@@ -251,11 +255,15 @@ export async function handleLogin(
       request_id: scope.id,
     });
     const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
-    const stepUrl = `${config.listen.gateway_prefix}/${step === 'verify' ? 'step-up' : 'enroll'}`;
+    const stepUrl = `${config.listen.gateway_prefix}/${step === 'enroll' ? 'enroll' : 'step-up'}`;
     if (scripted) {
       // A script that posted the login learns where the person must go; it never gets the app's answer.
       res.setHeader('set-cookie', cookies);
-      return sendJson(scope, req, res, 401, { error: 'second_step_required', step, step_up_url: stepUrl });
+      return sendJson(scope, req, res, 401, {
+        error: 'second_step_required',
+        step: step === 'enroll' ? 'enroll' : 'verify',
+        step_up_url: stepUrl,
+      });
     }
     sendRedirect(scope, res, stepUrl, cookies);
   } catch (error) {

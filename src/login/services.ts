@@ -3,9 +3,12 @@
 
 import type { OneAtATime } from '../access/one-at-a-time.js';
 import type { Regulator } from '../access/regulator.js';
+import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayKeys } from '../crypto/keys.js';
+import type { PasswordHasher } from '../crypto/password-hash.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Signer } from '../crypto/signing.js';
+import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
 import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
 import type { Logger } from '../ops/logger.js';
@@ -21,6 +24,9 @@ export interface LoginServices {
   signer: Signer;
   sealer: Sealer;
   totp: TotpFactor;
+  questions: QuestionsFactor;
+  /** argon2id in its helper process (stopped at shutdown). */
+  hasher: PasswordHasher;
   recovery: RecoveryCodes;
   /** Wrong second-step answers, per user and per address. */
   secondStepLimits: Regulator;
@@ -29,6 +35,8 @@ export interface LoginServices {
   /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
   oneAtATime: OneAtATime;
   webSockets: WebSocketTracker;
+  /** The staff allowlists in force (S3), read on every request without I/O. */
+  allowlists: AllowlistProvider;
   upstream: () => Upstream;
   logger: Logger;
   now: () => number;

@@ -1,164 +1,48 @@
-// Owns the gateway's login pages under the prefix: the second step of a pending login, the
-// first enrollment a required second step may demand, the account page (enroll, disable)
-// and the gateway's own logout. Forms carry CSRF tokens bound to their login (S10); every
-// failure says the same thing (S5); enrollment changes are guarded and audited (S12).
+// Owns the gateway's login pages under the prefix and their TOTP side: the routing of every
+// login page (security questions have theirs in questions-routes.ts), the code step of a
+// pending login, TOTP's first enrollment, the account page (enroll, disable) and the gateway's
+// own logout. Forms carry CSRF tokens bound to their login (S10); every failure says the same
+// thing (S5); enrollment changes are guarded, one factor at a time, and audited (S12).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { subjectsOf } from '../access/regulator.js';
-import type { LoginSettings } from '../config/sections/login.js';
-import { BodyTooLargeError, readForm } from '../http/read-body.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
-import { accountPage, enrollPage, messagePage, recoveryCodesPage, stepUpPage } from '../pages/forms.js';
-import { csrfToken, csrfValid } from '../session/csrf.js';
+import { enrollPage, recoveryCodesPage, stepUpPage } from '../pages/forms.js';
+import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
+import { renderAccount } from './account-view.js';
+import { refusedOnGatewayPage } from './allowlist-gate.js';
 import { endSession } from './end-session.js';
-import { enrollCodeAccepted } from './enroll-codes.js';
+import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
 import { replayWithheld } from './replay.js';
+import { clearSessionCookie, resolveRequestSession } from './request-session.js';
 import {
-  clearSessionCookie,
-  issueSessionCookie,
-  type RequestSession,
-  resolveRequestSession,
-} from './request-session.js';
+  type CheckResult,
+  type EnrollOwner,
+  enrollCodeCheck,
+  firstEnrollment,
+  limitedCheck,
+  loginExpired,
+  postedForm,
+  promote,
+  type RouteContext,
+  refuseFirstEnrollment,
+  refuseOtherFactor,
+} from './route-context.js';
 import type { LoginServices } from './services.js';
 import { logoutUpstream } from './upstream-logout.js';
 
 const GENERIC_FAILURE = 'That code did not work. Please try again.';
-const FORM_BYTES = 8 * 1024;
 const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
 
-/** Whether this user may enroll a first factor from here (S12), and whether an operator's code is needed. */
-function firstEnrollment(scope: RequestScope): 'allowed' | 'needs-code' | 'refused' {
-  const { enrollment } = scope.runtime.config;
-  if (enrollment.first === 'open') return 'allowed';
-  if (enrollment.first === 'code') return 'needs-code';
-  return scope.runtime.enrollmentNetworks.contains(scope.client.address) ? 'allowed' : 'refused';
-}
-
-interface RouteContext {
-  scope: RequestScope;
-  req: IncomingMessage;
-  res: ServerResponse;
-  rs: RequestSession;
-  services: LoginServices;
-  prefix: string;
-  login: LoginSettings;
-}
-
-/** Reads a posted form and checks its CSRF token against the login it is bound to; answers 403 itself when it fails. */
-async function postedForm(ctx: RouteContext, boundTo: string): Promise<URLSearchParams | undefined> {
-  let form: URLSearchParams;
-  try {
-    form = await readForm(ctx.req, FORM_BYTES);
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    sendError(ctx.scope, ctx.req, ctx.res, 'BODY_TOO_LARGE', error.message);
-    return undefined;
-  }
-  if (!csrfValid(ctx.services.keys.digest, boundTo, form.get('csrf_token'))) {
-    sendError(ctx.scope, ctx.req, ctx.res, 'CSRF_INVALID', 'missing or wrong CSRF token');
-    return undefined;
-  }
-  return form;
-}
-
-/** A pending login is over (expired, or killed by wrong answers): clear the cookie, point at the login page. */
-function loginExpired(ctx: RouteContext, message: string): void {
-  sendHtml(
-    ctx.scope,
-    ctx.res,
-    401,
-    messagePage('Please sign in again', message, { href: ctx.login.page, text: 'Sign in' }),
-    [clearSessionCookie(ctx.rs)],
-  );
-}
-
-/** Ends a pending login that had too many wrong answers, and the app session it withheld. */
-async function abandon(ctx: RouteContext, pending: PendingRecord): Promise<void> {
-  await ctx.services.records.endPending(pending.id);
-  logoutUpstream(ctx.scope, ctx.services, pending.jar);
-  audit(ctx.services.logger, 'step_up.abandoned', {
-    user: pending.user,
-    reason: 'too many wrong answers',
-    request_id: ctx.scope.id,
-  });
-}
-
-type CheckResult = 'passed' | 'failed' | 'ended' | 'answered';
-
-/**
- * Runs one second-step check under the guessing limits (S5). Checks of a user run one at a
- * time, so a failure's lockout is seen by the next guess; a pending login's attempt is counted
- * before its check, so parallel guesses cannot exceed pending_attempts; a failure counts per
- * user and per address. 'answered': locked out (429 sent); 'ended': the pending login is over.
- */
-function limitedCheck(
-  ctx: RouteContext,
-  user: string,
-  pending: PendingRecord | undefined,
-  label: string,
-  check: () => Promise<{ ok: true } | { ok: false; reason: string }>,
-): Promise<CheckResult> {
-  const { services, scope } = ctx;
-  const limit = scope.runtime.config.limits.pending_attempts;
-  return services.oneAtATime(user, async () => {
-    if (await lockedOut(ctx, user)) return 'answered';
-    const attempts = pending ? await services.records.countAttempt(pending) : 0;
-    if (pending && attempts > limit) {
-      await abandon(ctx, pending);
-      return 'ended';
-    }
-    const outcome = await check();
-    if (outcome.ok) return 'passed';
-    const locked = await services.secondStepLimits.fail(subjectsOf(user, scope.client.address));
-    audit(services.logger, 'step_up.failed', {
-      user,
-      reason: `${label} ${outcome.reason}`,
-      attempts: pending ? attempts : undefined,
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-    if (locked.length > 0) {
-      audit(services.logger, 'lockout.started', { user, subjects: locked, layer: 'second_step', request_id: scope.id });
-    }
-    if (pending && (attempts >= limit || locked.length > 0)) {
-      await abandon(ctx, pending);
-      return 'ended';
-    }
-    return 'failed';
-  });
-}
-
-async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
-  const locked = await ctx.services.secondStepLimits.locked(subjectsOf(user, ctx.scope.client.address));
-  if (locked.length === 0) return false;
-  audit(ctx.services.logger, 'lockout.refused', { user, subjects: locked, request_id: ctx.scope.id });
-  sendError(ctx.scope, ctx.req, ctx.res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
-  return true;
-}
-
-/** Turns a passed pending login into a full session (a new id, S4). */
-/**
- * Turns a passed pending login into a full session (a new id, S4). Two requests passing the
- * same pending login at once (two valid codes of adjacent steps) promote it once: the pending
- * record is ended first, and only the request that ended it gets a session.
- */
-async function promote(
-  ctx: RouteContext,
-  pending: PendingRecord,
-): Promise<{ session: SessionRecord; cookie: string } | undefined> {
-  if (!(await ctx.services.records.endPending(pending.id))) return undefined;
-  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar);
-  return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
-}
-
+/** The second step of a pending login: the factor it names (S12), or its enrollment. */
 async function stepUp(ctx: RouteContext): Promise<void> {
   const { rs, scope, services, prefix } = ctx;
   const pending = rs.pending;
   if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
   if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
+  if (pending.step === 'questions') return questionsStepUp(ctx, pending);
   const csrf = csrfToken(services.keys.digest, pending.id);
   if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
 
@@ -194,29 +78,18 @@ async function stepUp(ctx: RouteContext): Promise<void> {
 }
 
 /** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
-async function enroll(
-  ctx: RouteContext,
-  owner: { user: string; boundTo: string; action: string },
-  pending?: PendingRecord,
-): Promise<void> {
+async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: string, pending?: PendingRecord) {
   const { scope, services, prefix } = ctx;
   const permission = firstEnrollment(scope);
-  if (permission === 'refused') {
-    audit(services.logger, 'enrollment.refused', {
-      user: owner.user,
-      reason: 'network',
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-    return sendError(scope, ctx.req, ctx.res, 'ENROLLMENT_REFUSED', 'first enrollment outside enrollment.networks');
-  }
+  if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
   if (await services.totp.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
+  if (await services.questions.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
     const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user);
     return enrollPage(
       { prefix, csrf },
-      { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code' },
+      { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code', questionsHref },
       message,
     );
   };
@@ -229,16 +102,17 @@ async function enroll(
     else if (result === 'failed') sendHtml(scope, ctx.res, 401, await view(GENERIC_FAILURE));
   };
   if (permission === 'needs-code') {
-    const codeCheck = await limitedCheck(ctx, owner.user, pending, 'enrollment code', async () =>
-      (await enrollCodeAccepted(services, owner.user, form.get('enroll_code') ?? ''))
-        ? { ok: true }
-        : { ok: false, reason: 'wrong' },
-    );
+    const codeCheck = await enrollCodeCheck(ctx, owner.user, pending, form);
     if (codeCheck !== 'passed') return answer(codeCheck);
   }
-  const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', () =>
-    services.totp.confirmEnrollment(owner.user, form.get('code') ?? ''),
-  );
+  let otherFactor = false;
+  const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', async () => {
+    // Checked again in the user's queue, where question enrollment checks for TOTP: of two
+    // tabs enrolling both factors at once, the second sees the first (one at a time).
+    otherFactor = await services.questions.isEnrolled(owner.user);
+    return otherFactor ? { ok: true } : services.totp.confirmEnrollment(owner.user, form.get('code') ?? '');
+  });
+  if (otherFactor) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   if (confirmed !== 'passed') return answer(confirmed);
   const codes = await services.recovery.issue(owner.user);
   audit(services.logger, 'enrollment.totp_enrolled', {
@@ -255,6 +129,7 @@ async function enroll(
     audit(services.logger, 'step_up.passed', {
       user: session.user,
       method: 'enrollment',
+      factor: 'totp',
       client: scope.client.address,
       request_id: scope.id,
     });
@@ -270,25 +145,13 @@ async function enroll(
 
 async function account(ctx: RouteContext, session: SessionRecord, route: string): Promise<void> {
   const { scope, services, prefix } = ctx;
-  const csrf = csrfToken(services.keys.digest, session.id);
-  const render = async (status: number, message?: string) =>
-    sendHtml(
-      scope,
-      ctx.res,
-      status,
-      accountPage(
-        { prefix, csrf },
-        {
-          user: session.user,
-          totpEnrolled: await services.totp.isEnrolled(session.user),
-          recoveryCodesLeft: await services.recovery.remaining(session.user),
-        },
-        message,
-      ),
-    );
-  if (route === '/account' && ctx.req.method === 'GET') return render(200);
+  if (route === '/account' && ctx.req.method === 'GET') return renderAccount(ctx, session, 200);
   if (route === '/account/enroll') {
-    return enroll(ctx, { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` });
+    const owner = { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` };
+    return enroll(ctx, owner, `${prefix}/account/questions`);
+  }
+  if (route === '/account/questions' || route === '/account/questions/disable') {
+    return questionsAccount(ctx, session, route);
   }
   if (route === '/account/disable' && ctx.req.method === 'POST') {
     const form = await postedForm(ctx, session.id);
@@ -297,7 +160,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
       services.totp.disable(session.user, form.get('code') ?? ''),
     );
     if (result === 'answered') return;
-    if (result !== 'passed') return render(401, GENERIC_FAILURE);
+    if (result !== 'passed') return renderAccount(ctx, session, 401, GENERIC_FAILURE);
     await services.recovery.remove(session.user);
     audit(services.logger, 'enrollment.totp_disabled', {
       user: session.user,
@@ -305,10 +168,22 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
       client: scope.client.address,
       request_id: scope.id,
     });
-    return render(200);
+    return renderAccount(ctx, session, 200);
   }
   sendError(scope, ctx.req, ctx.res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
 }
+
+const ROUTES = [
+  '/step-up',
+  '/enroll',
+  '/enroll/questions',
+  '/account',
+  '/account/enroll',
+  '/account/disable',
+  '/account/questions',
+  '/account/questions/disable',
+  '/logout',
+];
 
 /** Handles a request under the gateway prefix that belongs to the login layer; false when the route is not one of these. */
 export async function handleLoginRoute(
@@ -320,22 +195,28 @@ export async function handleLoginRoute(
 ): Promise<boolean> {
   const login = scope.runtime.config.login;
   if (!login) return false;
-  const known = ['/step-up', '/enroll', '/account', '/account/enroll', '/account/disable', '/logout'];
-  if (!known.includes(route)) return false;
+  if (!ROUTES.includes(route)) return false;
   if (req.method !== 'GET' && req.method !== 'POST') {
     sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} ${route}`);
     return true;
   }
   const rs = await resolveRequestSession(scope, req, services);
+  if (refusedOnGatewayPage(scope, req, res, rs, services, route)) return true;
   const prefix = scope.runtime.config.listen.gateway_prefix;
   const ctx: RouteContext = { scope, req, res, rs, services, prefix, login };
 
   if (route === '/step-up') {
     await stepUp(ctx);
-  } else if (route === '/enroll') {
+  } else if (route === '/enroll' || route === '/enroll/questions') {
     const pending = rs.pending;
     if (pending?.step !== 'enroll') loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
-    else await enroll(ctx, { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` }, pending);
+    else if (route === '/enroll') {
+      const owner = { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` };
+      await enroll(ctx, owner, `${prefix}/enroll/questions`, pending);
+    } else {
+      const owner = { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll/questions` };
+      await questionsEnroll(ctx, owner, `${prefix}/enroll`, pending);
+    }
   } else if (!rs.session) {
     sendRedirect(scope, res, login.page);
   } else if (route === '/logout') {

@@ -16,12 +16,19 @@ export type AuditEvent =
   | 'lockout.lifted'
   | 'enrollment.totp_enrolled'
   | 'enrollment.totp_disabled'
+  | 'enrollment.questions_enrolled'
+  | 'enrollment.questions_changed'
+  | 'enrollment.questions_disabled'
   | 'enrollment.refused'
   | 'enrollment.factor_reset'
   | 'enrollment.code_issued'
   | 'enrollment.recovery_code_used'
+  | 'allowlist.refused'
   | 'session.logout'
   | 'session.revoked'
+  | 'allowlist.entry_added'
+  | 'allowlist.entry_removed'
+  | 'allowlist.edit_refused'
   | 'users.role_set';
 
 /** Writes one audit line: { audit: true, event, ...facts }. */

@@ -2,22 +2,39 @@
 // that keeps its session id at sign-in) behind the real gateway, configured as gateway.yaml
 // configures the demo, on a clock the test moves, with small cookie-keeping "browsers".
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSync } from 'otplib';
 import { Agent, request } from 'undici';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createInvoiceApp, type InvoiceApp } from '../../examples/invoice-app/app.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { createStaticConfigSource } from '../../src/config/source.js';
+import { createFileConfigSource, createStaticConfigSource } from '../../src/config/source.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type ConfigInput, memoryLog, testConfig } from './gateway.js';
 
 /** The sections of gateway.yaml that describe the demo app's login; the rest is the harness's. */
-const LOGIN_SECTIONS = ['public_paths', 'login', 'session', 'users', 'policy', 'enrollment', 'totp', 'limits'];
+const LOGIN_SECTIONS = [
+  'public_paths',
+  'login',
+  'session',
+  'users',
+  'policy',
+  'enrollment',
+  'totp',
+  'questions',
+  'allowlists',
+  'limits',
+];
+/**
+ * Added to the demo's staff list (loopback): the documentation ranges (RFC 5737) that tests
+ * behind a trusted proxy reach the gateway from through X-Forwarded-For. Tests of the
+ * allowlists set their own lists.
+ */
+const TEST_CLIENT_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
 const STEP_MS = 30_000;
 
 export const ADMIN = { user: 'alice', password: 'alice-password' } as const;
@@ -67,6 +84,8 @@ export interface LoginHarnessOptions {
   dataDir?: string;
   /** "file": the durable store, as data_dir/store.json (readable by the test, kept across gateways). */
   store?: 'memory' | 'file';
+  /** Keep the configuration in a file the gateway watches (data_dir/gateway.yaml), so editConfig can change it live. */
+  liveConfig?: boolean;
   /** Runs before the app's router: extra routes, lenient path spellings. */
   front?: AppFront;
   /** Start the gateway in front of this app instead of a new one (a second gateway, a restart). */
@@ -92,6 +111,8 @@ export interface LoginHarness extends RunningApp {
   logText(): string;
   /** A new browser with an empty cookie jar. */
   browser(): Browser;
+  /** Rewrites the watched configuration file with these overrides merged in, and reloads it (liveConfig only). */
+  editConfig(overrides: Record<string, unknown>): Promise<void>;
   /** The code for `secret` now (or `steps` steps away), by the harness clock. */
   code(secret: string, steps?: number): string;
   /** Logs the admin in for the first time and enrolls TOTP; moves the clock one step past the code used. */
@@ -121,7 +142,30 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 async function demoSections(): Promise<Record<string, unknown>> {
   const text = await readFile(new URL('../../gateway.yaml', import.meta.url), 'utf8');
   const yaml = parseYaml(text) as Record<string, unknown>;
-  return Object.fromEntries(LOGIN_SECTIONS.filter((key) => key in yaml).map((key) => [key, yaml[key]]));
+  const sections = Object.fromEntries(LOGIN_SECTIONS.filter((key) => key in yaml).map((key) => [key, yaml[key]]));
+  const allowlists = sections.allowlists as { lists: Record<string, unknown[]> };
+  allowlists.lists.staff = [...(allowlists.lists.staff ?? []), ...TEST_CLIENT_RANGES];
+  return sections;
+}
+
+/** With source redis the lists live in Redis: the demo's YAML lists are left out unless the test gives some. */
+function withoutYamlListsForRedis(input: Record<string, unknown>, overrides: Record<string, unknown>) {
+  const allowlists = input.allowlists as Record<string, unknown> | undefined;
+  const given = (overrides.allowlists ?? {}) as Record<string, unknown>;
+  if (allowlists?.source !== 'redis') return input;
+  const { lists, users, ...rest } = allowlists;
+  return {
+    ...input,
+    allowlists: { ...rest, ...('lists' in given ? { lists } : {}), ...('users' in given ? { users } : {}) },
+  };
+}
+
+/** The demo's login sections with `base` and then a test's overrides merged in: a gateway configuration as an object. */
+export async function demoConfigInput(
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  return withoutYamlListsForRedis(deepMerge({ ...(await demoSections()), ...base }, overrides), overrides);
 }
 
 /** Starts the demo app with a recorder (and an optional front) before its router. */
@@ -144,20 +188,28 @@ export async function startLoginHarness(options: LoginHarnessOptions = {}): Prom
   const ownsApp = options.app === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'login-harness-')));
   const clock = options.clock ?? createClock();
-  const input = deepMerge(
+  const input = (await demoConfigInput(
     {
-      ...(await demoSections()),
       upstream: { url: running.appUrl },
       data_dir: dataDir,
       store: options.store === 'file' ? { type: 'file', path: join(dataDir, 'store.json') } : { type: 'memory' },
       logging: { level: 'info' },
     },
-    options.overrides ?? {},
-  ) as ConfigInput;
+    options.overrides,
+  )) as ConfigInput;
   const config = await testConfig(input);
   const log = memoryLog();
   const logger = createLogger({ level: config.logging.level, destination: log.stream });
-  const gateway = await startGateway({ config: createStaticConfigSource(config), logger, now: clock.now });
+  const configFile = join(dataDir, 'gateway.yaml');
+  const writeConfig = async (next: Record<string, unknown>) => {
+    await writeFile(`${configFile}.tmp`, stringifyYaml({ ...next, listen: { host: '127.0.0.1', port: 0 } }));
+    await rename(`${configFile}.tmp`, configFile);
+  };
+  if (options.liveConfig) await writeConfig(input);
+  const source = options.liveConfig
+    ? await createFileConfigSource(configFile, logger)
+    : createStaticConfigSource(config);
+  const gateway = await startGateway({ config: source, logger, now: clock.now });
   const agent = new Agent();
 
   const harness: LoginHarness = {
@@ -170,6 +222,11 @@ export async function startLoginHarness(options: LoginHarnessOptions = {}): Prom
     logText: log.text,
     browser: () => new Browser(gateway.url, agent, clock),
     code: (secret, steps = 0) => totpCode(secret, clock, steps),
+    async editConfig(overrides) {
+      if (!options.liveConfig) throw new Error('editConfig needs liveConfig: true');
+      await writeConfig(deepMerge(input, overrides));
+      await source.reload();
+    },
     async enrollAdmin() {
       const browser = harness.browser();
       const answer = await browser.login(ADMIN.user, ADMIN.password);

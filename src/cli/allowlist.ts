@@ -1,0 +1,178 @@
+// Owns `gateway allowlist`: listing the staff IP allowlists and adding or removing an entry,
+// in gateway.yaml (its comments and layout kept) or in Redis, whichever allowlists.source
+// names. Entries are validated as every editor validates them (allowlist/model.ts), and every
+// change is one audit line.
+
+import { resolve } from 'node:path';
+import { type AllowlistEditor, AllowlistEditRefusedError } from '../allowlist/editor.js';
+import { createAllowlistEditor } from '../allowlist/editors.js';
+import {
+  type AllowlistData,
+  type AllowlistEntry,
+  type AllowlistTarget,
+  parseEntry,
+  parseListName,
+  withCanonicalUsers,
+} from '../allowlist/model.js';
+import { defaultListName, listSections, targetFacts, targetLabel } from '../allowlist/targets.js';
+import { loadConfigFile } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { ConfigInvalidError } from '../config/source.js';
+import { canonicalUsername, DEFAULT_USERNAME_RULES, type UsernameRules, usernameRulesOf } from '../login/username.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { CommandError, positionals, readArgs, UsageError } from './command.js';
+import { createOperatorAudit, operatorUsername } from './operator.js';
+
+const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+function entryCount(n: number): string {
+  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
+}
+
+function entryLine(entry: AllowlistEntry): string {
+  return entry.note === undefined ? `  ${entry.cidr}` : `  ${entry.cidr.padEnd(20)} ${entry.note}`;
+}
+
+/** The lines `allowlist list` prints: every list, or the one named. */
+function listing(config: Readonly<GatewayConfig>, data: AllowlistData, only: AllowlistTarget | undefined): string[] {
+  const all = listSections(config, data);
+  const sections = only
+    ? [
+        all.find((s) => s.target.kind === only.kind && s.target.name === only.name) ?? {
+          target: only,
+          roles: [],
+          entries: [],
+        },
+      ]
+    : all;
+  return sections.flatMap(({ target, roles, entries }) => {
+    const bound = target.kind === 'user' ? '' : roles.length ? ` (for ${roles.join(', ')})` : ' (bound to no role)';
+    return [`${targetLabel(target)}${bound}: ${entryCount(entries.length)}`, ...entries.map(entryLine)];
+  });
+}
+
+/** The list an edit names: --list NAME, --user NAME (canonicalised as the login does), or the staff list. */
+function targetOf(
+  config: Readonly<GatewayConfig>,
+  options: ReadonlyMap<string, string>,
+  orDefault: boolean,
+): AllowlistTarget | undefined {
+  const user = options.get('user');
+  if (user !== undefined) return { kind: 'user', name: operatorUsername(user, usernameRules(config)) };
+  const list = options.get('list') ?? (orDefault ? defaultListName(config) : undefined);
+  if (list === undefined) return undefined;
+  const parsed = parseListName(list);
+  if (!parsed.ok) throw new CommandError(parsed.message);
+  return { kind: 'list', name: parsed.value };
+}
+
+/** The login's username rules (the defaults without a login section). */
+function usernameRules(config: Readonly<GatewayConfig>): UsernameRules {
+  return config.login ? usernameRulesOf(config.login.username) : DEFAULT_USERNAME_RULES;
+}
+
+/** How a change reaches running gateways, for the result line. */
+function takesEffect(editor: AllowlistEditor): string {
+  return editor.source === 'redis'
+    ? 'every gateway applies it within a second'
+    : 'a running gateway applies it when it re-reads the file';
+}
+
+/** A username in the login's canonical form (unchanged when the login would refuse it). */
+function canonicalUser(config: Readonly<GatewayConfig>): (name: string) => string {
+  const rules = usernameRules(config);
+  return (name) => canonicalUsername(name, rules) ?? name;
+}
+
+async function loadConfig(file: string): Promise<Readonly<GatewayConfig>> {
+  const result = await loadConfigFile(file);
+  if (!result.ok) throw new ConfigInvalidError(resolve(file), result.errors);
+  return result.config;
+}
+
+async function run(
+  subcommand: Subcommand,
+  config: Readonly<GatewayConfig>,
+  editor: AllowlistEditor,
+  args: { target: AllowlistTarget | undefined; cidr: string | undefined; note: string | undefined },
+): Promise<void> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  // As the gateway reads them: a user's list written "Bob" in the file is bob's.
+  const data = withCanonicalUsers(await editor.read(), canonicalUser(config));
+  if (subcommand === 'list') {
+    for (const line of listing(config, data, args.target)) print(line);
+    return;
+  }
+  const target = args.target as AllowlistTarget;
+  const current = (target.kind === 'list' ? data.lists : data.users)[target.name] ?? [];
+  const parsed = parseEntry(args.cidr as string, args.note);
+  if (!parsed.ok) throw new CommandError(parsed.message);
+  const entry = parsed.value;
+  const before = current.find((existing) => existing.cidr === entry.cidr);
+  const audit = createOperatorAudit();
+  const facts = { ...targetFacts(target), cidr: entry.cidr, source: editor.source };
+
+  if (subcommand === 'add') {
+    if (before && before.note === entry.note) {
+      print(
+        `${targetLabel(target)}: ${entry.cidr} is already there${entry.note ? ' with that note' : ''}; nothing changed`,
+      );
+      return;
+    }
+    await editor.add(target, entry);
+    audit('allowlist.entry_added', {
+      ...facts,
+      note: entry.note ?? null,
+      previous_note: before ? (before.note ?? null) : undefined,
+    });
+    const what = before ? `changed the note of ${entry.cidr}` : `added ${entry.cidr}`;
+    const size = before ? current.length : current.length + 1;
+    print(
+      `${targetLabel(target)}: ${what}${entry.note ? ` (${entry.note})` : ''}; ${entryCount(size)}; ${takesEffect(editor)}`,
+    );
+    return;
+  }
+  if (!before || !(await editor.remove(target, entry.cidr))) {
+    throw new CommandError(`${entry.cidr} is not in ${targetLabel(target)}: nothing removed`);
+  }
+  audit('allowlist.entry_removed', { ...facts, note: before.note ?? null });
+  print(
+    `${targetLabel(target)}: removed ${entry.cidr}; ${entryCount(current.length - 1)} left; ${takesEffect(editor)}`,
+  );
+}
+
+/** Runs `gateway allowlist SUBCOMMAND ...`. */
+export async function allowlistCommand(argv: readonly string[]): Promise<void> {
+  const [subcommand, ...rest] = argv;
+  if (!SUBCOMMANDS.includes(subcommand as Subcommand)) {
+    throw new UsageError(
+      subcommand && !subcommand.startsWith('-')
+        ? `unknown command "allowlist ${subcommand}"`
+        : 'allowlist needs a command: list, add or remove',
+    );
+  }
+  const sub = subcommand as Subcommand;
+  const args = readArgs(rest, [], ['list', 'user', 'note']);
+  if (args.options.has('list') && args.options.has('user')) {
+    throw new UsageError('--list and --user each name a list: give one of them');
+  }
+  if (args.options.has('note') && sub !== 'add') throw new UsageError('--note goes with allowlist add');
+  const [cidr] =
+    sub === 'list' ? positionals(args, [], 'allowlist list') : positionals(args, ['CIDR'], `allowlist ${sub}`);
+
+  const config = await loadConfig(args.config);
+  const target = targetOf(config, args.options, sub !== 'list');
+  const editor = createAllowlistEditor(config, { file: args.config, canonicalUser: canonicalUser(config) });
+  try {
+    await run(sub, config, editor, { target, cidr, note: args.options.get('note') });
+  } catch (error) {
+    if (error instanceof AllowlistEditRefusedError) throw new CommandError(error.message, { cause: error });
+    if (error instanceof StoreUnavailableError) {
+      throw new CommandError(`Redis is unavailable: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    await editor.close();
+  }
+}
