@@ -26,6 +26,12 @@ export const HASH_CONCURRENCY = 2;
 export const HASH_QUEUE_LIMIT = 64;
 /** How long an operation may wait for a turn before it fails. */
 export const HASH_WAIT_MS = 5_000;
+/**
+ * How long a running operation may take before the helper is deemed stuck (stopped, swapped
+ * out): it is killed, whatever ran in it fails as busy, and the next operation starts a new
+ * one. About a hundred times what one takes, so that a merely slow machine never trips it.
+ */
+export const HASH_RUN_MS = 10_000;
 
 /** Too many hashes are waiting: the check did not happen, so it neither passed nor failed. */
 export class PasswordHashBusyError extends Error {
@@ -38,11 +44,9 @@ export interface PasswordHasher {
   hash(secret: string): Promise<string>;
   /** Whether `secret` matches the PHC string; false for a malformed one. */
   verify(digest: string, secret: string): Promise<boolean>;
-  /** Operations running and waiting now (for tests and the benchmark). */
+  /** Operations running and waiting now (for tests). */
   load(): { running: number; waiting: number };
-  /** The helper process's id while it runs (for the benchmark's memory figures). */
-  helperPid(): number | undefined;
-  /** Stops the helper process; operations in flight fail. */
+  /** Stops the helper process for good; operations in flight and later ones fail as busy. */
   close(): void;
 }
 
@@ -50,6 +54,7 @@ export interface PasswordHasherOptions {
   concurrency?: number;
   queueLimit?: number;
   waitMs?: number;
+  runMs?: number;
 }
 
 interface Waiter {
@@ -62,6 +67,7 @@ export function createPasswordHasher({
   concurrency = HASH_CONCURRENCY,
   queueLimit = HASH_QUEUE_LIMIT,
   waitMs = HASH_WAIT_MS,
+  runMs = HASH_RUN_MS,
 }: PasswordHasherOptions = {}): PasswordHasher {
   let running = 0;
   const queue: Waiter[] = [];
@@ -96,7 +102,7 @@ export function createPasswordHasher({
     });
   }
 
-  const helper = createHashHelper(concurrency);
+  const helper = createHashHelper(concurrency, runMs);
   return {
     hash: (secret) => run(() => helper.call({ op: 'hash', secret }) as Promise<string>),
     verify: (digest, secret) =>
@@ -105,7 +111,6 @@ export function createPasswordHasher({
         async () => digest.startsWith('$argon2id$') && (await helper.call({ op: 'verify', digest, secret })) === true,
       ),
     load: () => ({ running, waiting: queue.length }),
-    helperPid: () => helper.pid(),
     close: () => helper.close(),
   };
 }
@@ -138,19 +143,45 @@ process.on('disconnect', () => process.exit(0));
 
 interface HashHelper {
   call(job: Job): Promise<string | boolean>;
-  pid(): number | undefined;
   close(): void;
 }
 
-/** The helper process, started at the first call and again after it dies; calls in flight then fail. */
-function createHashHelper(threads: number): HashHelper {
+/**
+ * The helper process, started at the first call and again after it died or was killed as
+ * stuck. Every failure of the helper is a PasswordHashBusyError: the check did not happen (a
+ * 503), which is never a pass.
+ */
+function createHashHelper(threads: number, runMs: number): HashHelper {
   let child: ChildProcess | undefined;
+  let closed = false;
   let nextId = 0;
-  const pending = new Map<number, { resolve(value: string | boolean): void; reject(error: Error): void }>();
+  const pending = new Map<
+    number,
+    { owner: ChildProcess; resolve(value: string | boolean): void; reject(error: Error): void; timer: NodeJS.Timeout }
+  >();
 
-  const failAll = (error: Error) => {
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
+  /** Fails the calls that were running in `owner`. */
+  const failAll = (owner: ChildProcess, why: string) => {
+    for (const [id, waiter] of pending) {
+      if (waiter.owner !== owner) continue;
+      pending.delete(id);
+      clearTimeout(waiter.timer);
+      waiter.reject(new PasswordHashBusyError(`argon2 helper: ${why}`));
+    }
+  };
+  /** Stops a helper; its calls fail, and the next call starts another. */
+  const discard = (owner: ChildProcess, why: string) => {
+    if (child === owner) child = undefined;
+    owner.kill('SIGKILL');
+    failAll(owner, why);
+  };
+  // Idle, the helper must not keep the gateway (or a test) alive; busy, it must, or an awaited
+  // hash would be abandoned by a process with nothing else to do.
+  const setBusy = (owner: ChildProcess, busy: boolean) => {
+    if (busy) owner.ref();
+    else owner.unref();
+    if (busy) owner.channel?.ref();
+    else owner.channel?.unref();
   };
 
   const start = (): ChildProcess => {
@@ -169,44 +200,33 @@ function createHashHelper(threads: number): HashHelper {
       const waiter = pending.get(reply.id);
       if (!waiter) return;
       pending.delete(reply.id);
-      if (pending.size === 0) idle(started);
+      clearTimeout(waiter.timer);
+      if (![...pending.values()].some((other) => other.owner === started)) setBusy(started, false);
       if ('error' in reply) waiter.reject(new Error(`argon2: ${reply.error}`));
       else waiter.resolve(reply.result);
     });
-    started.on('exit', (code, signal) => {
-      if (child === started) child = undefined;
-      failAll(new Error(`the argon2 helper exited (${signal ?? code})`));
-    });
-    started.on('error', (error) => failAll(error));
-    idle(started);
+    started.on('exit', (code, signal) => discard(started, `exited (${signal ?? code})`));
+    started.on('error', (error) => discard(started, error.message));
+    setBusy(started, false);
     return started;
-  };
-  // Idle, the helper must not keep the gateway (or a test) alive; busy, it must, or an awaited
-  // hash would be abandoned by a process with nothing else to do.
-  const idle = (helper: ChildProcess) => {
-    helper.unref();
-    helper.channel?.unref();
-  };
-  const busy = (helper: ChildProcess) => {
-    helper.ref();
-    helper.channel?.ref();
   };
 
   return {
     call(job) {
+      if (closed) return Promise.reject(new PasswordHashBusyError('argon2 helper: stopped'));
       child ??= start();
-      if (pending.size === 0) busy(child);
+      const owner = child;
+      setBusy(owner, true);
       const id = nextId++;
-      const promise = new Promise<string | boolean>((resolve, reject) => pending.set(id, { resolve, reject }));
-      child.send({ id, ...job });
-      return promise;
+      return new Promise<string | boolean>((resolve, reject) => {
+        const timer = setTimeout(() => discard(owner, `no answer within ${runMs} ms`), runMs);
+        pending.set(id, { owner, resolve, reject, timer });
+        owner.send({ id, ...job });
+      });
     },
-    pid: () => child?.pid,
     close() {
-      const running = child;
-      child = undefined;
-      running?.kill();
-      failAll(new Error('the argon2 helper was stopped'));
+      closed = true;
+      if (child) discard(child, 'stopped');
     },
   };
 }

@@ -3,6 +3,7 @@
 // answered; a new set replaces the old in one write; remove and disable clear everything. And
 // the argon2 runner: at most 2 at once, a bounded queue, a clear busy error beyond it.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { DEFAULT_QUESTIONS } from '../../src/config/sections/questions.js';
 import {
@@ -267,6 +268,60 @@ describe('the argon2 runner', () => {
     });
     await first;
     assert.deepEqual(runner.load(), { running: 0, waiting: 0 });
+  });
+
+  /** The argon2 helper processes this test process started (found in /proc by their program text). */
+  function helperPids(): number[] {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+          return ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('GATEWAY_ARGON2');
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  }
+
+  test('a helper that stops answering is replaced: what ran in it fails as busy, the next operation works', async () => {
+    const runner = createPasswordHasher({ runMs: 1_000 });
+    try {
+      const digest = await runner.hash('rex');
+      const before = new Set(helperPids());
+      assert.ok(before.size > 0, 'the first hash started a helper');
+      for (const pid of before) process.kill(pid, 'SIGSTOP');
+      await assert.rejects(runner.verify(digest, 'rex'), PasswordHashBusyError);
+      assert.deepEqual(runner.load(), { running: 0, waiting: 0 });
+      assert.equal(await runner.verify(digest, 'rex'), true);
+      assert.ok(
+        helperPids().some((pid) => !before.has(pid)),
+        'a new helper answered',
+      );
+    } finally {
+      runner.close();
+    }
+  });
+
+  test('a helper that dies fails what ran in it as busy (never a pass), and the next operation works', async () => {
+    const runner = createPasswordHasher();
+    try {
+      const digest = await runner.hash('rex');
+      const running = runner.verify(digest, 'rex');
+      for (const pid of helperPids()) process.kill(pid, 'SIGKILL');
+      await assert.rejects(running, PasswordHashBusyError);
+      assert.equal(await runner.verify(digest, 'rex'), true);
+    } finally {
+      runner.close();
+    }
+  });
+
+  test('after close, operations fail as busy and no helper is started again', async () => {
+    const runner = createPasswordHasher();
+    await runner.hash('rex');
+    runner.close();
+    await assert.rejects(runner.hash('rex'), PasswordHashBusyError);
   });
 
   test('a damaged digest is a mismatch, never an exception', async () => {
