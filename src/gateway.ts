@@ -38,13 +38,21 @@ export interface GatewayOptions {
 /** How often open WebSockets are checked against their session (revocation, expiry: S4) and the allowlists (S3). */
 const WEBSOCKET_SWEEP_MS = 1_000;
 
-/** Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry) or whose user a list now refuses. */
+/**
+ * Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry), whose
+ * user's role changed since the login, or whose user a list now refuses.
+ */
 function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices, config: ConfigSource): void {
-  closeRefusedWebSockets(webSockets, login, config.current());
+  const runtime = config.current();
+  closeRefusedWebSockets(webSockets, login, runtime);
+  const alive = async (id: string) => {
+    const session = await login.records.getSession(id);
+    return session !== undefined && (await login.roles.current(session.user, runtime.roles)) === session.role;
+  };
   for (const id of webSockets.sessionIds()) {
-    login.records.getSession(id).then(
-      (session) => {
-        if (!session) webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
+    alive(id).then(
+      (ok) => {
+        if (!ok) webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
       },
       () => {
         // The store is unreachable: sessions cannot be confirmed, so their sockets close too (S11).

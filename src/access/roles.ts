@@ -39,6 +39,36 @@ export function resolveRole(user: string, settings: RoleSettings, storedRole: st
   return resolveRoleSource(user, settings, storedRole).role;
 }
 
+/** How long a stored role is believed before it is read again (a change applies within this). */
+export const ROLE_CACHE_MS = 2_000;
+const ROLE_CACHE_ENTRIES = 10_000;
+
+/** The role a user has now, for every request of a session: a lookup, and a store read every couple of seconds. */
+export interface RoleResolver {
+  current(user: string, settings: RoleSettings): Promise<string>;
+}
+
+/**
+ * Resolves roles with the stored ones cached for ROLE_CACHE_MS, so that a demotion (set-role, an
+ * edit of gateway.yaml) reaches sessions opened before it within seconds, at the cost of a map
+ * lookup per request. The cache forgets everything when it fills up.
+ */
+export function createRoleResolver(store: Store, now: () => number): RoleResolver {
+  const cache = new Map<string, { stored: string | undefined; at: number }>();
+  return {
+    async current(user, settings) {
+      if (settings.admins.includes(user)) return ADMIN_ROLE;
+      let entry = cache.get(user);
+      if (!entry || now() - entry.at >= ROLE_CACHE_MS) {
+        entry = { stored: await store.get(roleKey(user)), at: now() };
+        if (cache.size >= ROLE_CACHE_ENTRIES) cache.clear();
+        cache.set(user, entry);
+      }
+      return resolveRole(user, settings, entry.stored);
+    },
+  };
+}
+
 /** Looks the role up (one store read). */
 export async function roleOf(user: string, settings: RoleSettings, store: Store): Promise<string> {
   if (settings.admins.includes(user)) return ADMIN_ROLE;

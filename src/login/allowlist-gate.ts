@@ -32,7 +32,7 @@ export interface AllowlistSubject {
 }
 
 /** The verdict for a user at an address under the configuration and lists in force. */
-export function allowlistVerdictAt(
+function allowlistVerdictAt(
   runtime: RuntimeConfig,
   services: Pick<LoginServices, 'allowlists'>,
   who: AllowlistSubject,

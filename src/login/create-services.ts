@@ -4,6 +4,7 @@
 
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import { createRegulator, LIMITED } from '../access/regulator.js';
+import { createRoleResolver } from '../access/roles.js';
 import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { loadKeys } from '../crypto/keys.js';
@@ -73,6 +74,7 @@ export async function createLoginServices(options: {
     secondStepLimits: createRegulator(state.store, LIMITED.secondStep, () => options.config().limits.second_step),
     passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
     oneAtATime: createOneAtATime(),
+    roles: createRoleResolver(state.store, now),
     webSockets: options.webSockets,
     allowlists: options.allowlists,
     upstream: options.upstream,

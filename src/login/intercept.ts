@@ -226,7 +226,7 @@ export async function handleLogin(
     if (rs.pending) await services.records.endPending(rs.pending.id);
 
     if (step === 'none') {
-      const session = await services.records.createSession(user, role, answeredJar);
+      const session = await services.records.createSession(user, role, answeredJar, 'none');
       audit(services.logger, 'login.succeeded', {
         user,
         role,

@@ -100,14 +100,8 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong answers. Please sign in again.');
   if (result === 'failed') return sendHtml(scope, ctx.res, 401, page(GENERIC_FAILURE));
-  const promoted = await promote(ctx, pending);
+  const promoted = await promote(ctx, pending, 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  audit(services.logger, 'step_up.passed', {
-    user: promoted.session.user,
-    method: 'questions',
-    client: scope.client.address,
-    request_id: scope.id,
-  });
   replayWithheld(scope, ctx.res, pending.withheld, [promoted.cookie], ctx.login.landing_path);
 }
 
@@ -182,15 +176,8 @@ export async function questionsEnroll(
     const session = ctx.rs.session as SessionRecord;
     return renderAccount(ctx, session, 200);
   }
-  const promoted = await promote(ctx, pending);
+  const promoted = await promote(ctx, pending, 'enrollment', 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  audit(services.logger, 'step_up.passed', {
-    user: promoted.session.user,
-    method: 'enrollment',
-    factor: 'questions',
-    client: scope.client.address,
-    request_id: scope.id,
-  });
   replayWithheld(scope, ctx.res, pending.withheld, [promoted.cookie], ctx.login.landing_path);
 }
 

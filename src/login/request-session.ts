@@ -18,6 +18,7 @@ import {
   sessionCookieValue,
 } from '../session/gateway-cookie.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
+import { endSession } from './end-session.js';
 import type { LoginServices } from './services.js';
 
 export interface RequestSession {
@@ -32,7 +33,12 @@ export interface RequestSession {
   readonly state: SessionState;
 }
 
-/** Reads the gateway cookie and loads the record it names (a store failure rejects: 503, never "no session"). */
+/**
+ * Reads the gateway cookie and loads the record it names (a store failure rejects: 503, never
+ * "no session"). A session or pending login whose user's role changed since the login (a
+ * demotion with set-role or in gateway.yaml) is ended here: the role decided the second step
+ * and the allowlist of that login, so it must be taken again.
+ */
 export async function resolveRequestSession(
   scope: RequestScope,
   req: IncomingMessage,
@@ -45,12 +51,15 @@ export async function resolveRequestSession(
   const anonymousCookie = cookieName(anonymousCookieBase(base), secure);
   const ref = readSessionRef(services.signer, cookies, sessionCookie);
   const common = { secure, cookies, sessionCookie, anonymousCookie, ref };
+  const roleNow = (user: string) => services.roles.current(user, scope.runtime.roles);
   if (ref?.kind === 'session') {
     const session = await services.records.getSession(ref.id);
-    if (session) return { ...common, session, state: 'full' };
+    if (session && (await roleNow(session.user)) === session.role) return { ...common, session, state: 'full' };
+    if (session) await endSession(services, scope, session.id, 'role changed');
   } else if (ref?.kind === 'pending') {
     const pending = await services.records.getPending(ref.id);
-    if (pending) return { ...common, pending, state: 'pending' };
+    if (pending && (await roleNow(pending.user)) === pending.role) return { ...common, pending, state: 'pending' };
+    if (pending) await services.records.endPending(pending.id);
   }
   return { ...common, state: 'none' };
 }

@@ -13,7 +13,7 @@ import type { RequestScope } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
 import { messagePage } from '../pages/forms.js';
 import { csrfValid } from '../session/csrf.js';
-import type { PendingRecord, SessionRecord } from '../session/records.js';
+import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
 import { enrollCodeAccepted } from './enroll-codes.js';
 import { clearSessionCookie, issueSessionCookie, type RequestSession } from './request-session.js';
 import type { LoginServices } from './services.js';
@@ -131,16 +131,26 @@ async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
 }
 
 /**
- * Turns a passed pending login into a full session (a new id, S4). Two requests passing the
- * same pending login at once (two valid codes of adjacent steps) promote it once: the pending
- * record is ended first, and only the request that ended it gets a session.
+ * Turns a passed pending login into a full session (a new id, S4) that records what was passed
+ * (the admin pages ask for it), with its audit event. Two requests passing the same pending
+ * login at once (two valid codes of adjacent steps) promote it once: the pending record is
+ * ended first, and only the request that ended it gets a session.
  */
 export async function promote(
   ctx: RouteContext,
   pending: PendingRecord,
+  passed: Exclude<PassedStep, 'none'>,
+  enrolled?: FactorKind,
 ): Promise<{ session: SessionRecord; cookie: string } | undefined> {
   if (!(await ctx.services.records.endPending(pending.id))) return undefined;
-  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar);
+  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed);
+  audit(ctx.services.logger, 'step_up.passed', {
+    user: session.user,
+    method: passed,
+    factor: enrolled,
+    client: ctx.scope.client.address,
+    request_id: ctx.scope.id,
+  });
   return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
 }
 

@@ -3,6 +3,7 @@
 
 import type { OneAtATime } from '../access/one-at-a-time.js';
 import type { Regulator } from '../access/regulator.js';
+import type { RoleResolver } from '../access/roles.js';
 import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayKeys } from '../crypto/keys.js';
 import type { PasswordHasher } from '../crypto/password-hash.js';
@@ -34,6 +35,8 @@ export interface LoginServices {
   passwordLimits: Regulator;
   /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
   oneAtATime: OneAtATime;
+  /** Users' roles now (sessions carry the role of their login). */
+  roles: RoleResolver;
   webSockets: WebSocketTracker;
   /** The staff allowlists in force (S3), read on every request without I/O. */
   allowlists: AllowlistProvider;

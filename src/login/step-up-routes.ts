@@ -60,15 +60,9 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
   if (result === 'failed') return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
-  const promoted = await promote(ctx, pending);
+  const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   const { session, cookie } = promoted;
-  audit(services.logger, 'step_up.passed', {
-    user: session.user,
-    method: recovery ? 'recovery_code' : 'totp',
-    client: scope.client.address,
-    request_id: scope.id,
-  });
   if (recovery)
     audit(services.logger, 'enrollment.recovery_code_used', {
       user: session.user,
@@ -122,17 +116,9 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
   });
   const cookies: string[] = [];
   if (pending) {
-    const promoted = await promote(ctx, pending);
+    const promoted = await promote(ctx, pending, 'enrollment', 'totp');
     if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-    const { session, cookie } = promoted;
-    cookies.push(cookie);
-    audit(services.logger, 'step_up.passed', {
-      user: session.user,
-      method: 'enrollment',
-      factor: 'totp',
-      client: scope.client.address,
-      request_id: scope.id,
-    });
+    cookies.push(promoted.cookie);
   }
   sendHtml(
     scope,

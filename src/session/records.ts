@@ -5,14 +5,19 @@
 
 import { randomBytes } from 'node:crypto';
 import { createOneAtATime } from '../access/one-at-a-time.js';
+import type { SecondStep } from '../access/policy.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
+
+/** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
+export type PassedStep = 'none' | 'totp' | 'recovery_code' | 'questions' | 'enrollment';
 
 export interface SessionRecord {
   readonly id: string;
   readonly user: string;
   readonly role: string;
+  readonly secondStep: PassedStep;
   readonly createdAt: number;
   /** Last time the session was seen, refreshed lazily (see touch). */
   readonly seenAt: number;
@@ -29,7 +34,7 @@ export interface WithheldAnswer {
   body: string | null;
 }
 
-export type PendingStep = 'totp' | 'questions' | 'enroll';
+export type PendingStep = Exclude<SecondStep, 'none'>;
 
 export interface PendingRecord {
   readonly id: string;
@@ -68,6 +73,8 @@ const USERS_INDEX = 'sessions:users';
 interface StoredSession {
   user: string;
   role: string;
+  /** Absent in records written before it existed: read as 'none'. */
+  secondStep?: PassedStep;
   createdAt: number;
   seenAt: number;
   endsAt: number;
@@ -85,7 +92,7 @@ interface StoredPending {
 }
 
 export interface SessionRecords {
-  createSession(user: string, role: string, jar: Jar): Promise<SessionRecord>;
+  createSession(user: string, role: string, jar: Jar, secondStep: PassedStep): Promise<SessionRecord>;
   /** The live session, or undefined when absent, expired (idle or absolute) or revoked. */
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Slides the idle lifetime; writes only when the last write is older than a fraction of it. */
@@ -129,6 +136,7 @@ export function createSessionRecords(options: {
     const stored: StoredSession = {
       user: record.user,
       role: record.role,
+      secondStep: record.secondStep,
       createdAt: record.createdAt,
       seenAt: record.seenAt,
       endsAt: record.endsAt,
@@ -148,6 +156,7 @@ export function createSessionRecords(options: {
       id,
       user: stored.user,
       role: stored.role,
+      secondStep: stored.secondStep ?? 'none',
       createdAt: stored.createdAt,
       seenAt: stored.seenAt,
       endsAt: stored.endsAt,
@@ -161,12 +170,13 @@ export function createSessionRecords(options: {
   }
 
   return {
-    async createSession(user, role, jar) {
+    async createSession(user, role, jar, secondStep) {
       const time = now();
       const record: SessionRecord = {
         id: newId(),
         user,
         role,
+        secondStep,
         createdAt: time,
         seenAt: time,
         endsAt: time + options.settings().absoluteMs,

@@ -42,7 +42,7 @@ function setup() {
 describe('sessions', () => {
   test('a session ends after 30 idle minutes', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     advance(29 * MINUTE);
     assert.ok(await records.getSession(session.id));
     advance(2 * MINUTE);
@@ -51,7 +51,7 @@ describe('sessions', () => {
 
   test('use slides the idle lifetime, with at most one write a minute however many requests', async () => {
     const { records, advance, writes } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     const before = writes();
     // A request every 5 seconds for an hour: twice the idle lifetime.
     for (let request = 0; request < 720; request++) {
@@ -65,7 +65,7 @@ describe('sessions', () => {
 
   test('the absolute lifetime ends even an active session', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     for (let i = 0; i < 12 * 4; i++) {
       advance(15 * MINUTE);
       const live = await records.getSession(session.id);
@@ -77,7 +77,7 @@ describe('sessions', () => {
 
   test('concurrent vault updates setting different cookies all land', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     const now = Date.UTC(2026, 0, 1);
     await Promise.all(
       ['a', 'b', 'c', 'd'].map((name) =>
@@ -91,7 +91,7 @@ describe('sessions', () => {
 
   test('an update that changes nothing writes nothing', async () => {
     const { records, writes } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
     const before = writes();
     await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
@@ -100,7 +100,7 @@ describe('sessions', () => {
 
   test('the vault is sealed in the store: no cookie value in clear', async () => {
     const { records, store } = setup();
-    const session = await records.createSession('alice', 'admin', {});
+    const session = await records.createSession('alice', 'admin', {}, 'none');
     await records.updateVault(session.id, changesFromSetCookies(['invoice_sid=SECRETVALUE123; Path=/'], '/', 0));
     const stored = await store.get(`session:${session.id}`);
     assert.ok(stored && !stored.includes('SECRETVALUE123'));
@@ -108,7 +108,7 @@ describe('sessions', () => {
 
   test('a request that read the session before its revocation does not bring it back', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('bob', 'staff', {});
+    const session = await records.createSession('bob', 'staff', {}, 'none');
     advance(2 * MINUTE);
     const read = await records.getSession(session.id);
     assert.ok(read);
@@ -121,9 +121,9 @@ describe('sessions', () => {
 
   test('revoking a user ends all of their sessions and no one else’s', async () => {
     const { records, advance } = setup();
-    const a1 = await records.createSession('alice', 'admin', {});
-    const a2 = await records.createSession('alice', 'admin', {});
-    const b = await records.createSession('bob', 'staff', {});
+    const a1 = await records.createSession('alice', 'admin', {}, 'none');
+    const a2 = await records.createSession('alice', 'admin', {}, 'none');
+    const b = await records.createSession('bob', 'staff', {}, 'none');
     assert.equal((await records.listSessions('alice')).length, 2);
     assert.deepEqual((await records.revoke('alice')).sort(), [a1.id, a2.id].sort());
     advance(1);
@@ -136,10 +136,10 @@ describe('sessions', () => {
   test('revoking counts only live sessions; the index does not grow with logins', async () => {
     const { records, store, advance } = setup();
     for (let login = 0; login < 5; login++) {
-      await records.createSession('alice', 'admin', {});
+      await records.createSession('alice', 'admin', {}, 'none');
       advance(31 * MINUTE); // each one ends idle before the next login
     }
-    const live = await records.createSession('alice', 'admin', {});
+    const live = await records.createSession('alice', 'admin', {}, 'none');
     assert.deepEqual(await store.members('sessions:user:alice'), [live.id], 'ended sessions pruned at login');
     assert.deepEqual(await records.revoke({ all: true }), [live.id]);
     assert.deepEqual(await records.revoke('alice'), []);
