@@ -35,7 +35,11 @@ export const cookieSigning: StandaloneScenario = {
     const rotating = createSigner([randomBytes(32), key]);
     const ids = Array.from({ length: PROBES }, () => randomBytes(32).toString('base64url'));
     const headers = ids.map((id) => `${OTHERS}; ${NAME}=${sessionCookieValue(oneKey, { kind: 'session', id })}`);
-    const tampered = headers.map((header) => `${header.slice(0, -2)}${header.endsWith('A') ? 'B' : 'A'}A`);
+    // One character of the signature changed (the second-to-last: every bit of it counts).
+    const tampered = headers.map((header) => {
+      const at = header.length - 2;
+      return header.slice(0, at) + (header[at] === 'A' ? 'B' : 'A') + header.slice(at + 1);
+    });
     const read = (signer: typeof oneKey, header: string) => readSessionRef(signer, parseCookieHeader(header), NAME);
     const cases: MicroCase[] = [
       {

@@ -15,9 +15,44 @@
 import { awaitQuiet, foreignCores, snapshotLoad } from '../lib/machine-load.js';
 import { sessionHeaders } from '../load/measure-wrk.js';
 import { runWrk } from '../load/wrk.js';
-import { FOREIGN_ROW, type LoadScenario } from './types.js';
+import type { RunningTarget } from '../servers/targets.js';
+import { type BenchContext, FOREIGN_ROW, type LoadScenario, type Metrics } from './types.js';
 
 const CONNECTIONS = 20;
+
+/** Warms the target up, then measures it at the fixed rate, with its session when it has one. */
+export async function measureAtFixedRate(target: RunningTarget, ctx: BenchContext): Promise<Metrics> {
+  const { options, layout, tools } = ctx;
+  const run = {
+    wrk: tools.wrk,
+    cpus: layout.loadGenerator,
+    url: `${target.url}/page`,
+    connections: CONNECTIONS,
+    thinkMs: (CONNECTIONS * 1000) / options.latencyRate,
+    headers: sessionHeaders(target),
+  };
+  const waitedMs = await awaitQuiet(ctx.quietBudget);
+  await runWrk({ ...run, seconds: options.warmupSeconds });
+  const proxyBefore = target.proxyCpu();
+  const upstreamBefore = target.upstreamCpu();
+  const loadBefore = snapshotLoad();
+  const result = await runWrk({ ...run, seconds: options.latencySeconds });
+  const loadAfter = snapshotLoad();
+  const proxyUs = target.proxyCpu() - proxyBefore;
+  const upstreamUs = target.upstreamCpu() - upstreamBefore;
+  if (result.errors > 0) throw new Error(`${target.id}: ${result.errors} failed requests at a fixed rate`);
+  return {
+    achievedRate: result.requestsPerSecond,
+    p50Ms: result.latencyUs.p50 / 1000,
+    p90Ms: result.latencyUs.p90 / 1000,
+    p99Ms: result.latencyUs.p99 / 1000,
+    p999Ms: result.latencyUs.p999 / 1000,
+    maxMs: result.latencyUs.max / 1000,
+    cpuUsPerReq: proxyUs / result.requests,
+    foreignCores: foreignCores(loadBefore, loadAfter, target.id === 'bare' ? proxyUs : proxyUs + upstreamUs),
+    quietWaitMs: waitedMs,
+  };
+}
 
 export const fixedRateLatency: LoadScenario = {
   kind: 'load',
@@ -25,38 +60,7 @@ export const fixedRateLatency: LoadScenario = {
   title: 'latency at about 1,000 requests/s (wrk, 20 connections with think time, 2 KB page; gateway: full session)',
   targets: ['bare', 'passthrough', 'gateway', 'nginx'],
   group: 'shared',
-  async measure(target, ctx) {
-    const { options, layout, tools } = ctx;
-    const run = {
-      wrk: tools.wrk,
-      cpus: layout.loadGenerator,
-      url: `${target.url}/page`,
-      connections: CONNECTIONS,
-      thinkMs: (CONNECTIONS * 1000) / options.latencyRate,
-      headers: sessionHeaders(target),
-    };
-    const waitedMs = await awaitQuiet(ctx.quietBudget);
-    await runWrk({ ...run, seconds: options.warmupSeconds });
-    const proxyBefore = target.proxyCpu();
-    const upstreamBefore = target.upstreamCpu();
-    const loadBefore = snapshotLoad();
-    const result = await runWrk({ ...run, seconds: options.latencySeconds });
-    const loadAfter = snapshotLoad();
-    const proxyUs = target.proxyCpu() - proxyBefore;
-    const upstreamUs = target.upstreamCpu() - upstreamBefore;
-    if (result.errors > 0) throw new Error(`${target.id}: ${result.errors} failed requests at a fixed rate`);
-    return {
-      achievedRate: result.requestsPerSecond,
-      p50Ms: result.latencyUs.p50 / 1000,
-      p90Ms: result.latencyUs.p90 / 1000,
-      p99Ms: result.latencyUs.p99 / 1000,
-      p999Ms: result.latencyUs.p999 / 1000,
-      maxMs: result.latencyUs.max / 1000,
-      cpuUsPerReq: proxyUs / result.requests,
-      foreignCores: foreignCores(loadBefore, loadAfter, target.id === 'bare' ? proxyUs : proxyUs + upstreamUs),
-      quietWaitMs: waitedMs,
-    };
-  },
+  measure: measureAtFixedRate,
   /** Added latency is compared within a round: the bare upstream of the same round is the floor. */
   derive(round) {
     const bare = round.bare;

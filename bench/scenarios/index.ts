@@ -8,6 +8,7 @@ import { gatewayProfile } from './gateway-profile.js';
 import { getPage } from './get-page.js';
 import { ipMatcher } from './ip-matcher.js';
 import { largeBodies } from './large-bodies.js';
+import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
 import type { Scenario } from './types.js';
 
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   fixedRateLatency,
   mibResponses,
   largeBodies,
+  loginStorm,
   ipMatcher,
   cookieSigning,
   gatewayProfile,
