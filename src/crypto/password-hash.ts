@@ -11,6 +11,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as argon2 from 'argon2';
 
 /** DESIGN.md / OWASP: argon2id, m = 19 MiB, t = 2, p = 1. */
@@ -20,8 +21,12 @@ export const ARGON2_OPTIONS = Object.freeze({
   timeCost: 2,
   parallelism: 1,
 });
-/** Hashes or verifications running at once. */
-export const HASH_CONCURRENCY = 2;
+/**
+ * Hashes or verifications running at once: two at most (DESIGN.md), and never every core the
+ * gateway may use. Hashes sharing one core finish no sooner than one after the other, and each
+ * holds 19 MiB, so on one or two cores one runs at a time and a core is left for the proxy.
+ */
+export const HASH_CONCURRENCY = Math.min(2, Math.max(1, availableParallelism() - 1));
 /** Operations waiting for a turn at most; one more is refused at once. */
 export const HASH_QUEUE_LIMIT = 64;
 /** How long an operation may wait for a turn before it fails. */
