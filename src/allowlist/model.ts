@@ -3,7 +3,7 @@
 // every editor applies (file, CLI, admin page), compilation into matchers, and the decision
 // for one request (S3, S11). Pure: the sources and editors do the I/O.
 
-import { parseAddress } from '../net/ip.js';
+import { type AddressKey, parseAddress } from '../net/ip.js';
 import { createIpMatcher, type IpMatcher, parseCidr } from '../net/ip-matcher.js';
 
 export interface AllowlistEntry {
@@ -24,6 +24,11 @@ export interface AllowlistTarget {
   readonly kind: 'list' | 'user';
   readonly name: string;
 }
+
+/** One change to one list: an entry added (or the note of its range replaced), or a range's entry removed. */
+export type AllowlistChange =
+  | { readonly kind: 'add'; readonly entry: AllowlistEntry }
+  | { readonly kind: 'remove'; readonly cidr: string };
 
 export const EMPTY_ALLOWLISTS: AllowlistData = Object.freeze({ lists: {}, users: {} });
 
@@ -93,6 +98,20 @@ export function withoutEntry(entries: readonly AllowlistEntry[], cidr: string): 
 }
 
 /**
+ * The data after one change, as every editor must leave it: what the admin page judges a
+ * change by before saving it, and what the YAML editor checks its edited file against.
+ * Removing from a list that does not exist changes nothing (no empty list appears).
+ */
+export function withChange(data: AllowlistData, target: AllowlistTarget, change: AllowlistChange): AllowlistData {
+  const group = target.kind === 'list' ? 'lists' : 'users';
+  const current = data[group][target.name];
+  if (change.kind === 'remove' && current === undefined) return data;
+  const next =
+    change.kind === 'add' ? withEntry(current ?? [], change.entry) : withoutEntry(current ?? [], change.cidr);
+  return { ...data, [group]: { ...data[group], [target.name]: next } };
+}
+
+/**
  * The data with each user's own list under the canonical username (the login's rules), so that
  * "Bob" in a file is the bob who logs in; lists of names that canonicalise alike are merged.
  */
@@ -129,8 +148,8 @@ export interface AllowlistFacts {
   readonly user: string;
   /** The list the user's role is bound to by the policy, if any. */
   readonly binding: string | undefined;
-  /** The client's address, resolved per S7. */
-  readonly address: string;
+  /** The client's address, resolved per S7: text, or its key when it was read once already. */
+  readonly address: string | AddressKey | undefined;
   /** The current lists; undefined when they never loaded. */
   readonly lists: CompiledAllowlists | undefined;
 }

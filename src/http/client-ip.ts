@@ -1,12 +1,14 @@
 // Owns who the client is (S7): the socket peer, unless that peer is a trusted proxy,
 // and only then X-Forwarded-For read right to left, skipping trusted hops.
 
-import { normalizeAddress } from '../net/ip.js';
+import { type AddressKey, type ReadAddress, readAddress } from '../net/ip.js';
 import type { IpMatcher } from '../net/ip-matcher.js';
 
 export interface ClientAddress {
   /** The resolved client address (canonical text, IPv4-mapped IPv6 folded to IPv4). */
   readonly address: string;
+  /** The same, read for range lookups (allowlists); undefined only in the scope of a refused request. */
+  readonly key: AddressKey | undefined;
   /** The socket peer. */
   readonly peer: string;
   /** Whether the peer is a trusted proxy, i.e. whether its forwarded headers were believed. */
@@ -17,12 +19,12 @@ export interface ClientAddress {
 
 export type ClientAddressResult = { ok: true; client: ClientAddress } | { ok: false; reason: string };
 
-/** Splits X-Forwarded-For (possibly sent as several header lines) into normalised addresses; undefined when any entry is malformed. */
-export function parseForwardedFor(header: string | string[]): string[] | undefined {
+/** Splits X-Forwarded-For (possibly sent as several header lines) into read addresses; undefined when any entry is malformed. */
+export function parseForwardedFor(header: string | string[]): ReadAddress[] | undefined {
   const entries = (Array.isArray(header) ? header.join(',') : header).split(',');
-  const addresses: string[] = [];
+  const addresses: ReadAddress[] = [];
   for (const entry of entries) {
-    const address = normalizeAddress(entry.trim());
+    const address = readAddress(entry.trim());
     if (!address) return undefined;
     addresses.push(address);
   }
@@ -35,24 +37,29 @@ export function resolveClientAddress(
   forwardedFor: string | string[] | undefined,
   trustedProxies: IpMatcher,
 ): ClientAddressResult {
-  const peer = rawPeer === undefined ? undefined : normalizeAddress(rawPeer);
-  if (!peer) return { ok: false, reason: 'connection without a peer address' };
-  if (!trustedProxies.contains(peer)) {
+  const read = rawPeer === undefined ? undefined : readAddress(rawPeer);
+  if (!read) return { ok: false, reason: 'connection without a peer address' };
+  const peer = read.text;
+  if (!trustedProxies.contains(read.key)) {
     // An untrusted peer's X-Forwarded-For is not even parsed: it is the client's own claim.
-    return { ok: true, client: { address: peer, peer, trustedPeer: false, forwardedFor: [peer] } };
+    return { ok: true, client: { address: peer, key: read.key, peer, trustedPeer: false, forwardedFor: [peer] } };
   }
   if (forwardedFor === undefined) {
-    return { ok: true, client: { address: peer, peer, trustedPeer: true, forwardedFor: [peer] } };
+    return { ok: true, client: { address: peer, key: read.key, peer, trustedPeer: true, forwardedFor: [peer] } };
   }
   const chain = parseForwardedFor(forwardedFor);
   if (!chain) return { ok: false, reason: 'malformed X-Forwarded-For from a trusted proxy' };
-  let address = chain[0] ?? peer;
+  let client = chain[0] ?? read;
   for (let i = chain.length - 1; i >= 0; i--) {
-    const hop = chain[i] as string;
-    if (!trustedProxies.contains(hop)) {
-      address = hop;
+    const hop = chain[i] as ReadAddress;
+    if (!trustedProxies.contains(hop.key)) {
+      client = hop;
       break;
     }
   }
-  return { ok: true, client: { address, peer, trustedPeer: true, forwardedFor: [...chain, peer] } };
+  const forwarded = [...chain.map((hop) => hop.text), peer];
+  return {
+    ok: true,
+    client: { address: client.text, key: client.key, peer, trustedPeer: true, forwardedFor: forwarded },
+  };
 }

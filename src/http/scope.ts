@@ -69,7 +69,7 @@ export function createScope(req: IncomingMessage, runtime: RuntimeConfig, starte
   const peer = req.socket.remoteAddress ?? 'unknown';
   const client: ClientAddress = resolved.ok
     ? resolved.client
-    : { address: peer, peer, trustedPeer: false, forwardedFor: [peer] };
+    : { address: peer, key: undefined, peer, trustedPeer: false, forwardedFor: [peer] };
   const trusted = client.trustedPeer;
 
   const offeredId = req.headers['x-request-id'];

@@ -13,9 +13,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type AllowlistVerdict, allowlistVerdict } from '../allowlist/model.js';
 import type { RuntimeConfig } from '../config/runtime.js';
+import type { ClientAddress } from '../http/client-ip.js';
 import type { GatewayErrorCode } from '../http/errors.js';
 import { sendError, sendSocketError } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
+import type { AddressKey } from '../net/ip.js';
 import { audit } from '../ops/audit.js';
 import { CLOSE_POLICY_VIOLATION } from '../proxy/websocket-frames.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
@@ -36,7 +38,7 @@ function allowlistVerdictAt(
   runtime: RuntimeConfig,
   services: Pick<LoginServices, 'allowlists'>,
   who: AllowlistSubject,
-  address: string,
+  address: AddressKey | undefined,
 ): AllowlistVerdict {
   return allowlistVerdict({
     user: who.user,
@@ -51,9 +53,9 @@ function checked(
   runtime: RuntimeConfig,
   services: LoginServices,
   who: AllowlistSubject,
-  at: { address: string; requestId: string; stage: AllowlistStage },
+  at: { client: ClientAddress; requestId: string; stage: AllowlistStage },
 ): AllowlistVerdict {
-  const verdict = allowlistVerdictAt(runtime, services, who, at.address);
+  const verdict = allowlistVerdictAt(runtime, services, who, at.client.key);
   if (!verdict.allowed) {
     audit(services.logger, 'allowlist.refused', {
       user: who.user,
@@ -61,7 +63,7 @@ function checked(
       list: runtime.config.policy[who.role]?.allowlist,
       reason: verdict.reason,
       stage: at.stage,
-      client: at.address,
+      client: at.client.address,
       request_id: at.requestId,
     });
   }
@@ -76,7 +78,7 @@ function refusal(
   stage: AllowlistStage,
 ): { code: GatewayErrorCode; reason: string } | undefined {
   const address = scope.client.address;
-  const verdict = checked(scope.runtime, services, who, { address, requestId: scope.id, stage });
+  const verdict = checked(scope.runtime, services, who, { client: scope.client, requestId: scope.id, stage });
   if (verdict.allowed) return undefined;
   const list = scope.runtime.config.policy[who.role]?.allowlist;
   return verdict.reason === 'not_loaded'
@@ -141,7 +143,7 @@ export function closeRefusedWebSockets(
   return webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => {
     const session = socket.scope.session;
     if (!session) return false;
-    const at = { address: socket.scope.client.address, requestId: socket.scope.id, stage: 'websocket' as const };
+    const at = { client: socket.scope.client, requestId: socket.scope.id, stage: 'websocket' as const };
     return !checked(runtime, services, session, at).allowed;
   });
 }

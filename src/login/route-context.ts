@@ -159,7 +159,7 @@ export function firstEnrollment(scope: RequestScope): 'allowed' | 'needs-code' |
   const { enrollment } = scope.runtime.config;
   if (enrollment.first === 'open') return 'allowed';
   if (enrollment.first === 'code') return 'needs-code';
-  return scope.runtime.enrollmentNetworks.contains(scope.client.address) ? 'allowed' : 'refused';
+  return scope.runtime.enrollmentNetworks.contains(scope.client.key) ? 'allowed' : 'refused';
 }
 
 /** Answers a first enrollment refused by enrollment.networks (403), with its audit event. */

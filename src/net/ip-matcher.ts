@@ -1,8 +1,7 @@
 // Owns address-range matching: a list of addresses and CIDR ranges compiled once
 // into sorted, merged numeric ranges, so that a lookup is a binary search.
 
-import type ipaddr from 'ipaddr.js';
-import { parseAddress } from './ip.js';
+import { type AddressKey, keyOf, parseAddress } from './ip.js';
 
 export interface CidrRange {
   family: 'ipv4' | 'ipv6';
@@ -11,8 +10,11 @@ export interface CidrRange {
 }
 
 export interface IpMatcher {
-  /** True when the address (any strict spelling) lies in one of the ranges. */
-  contains(address: string): boolean;
+  /**
+   * True when the address lies in one of the ranges: text in any strict spelling, or the key of
+   * an address already read (readAddress); undefined or malformed is never inside.
+   */
+  contains(address: string | AddressKey | undefined): boolean;
   readonly size: number;
 }
 
@@ -91,17 +93,16 @@ export function createIpMatcher(entries: readonly string[]): IpMatcher {
 
   return {
     size: entries.length,
-    contains(text: string): boolean {
-      const address = parseAddress(text);
-      if (!address) return false;
-      if (address.kind() === 'ipv4') {
-        if (v4Starts.length === 0) return false;
-        const [a, b, c, d] = (address as ipaddr.IPv4).octets as [number, number, number, number];
-        return search(v4Starts, v4Ends, ((a * 256 + b) * 256 + c) * 256 + d);
-      }
-      if (v6Starts.length === 0) return false;
-      const hex = (address as ipaddr.IPv6).parts.map((part) => part.toString(16).padStart(4, '0')).join('');
-      return search(v6Starts, v6Ends, hex);
+    contains(address) {
+      let key: AddressKey | undefined;
+      if (typeof address === 'string') {
+        const parsed = parseAddress(address);
+        key = parsed && keyOf(parsed);
+      } else key = address;
+      if (!key) return false;
+      return key.family === 'ipv4'
+        ? v4Starts.length > 0 && search(v4Starts, v4Ends, key.value)
+        : v6Starts.length > 0 && search(v6Starts, v6Ends, key.value);
     },
   };
 }

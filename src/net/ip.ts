@@ -41,3 +41,36 @@ function strictDottedTail(text: string): boolean {
 export function normalizeAddress(text: string): string | undefined {
   return parseAddress(text)?.toString();
 }
+
+/**
+ * An address as ranges compare it: IPv4 as a number, IPv6 as 32 hex digits (strings of equal
+ * length compare in numeric order, and building one costs less than a bigint).
+ */
+export type AddressKey =
+  | { readonly family: 'ipv4'; readonly value: number }
+  | { readonly family: 'ipv6'; readonly value: string };
+
+/** An address read once for all its uses: canonical text for logs and headers, a key for ranges. */
+export interface ReadAddress {
+  readonly text: string;
+  readonly key: AddressKey;
+}
+
+/** The key of a parsed address. */
+export function keyOf(address: ParsedAddress): AddressKey {
+  if (address.kind() === 'ipv4') {
+    const [a, b, c, d] = (address as ipaddr.IPv4).octets as [number, number, number, number];
+    return { family: 'ipv4', value: ((a * 256 + b) * 256 + c) * 256 + d };
+  }
+  const hex = (address as ipaddr.IPv6).parts.map((part) => part.toString(16).padStart(4, '0')).join('');
+  return { family: 'ipv6', value: hex };
+}
+
+/**
+ * Parses an address once (parsing IPv6 costs microseconds; a request's client address is
+ * compared with the trusted proxies and then with the allowlists); undefined when malformed.
+ */
+export function readAddress(text: string): ReadAddress | undefined {
+  const address = parseAddress(text);
+  return address ? { text: address.toString(), key: keyOf(address) } : undefined;
+}

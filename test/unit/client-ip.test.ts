@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseForwardedFor, resolveClientAddress } from '../../src/http/client-ip.js';
+import { readAddress } from '../../src/net/ip.js';
 import { createIpMatcher } from '../../src/net/ip-matcher.js';
 
 const trusted = createIpMatcher(['10.0.0.0/8', '192.168.1.1', 'fd00::/8']);
@@ -159,6 +160,8 @@ describe('resolveClientAddress', () => {
       assert.ok(result.ok, `expected ok, got ${JSON.stringify(result)}`);
       assert.deepEqual(result.client, {
         address: row.address,
+        // The key is the resolved address read once, for the allowlists.
+        key: readAddress(row.address)?.key,
         peer: row.peerAs ?? row.peer,
         trustedPeer: row.trustedPeer,
         forwardedFor: row.forwardedFor,
@@ -231,10 +234,16 @@ describe('resolveClientAddress', () => {
 
 describe('parseForwardedFor', () => {
   test('normalises each entry and keeps the order', () => {
-    assert.deepEqual(parseForwardedFor('1.1.1.1, ::ffff:2.2.2.2,2001:db8::0:1'), ['1.1.1.1', '2.2.2.2', '2001:db8::1']);
+    assert.deepEqual(
+      parseForwardedFor('1.1.1.1, ::ffff:2.2.2.2,2001:db8::0:1')?.map((hop) => hop.text),
+      ['1.1.1.1', '2.2.2.2', '2001:db8::1'],
+    );
   });
   test('joins several header lines', () => {
-    assert.deepEqual(parseForwardedFor(['1.1.1.1', '2.2.2.2, 3.3.3.3']), ['1.1.1.1', '2.2.2.2', '3.3.3.3']);
+    assert.deepEqual(
+      parseForwardedFor(['1.1.1.1', '2.2.2.2, 3.3.3.3'])?.map((hop) => hop.text),
+      ['1.1.1.1', '2.2.2.2', '3.3.3.3'],
+    );
   });
   test('a malformed entry anywhere makes the whole header undefined', () => {
     assert.equal(parseForwardedFor('1.1.1.1, 127.1, 3.3.3.3'), undefined);

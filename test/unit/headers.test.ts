@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { before, describe, test } from 'node:test';
 import { compileConfig, type RuntimeConfig } from '../../src/config/runtime.js';
 import type { RequestScope } from '../../src/http/scope.js';
+import { readAddress } from '../../src/net/ip.js';
 import { connectionTokens, HOP_BY_HOP, isHopByHop, withoutHopByHop } from '../../src/proxy/hop-headers.js';
 import { buildUpstreamHeaders, headerKey } from '../../src/proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../../src/proxy/response-headers.js';
@@ -26,6 +27,7 @@ function scopeWith(runtime: RuntimeConfig, overrides: Partial<RequestScope> = {}
     runtime,
     client: {
       address: '198.51.100.7',
+      key: readAddress('198.51.100.7')?.key,
       peer: '10.0.0.1',
       trustedPeer: true,
       forwardedFor: ['198.51.100.7', '10.0.0.1'],
@@ -230,7 +232,13 @@ describe('buildUpstreamHeaders', () => {
 
   test('an untrusted peer: X-Forwarded-For is the peer alone', () => {
     const scope = scopeWith(runtime, {
-      client: { address: '203.0.113.9', peer: '203.0.113.9', trustedPeer: false, forwardedFor: ['203.0.113.9'] },
+      client: {
+        address: '203.0.113.9',
+        key: readAddress('203.0.113.9')?.key,
+        peer: '203.0.113.9',
+        trustedPeer: false,
+        forwardedFor: ['203.0.113.9'],
+      },
       proto: 'http',
     });
     const headers = buildUpstreamHeaders(['X-Forwarded-For', '1.1.1.1'], scope, { host: 'h' });
