@@ -8,7 +8,13 @@ import type { AnswerSetProblem, Answers } from '../factors/questions/questions-f
 import { answerSetProblem } from '../factors/questions/questions-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
-import { messagePage, type QuestionText, questionsEnrollPage, questionsStepUpPage } from '../pages/forms.js';
+import {
+  messagePage,
+  type QuestionsEnrollView,
+  type QuestionText,
+  questionsEnrollPage,
+  questionsStepUpPage,
+} from '../pages/forms.js';
 import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { questionTexts, renderAccount } from './account-view.js';
@@ -118,6 +124,46 @@ function saveAlone(ctx: RouteContext, user: string, answers: Answers): Promise<b
   });
 }
 
+type AnswerSetView = (status: number, values?: ReadonlyMap<string, string>, message?: string) => void;
+
+/** The form of a whole answer set (a first enrollment or a change), bound to `boundTo` (S10). */
+function answerSetView(
+  ctx: RouteContext,
+  boundTo: string,
+  form: Pick<QuestionsEnrollView, 'action' | 'askEnrollCode'> &
+    Partial<Pick<QuestionsEnrollView, 'current' | 'totpHref'>>,
+): AnswerSetView {
+  const { scope, services, prefix } = ctx;
+  const rules = scope.runtime.config.questions;
+  return (status, values = new Map(), message) =>
+    sendHtml(
+      scope,
+      ctx.res,
+      status,
+      questionsEnrollPage(
+        { prefix, csrf: csrfToken(services.keys.digest, boundTo) },
+        { ...form, catalogue: rules.catalogue, required: rules.required, minLength: rules.min_answer_length, values },
+        message,
+      ),
+    );
+}
+
+/** The new answer set of a posted form; undefined once the form was shown again (400) with what is wrong. */
+function postedAnswerSet(ctx: RouteContext, form: URLSearchParams, view: AnswerSetView): Answers | undefined {
+  const rules = ctx.scope.runtime.config.questions;
+  const answers = answersFrom(form, 'answer');
+  if (!answers) {
+    view(400, new Map(), 'The form could not be read. Please try again.');
+    return undefined;
+  }
+  const problem = answerSetProblem(answers, rules);
+  if (problem) {
+    view(400, answers, problemMessage(problem, rules.catalogue));
+    return undefined;
+  }
+  return answers;
+}
+
 /** First enrollment of security questions, for a pending login that owes a step or a signed-in user. */
 export async function questionsEnroll(
   ctx: RouteContext,
@@ -130,35 +176,18 @@ export async function questionsEnroll(
   if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
   if (await services.totp.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
   if (await services.questions.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
-  const rules = scope.runtime.config.questions;
-  const view = (status: number, values: ReadonlyMap<string, string> = new Map(), message?: string) =>
-    sendHtml(
-      scope,
-      ctx.res,
-      status,
-      questionsEnrollPage(
-        { prefix, csrf: csrfToken(services.keys.digest, owner.boundTo) },
-        {
-          action: owner.action,
-          catalogue: rules.catalogue,
-          required: rules.required,
-          minLength: rules.min_answer_length,
-          values,
-          askEnrollCode: permission === 'needs-code',
-          totpHref,
-        },
-        message,
-      ),
-    );
+  const view = answerSetView(ctx, owner.boundTo, {
+    action: owner.action,
+    askEnrollCode: permission === 'needs-code',
+    totpHref,
+  });
   if (ctx.req.method === 'GET') return view(200);
 
   const form = await postedForm(ctx, owner.boundTo);
   if (!form) return;
-  const answers = answersFrom(form, 'answer');
-  if (!answers) return view(400, new Map(), 'The form could not be read. Please try again.');
   // Checked before the operator's code is spent: a typo in an answer must not cost the code.
-  const problem = answerSetProblem(answers, rules);
-  if (problem) return view(400, answers, problemMessage(problem, rules.catalogue));
+  const answers = postedAnswerSet(ctx, form, view);
+  if (!answers) return;
   if (permission === 'needs-code') {
     const codeCheck: CheckResult = await enrollCodeCheck(ctx, owner.user, pending, form);
     if (codeCheck === 'answered') return;
@@ -186,35 +215,18 @@ async function changeAnswers(ctx: RouteContext, session: SessionRecord): Promise
   const { scope, services, prefix } = ctx;
   const asked = await services.questions.asked(session.user);
   if (!asked) return unaskable(ctx);
-  const rules = scope.runtime.config.questions;
-  const view = (status: number, values: ReadonlyMap<string, string> = new Map(), message?: string) =>
-    sendHtml(
-      scope,
-      ctx.res,
-      status,
-      questionsEnrollPage(
-        { prefix, csrf: csrfToken(services.keys.digest, session.id) },
-        {
-          action: `${prefix}/account/questions`,
-          catalogue: rules.catalogue,
-          required: rules.required,
-          minLength: rules.min_answer_length,
-          values,
-          askEnrollCode: false,
-          current: questionTexts(scope, asked),
-        },
-        message,
-      ),
-    );
+  const view = answerSetView(ctx, session.id, {
+    action: `${prefix}/account/questions`,
+    askEnrollCode: false,
+    current: questionTexts(scope, asked),
+  });
   if (ctx.req.method === 'GET') return view(200);
 
   const form = await postedForm(ctx, session.id);
   if (!form) return;
-  const answers = answersFrom(form, 'answer');
-  if (!answers) return view(400, new Map(), 'The form could not be read. Please try again.');
   // The new set is checked first: a typo in it must not cost a guess of the current answers.
-  const problem = answerSetProblem(answers, rules);
-  if (problem) return view(400, answers, problemMessage(problem, rules.catalogue));
+  const answers = postedAnswerSet(ctx, form, view);
+  if (!answers) return;
   const current = answersFrom(form, 'current') ?? new Map();
   const result = await limitedCheck(ctx, session.user, undefined, 'questions change', () =>
     services.questions.verify(session.user, current),

@@ -57,12 +57,13 @@ export interface EnrollmentView {
   questionsHref?: string;
 }
 
+/** The operator's one-time code a first enrollment may require (enrollment.first: code). */
+const ENROLL_CODE_FIELD = `<label for="enroll_code">Enrollment code from your administrator</label>
+<input type="text" id="enroll_code" name="enroll_code" autocomplete="off" required maxlength="40">`;
+
 /** TOTP enrollment: the QR code, the secret as text, and a code to prove the app has it. */
 export function enrollPage(ctx: FormContext, view: EnrollmentView, message?: string): string {
-  const enrollCode = view.askEnrollCode
-    ? `<label for="enroll_code">Enrollment code from your administrator</label>
-<input type="text" id="enroll_code" name="enroll_code" autocomplete="off" required maxlength="40">`
-    : '';
+  const enrollCode = view.askEnrollCode ? ENROLL_CODE_FIELD : '';
   return renderPage(
     'Set up two-factor authentication',
     `${FORM_STYLE}<h1>Set up your authenticator app</h1>
@@ -203,10 +204,7 @@ export interface QuestionsEnrollView {
 
 /** Security-question enrollment (or a change of answers): every question of the catalogue, `required` to answer. */
 export function questionsEnrollPage(ctx: FormContext, view: QuestionsEnrollView, message?: string): string {
-  const enrollCode = view.askEnrollCode
-    ? `<label for="enroll_code">Enrollment code from your administrator</label>
-<input type="text" id="enroll_code" name="enroll_code" autocomplete="off" required maxlength="40">`
-    : '';
+  const enrollCode = view.askEnrollCode ? ENROLL_CODE_FIELD : '';
   const current = view.current
     ? `<fieldset id="current-answers"><p><strong>First, your current answers:</strong></p>
 ${answerFields(view.current, 'current')}</fieldset>
