@@ -3,6 +3,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { createSharedAllowlistEditor } from './allowlist/editors.js';
 import { createAllowlistProvider } from './allowlist/provider.js';
 import type { ConfigSource } from './config/source.js';
 import { createGatewayRoutes } from './http/gateway-routes.js';
@@ -93,6 +94,10 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         upstream: () => upstream,
         webSockets,
         allowlists: await createAllowlistProvider({ config: () => config.current(), logger }),
+        allowlistEditor: createSharedAllowlistEditor({
+          file: config.file,
+          canonicalUser: (name) => config.current().canonicalUser(name),
+        }),
         logger,
         now,
       })
@@ -127,6 +132,7 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         await upstream.close();
         await login?.store.close();
         await login?.allowlists.close();
+        await login?.allowlistEditor.close();
         login?.hasher.close();
         config.close();
       })();

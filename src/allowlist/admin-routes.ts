@@ -1,9 +1,10 @@
 // Owns the admin page of the staff IP allowlists under the gateway prefix: GET
 // /admin/allowlists shows every list, POST /admin/allowlists/add and /remove change one entry
-// through the editor of the configuration (gateway.yaml or Redis). Only an admin's full session
-// that passed a second step gets in (others: 403; nobody: the login page); forms carry the
-// session's CSRF token (S10); an entry is validated as every editor validates it; a change that
-// would shut out the admin making it is refused; every change and refusal is audited.
+// through the process's editor of the lists (gateway.yaml or Redis). Only an admin's full
+// session that passed a second step gets in (others: 403; nobody: the login page); forms carry
+// the session's CSRF token (S10); an entry is validated as every editor validates it; a change
+// that would shut out the admin making it is refused; every change and refusal is audited.
+// While gateway.yaml on disk does not validate, the page shows the lists in force and refuses edits.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
@@ -19,11 +20,11 @@ import { audit } from '../ops/audit.js';
 import { type AllowlistPageView, allowlistPage, type PageMessage } from '../pages/allowlist-page.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
+import { applyAllowlistChange, type ChangeOutcome } from './apply-change.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
-import { createAllowlistEditor } from './editors.js';
 import {
+  type AllowlistChange,
   type AllowlistData,
-  type AllowlistEntry,
   type AllowlistTarget,
   allowlistVerdict,
   compileAllowlists,
@@ -31,10 +32,9 @@ import {
   parseEntry,
   parseListName,
   withCanonicalUsers,
-  withEntry,
-  withoutEntry,
+  withChange,
 } from './model.js';
-import { defaultListName, listSections, targetFacts, targetLabel } from './targets.js';
+import { defaultListName, listSections, targetFacts } from './targets.js';
 
 const PAGE = '/admin/allowlists';
 const ADD = `${PAGE}/add`;
@@ -49,9 +49,24 @@ interface AdminContext extends RouteContext {
   file: string | undefined;
 }
 
-/** The lists as kept now, with users' lists under their canonical names (as the gateway reads them). */
-async function currentData(ctx: AdminContext): Promise<AllowlistData> {
-  return withCanonicalUsers(await ctx.editor.read(), ctx.scope.runtime.canonicalUser);
+/**
+ * The lists as kept now, with users' lists under their canonical names (as the gateway reads
+ * them), and why they cannot be changed here, if they cannot. A gateway.yaml that does not
+ * validate leaves the gateway on its last good configuration: those lists are shown.
+ */
+async function currentLists(ctx: AdminContext): Promise<{ data: AllowlistData; readOnly?: string; invalid?: true }> {
+  const canonical = ctx.scope.runtime.canonicalUser;
+  try {
+    const data = withCanonicalUsers(await ctx.editor.read(), canonical);
+    return { data, readOnly: await ctx.editor.readOnlyReason() };
+  } catch (error) {
+    if (!(error instanceof AllowlistEditRefusedError)) throw error;
+    return {
+      data: withCanonicalUsers(ctx.scope.runtime.config.allowlists, canonical),
+      readOnly: `${error.message}. The lists shown are those in force, from the last configuration that validated; edits are refused until the file is fixed`,
+      invalid: true,
+    };
+  }
 }
 
 /** Whether the admin may be at this address under `data`; undefined binding: admins are bound to no list. */
@@ -76,7 +91,7 @@ function standingText(ctx: AdminContext, data: AllowlistData): string {
 async function render(ctx: AdminContext, status: number, message?: PageMessage, draft?: Draft): Promise<void> {
   const { scope, editor, file } = ctx;
   const config = scope.runtime.config;
-  const data = await currentData(ctx);
+  const { data, readOnly } = await currentLists(ctx);
   const view: AllowlistPageView = {
     admin: ctx.session.user,
     address: scope.client.address,
@@ -91,7 +106,7 @@ async function render(ctx: AdminContext, status: number, message?: PageMessage, 
       editor.source === 'redis'
         ? 'a saved change reaches every gateway within a second'
         : 'a saved change applies once the gateway has re-read the file, within a second or two',
-    readOnly: await editor.readOnlyReason(),
+    readOnly,
     sections: listSections(config, data),
     draft: draft ?? { kind: 'list', name: defaultListName(config), cidr: '', note: '' },
   };
@@ -109,14 +124,6 @@ function targetOf(ctx: AdminContext, draft: Draft): Parsed<AllowlistTarget> {
   return user === undefined
     ? { ok: false, message: `"${draft.name}" is not a username the login accepts` }
     : { ok: true, value: { kind: 'user', name: user } };
-}
-
-/** The data after the change, as the model computes it. */
-function changed(data: AllowlistData, target: AllowlistTarget, action: 'add' | 'remove', entry: AllowlistEntry) {
-  const group = target.kind === 'list' ? 'lists' : 'users';
-  const current = data[group][target.name] ?? [];
-  const next = action === 'add' ? withEntry(current, entry) : withoutEntry(current, entry.cidr);
-  return { ...data, [group]: { ...data[group], [target.name]: next } };
 }
 
 async function edit(ctx: AdminContext, action: 'add' | 'remove'): Promise<void> {
@@ -141,18 +148,15 @@ async function edit(ctx: AdminContext, action: 'add' | 'remove'): Promise<void> 
   if (!parsed.ok) return refuse(400, 'invalid_entry', parsed.message, targetFacts(target.value));
   const entry = parsed.value;
   const facts = { ...targetFacts(target.value), cidr: entry.cidr };
-  const label = targetLabel(target.value);
+  const change: AllowlistChange = action === 'add' ? { kind: 'add', entry } : { kind: 'remove', cidr: entry.cidr };
 
-  const readOnly = await editor.readOnlyReason();
-  if (readOnly) return refuse(409, 'read_only', `The lists cannot be changed here: ${readOnly}.`, facts);
-  const data = await currentData(ctx);
-  const before = (target.value.kind === 'list' ? data.lists : data.users)[target.value.name]?.find(
-    (existing) => existing.cidr === entry.cidr,
-  );
-  if (action === 'remove' && !before) return refuse(404, 'not_found', `${entry.cidr} is not in ${label}.`, facts);
+  const { data, readOnly, invalid } = await currentLists(ctx);
+  if (readOnly) {
+    return refuse(409, invalid ? 'file_invalid' : 'read_only', `The lists cannot be changed here: ${readOnly}.`, facts);
+  }
   // Admins bound to a list must not cut off the admin who is editing (issue 4): the result is
   // judged with the model before anything is saved.
-  const after = standing(ctx, changed(data, target.value, action, entry));
+  const after = standing(ctx, withChange(data, target.value, change));
   if (!after.verdict.allowed) {
     return refuse(
       409,
@@ -162,36 +166,18 @@ async function edit(ctx: AdminContext, action: 'add' | 'remove'): Promise<void> 
     );
   }
 
+  let outcome: ChangeOutcome;
   try {
-    if (action === 'add') await editor.add(target.value, entry);
-    else await editor.remove(target.value, entry.cidr);
+    outcome = await applyAllowlistChange(editor, data, target.value, change, (event, fields) =>
+      audit(services.logger, event, { ...who, ...fields }),
+    );
   } catch (error) {
     if (!(error instanceof AllowlistEditRefusedError)) throw error;
     return refuse(409, 'source_refused', `Not saved: ${error.message}.`, facts);
   }
-  if (action === 'add') {
-    audit(services.logger, 'allowlist.entry_added', {
-      ...who,
-      ...facts,
-      note: entry.note ?? null,
-      previous_note: before ? (before.note ?? null) : undefined,
-      source: editor.source,
-    });
-  } else {
-    audit(services.logger, 'allowlist.entry_removed', {
-      ...who,
-      ...facts,
-      note: before?.note ?? null,
-      source: editor.source,
-    });
-  }
-  const done =
-    action === 'remove'
-      ? `Removed ${entry.cidr} from ${label}.`
-      : before
-        ? `Changed the note of ${entry.cidr} in ${label}.`
-        : `Added ${entry.cidr} to ${label}.`;
-  await render(ctx, 200, { kind: 'done', text: done });
+  const sentence = `${outcome.text.charAt(0).toUpperCase()}${outcome.text.slice(1)}.`;
+  if (!outcome.done) return refuse(outcome.reason === 'not_found' ? 404 : 409, outcome.reason, sentence, facts);
+  await render(ctx, 200, { kind: 'done', text: sentence });
 }
 
 /** Handles a request for the allowlists' admin page; false when the route is not one of its paths. */
@@ -217,7 +203,7 @@ export async function handleAllowlistAdminRoute(
     return true;
   }
   scope.session = { id: session.id, user: session.user, role: session.role };
-  if (!(await isVerifiedAdmin(services, session))) {
+  if (!isVerifiedAdmin(session)) {
     if (req.method === 'POST') {
       audit(services.logger, 'allowlist.edit_refused', {
         by: 'admin_page',
@@ -234,17 +220,10 @@ export async function handleAllowlistAdminRoute(
   // The pipeline's guard does not run for the gateway's own pages: an admin bound to a list is checked here.
   if (refuseOutsideAllowlist(scope, req, res, services, session, 'gateway_page')) return true;
 
-  const editor = createAllowlistEditor(scope.runtime.config, {
-    file: deps.file,
-    canonicalUser: scope.runtime.canonicalUser,
-  });
+  const editor = services.allowlistEditor.current(scope.runtime.config);
   const prefix = scope.runtime.config.listen.gateway_prefix;
   const ctx: AdminContext = { scope, req, res, rs, services, prefix, login, session, editor, file: deps.file };
-  try {
-    if (route === PAGE) await render(ctx, 200);
-    else await edit(ctx, route === ADD ? 'add' : 'remove');
-  } finally {
-    await editor.close();
-  }
+  if (route === PAGE) await render(ctx, 200);
+  else await edit(ctx, route === ADD ? 'add' : 'remove');
   return true;
 }

@@ -15,7 +15,13 @@
 
 import { type RedisStoreSettings, redisOptionsOf } from '../store/index.js';
 import type { RedisStoreOptions } from '../store/redis.js';
-import { createRedisClient, createRedisRunner, type RedisClient, type RedisRunner } from '../store/redis-client.js';
+import {
+  createRedisClient,
+  createRedisRunner,
+  type RedisClient,
+  type RedisConnectionOptions,
+  type RedisRunner,
+} from '../store/redis-client.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
 import { type AllowlistData, type AllowlistEntry, type AllowlistTarget, parseEntry, parseListName } from './model.js';
 
@@ -45,6 +51,11 @@ export function allowlistKeys(prefix: string): AllowlistKeys {
 
 // KEYS: version, lists index, users index. ARGV: list hash prefix, user hash prefix.
 // Returns { version, { name, { cidr, note, ... }, ... } for lists, the same for users }.
+// The lists' hashes are not in KEYS: their names are only known inside the script, which is
+// what makes the read one atomic snapshot. That is safe with Cluster too, because every key
+// carries the hash tag {allowlist}: they all live in the slot of KEYS[1], on the node the
+// script runs on. (Passing them in KEYS would take a first read of the names and a retry
+// whenever a list appeared in between.)
 const READ_ALL = `local function all(index, prefix)
   local out = {}
   for _, name in ipairs(redis.call('SMEMBERS', index)) do
@@ -123,17 +134,28 @@ export interface AllowlistConnection {
   readAll(): Promise<AllowlistSnapshot>;
 }
 
-/** Opens a connection for the allowlists with the store's settings (it connects in the background). */
-export function connectAllowlists(options: RedisStoreOptions): AllowlistConnection {
-  const timeoutMs = options.commandTimeoutMs ?? 1000;
-  const client = createRedisClient({
+const DEFAULT_TIMEOUT_MS = 1000;
+
+/** A connection of the allowlists' (the reader's, or a watcher's subscription) with the store's settings. */
+export function allowlistConnectionOptions(
+  options: RedisStoreOptions,
+  scripts: RedisConnectionOptions['scripts'] = {},
+): RedisConnectionOptions {
+  return {
     url: options.url,
     sentinels: options.sentinels,
     sentinelName: options.sentinelName,
     cluster: options.cluster,
-    commandTimeoutMs: timeoutMs,
-    scripts: SCRIPTS,
-  });
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    scripts,
+  };
+}
+
+/** Opens a connection for the allowlists with the store's settings (it connects in the background). */
+export function connectAllowlists(options: RedisStoreOptions): AllowlistConnection {
+  const settings = allowlistConnectionOptions(options, SCRIPTS);
+  const timeoutMs = settings.commandTimeoutMs;
+  const client = createRedisClient(settings);
   const scripts = client as RedisClient & AllowlistScripts;
   const runner = createRedisRunner(client, timeoutMs, 'allowlist');
   const keys = allowlistKeys(options.prefix);
@@ -184,24 +206,38 @@ function checkTarget(target: AllowlistTarget): void {
   }
 }
 
+export interface RedisAllowlistEditorOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The login's canonical form of a username: a user's list kept under "Bob" (written around the editor) is bob's. */
+  readonly canonicalUser?: (name: string) => string;
+}
+
 /**
  * The Redis implementation of AllowlistEditor, with the store's connection settings (url or
  * url_env, prefix, sentinels, cluster). User targets are named by canonical username (the
- * caller canonicalises, as the login does). Entries are checked again here, so nothing that
- * does not parse is ever written (AllowlistEditRefusedError). While Redis is unreachable calls
- * reject with StoreUnavailableError.
+ * caller canonicalises, as the login does), and a removal also reaches the user's lists kept
+ * under other names that canonicalise to it, as the gateway merges them. Entries are checked
+ * again here, so nothing that does not parse is ever written (AllowlistEditRefusedError).
+ * While Redis is unreachable calls reject with StoreUnavailableError.
  */
 export function createRedisAllowlistEditor(
   settings: RedisStoreSettings,
-  env: NodeJS.ProcessEnv = process.env,
+  options: RedisAllowlistEditorOptions = {},
 ): AllowlistEditor {
-  const connection = connectAllowlists(redisOptionsOf(settings, env));
+  const connection = connectAllowlists(redisOptionsOf(settings, options.env));
   const { keys, runner } = connection;
   const scripts = connection.client as RedisClient & AllowlistScripts;
+  const canonical = options.canonicalUser ?? ((name: string) => name);
   const where = (target: AllowlistTarget) =>
     target.kind === 'list'
       ? { hash: keys.list + target.name, index: keys.lists }
       : { hash: keys.user + target.name, index: keys.users };
+  /** The names a target's entries may be kept under: a list's own, or every user key that canonicalises to the user. */
+  async function namesOf(target: AllowlistTarget): Promise<string[]> {
+    if (target.kind === 'list') return [target.name];
+    const users = await runner.run(() => connection.client.smembers(keys.users));
+    return [...new Set([target.name, ...users.filter((name) => canonical(name) === target.name)])];
+  }
   return {
     source: 'redis',
     read: async () => (await connection.readAll()).data,
@@ -217,11 +253,15 @@ export function createRedisAllowlistEditor(
       checkTarget(target);
       const parsed = parseEntry(cidr);
       if (!parsed.ok) return false;
-      const { hash, index } = where(target);
-      const version = await runner.run(() =>
-        scripts.allowlistRemove(hash, index, keys.version, target.name, parsed.value.cidr, keys.channel),
-      );
-      return version !== 0;
+      let removed = false;
+      for (const name of await namesOf(target)) {
+        const { hash, index } = where({ kind: target.kind, name });
+        const version = await runner.run(() =>
+          scripts.allowlistRemove(hash, index, keys.version, name, parsed.value.cidr, keys.channel),
+        );
+        removed ||= version !== 0;
+      }
+      return removed;
     },
     readOnlyReason: async () => undefined,
     close: () => runner.close(),

@@ -8,7 +8,7 @@ import type { Logger } from '../ops/logger.js';
 import type { RedisStoreOptions } from '../store/redis.js';
 import { createRedisClient } from '../store/redis-client.js';
 import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from './model.js';
-import { connectAllowlists } from './redis-lists.js';
+import { allowlistConnectionOptions, connectAllowlists } from './redis-lists.js';
 
 export interface AllowlistWatcher {
   /** The lists read last; undefined until the first successful read. */
@@ -34,14 +34,7 @@ export function watchRedisAllowlists(options: WatchOptions): AllowlistWatcher {
   const { logger } = options;
   const reader = connectAllowlists(options.redis);
   // Subscribed connections take no other command: the notifications get their own.
-  const subscriber = createRedisClient({
-    url: options.redis.url,
-    sentinels: options.redis.sentinels,
-    sentinelName: options.redis.sentinelName,
-    cluster: options.redis.cluster,
-    commandTimeoutMs: options.redis.commandTimeoutMs ?? 1000,
-    scripts: {},
-  });
+  const subscriber = createRedisClient(allowlistConnectionOptions(options.redis));
   let lists: CompiledAllowlists | undefined;
   let version: string | undefined;
   let failing = false;

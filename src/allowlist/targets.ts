@@ -18,6 +18,11 @@ export function rolesBoundTo(config: Readonly<GatewayConfig>, name: string): str
     .map(([role]) => role);
 }
 
+/** "1 entry", "3 entries". */
+export function entryCount(n: number): string {
+  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
+}
+
 /** "list staff", "user bob": how results and refusals name a list. */
 export function targetLabel(target: AllowlistTarget): string {
   return `${target.kind} ${target.name}`;

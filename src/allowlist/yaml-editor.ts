@@ -12,14 +12,15 @@ import { formatConfigError, loadConfigFile, parseConfig } from '../config/load.j
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
 import {
+  type AllowlistChange,
   type AllowlistData,
   type AllowlistEntry,
   type AllowlistTarget,
   parseEntry,
-  withEntry,
-  withoutEntry,
+  withCanonicalUsers,
+  withChange,
 } from './model.js';
-import { type AllowlistChange, editAllowlistText } from './yaml-text.js';
+import { editAllowlistText } from './yaml-text.js';
 
 export interface YamlAllowlistEditorOptions {
   /** The gateway's configuration file. */
@@ -33,14 +34,22 @@ const ATTEMPTS = 3;
 
 const refused = (message: string) => new AllowlistEditRefusedError(message);
 
-/** The data with one list changed as the model changes it: what the edited file must load as. */
-function expectedAfter(data: AllowlistData, kind: AllowlistTarget['kind'], key: string, change: AllowlistChange) {
-  const group = kind === 'list' ? 'lists' : 'users';
-  const current = data[group][key];
-  if (change.kind === 'remove' && current === undefined) return data;
-  const next =
-    change.kind === 'add' ? withEntry(current ?? [], change.entry) : withoutEntry(current ?? [], change.cidr);
-  return { ...data, [group]: { ...data[group], [key]: next } };
+/**
+ * The edits under way in this process, per file (resolved path): one at a time, each reading
+ * what the previous one wrote, however many editors this process made (the admin page's and
+ * a CLI's in tests, say). Other processes are handled by the re-read before the rename.
+ */
+const queues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(file: string, task: () => Promise<T>): Promise<T> {
+  const run = (queues.get(file) ?? Promise.resolve()).then(task, task);
+  const tail = run.catch(() => undefined);
+  queues.set(file, tail);
+  // The last edit of a file forgets its queue, so that the map does not grow with every file ever edited.
+  void tail.then(() => {
+    if (queues.get(file) === tail) queues.delete(file);
+  });
+  return run;
 }
 
 /** Equal as lists of entries, whatever the order inside a list. */
@@ -59,13 +68,7 @@ function sameData(a: AllowlistData, b: AllowlistData): boolean {
 /** The editor over gateway.yaml. */
 export function createYamlAllowlistEditor(options: YamlAllowlistEditorOptions): AllowlistEditor {
   const file = resolve(options.file);
-  // One change at a time in this process: each one reads what the previous one wrote.
-  let queue: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(task, task);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const canonical = options.canonicalUser ?? ((name: string) => name);
 
   async function load() {
     const result = await loadConfigFile(file);
@@ -104,7 +107,7 @@ export function createYamlAllowlistEditor(options: YamlAllowlistEditorOptions): 
     const readOnly = await readOnlyReason();
     if (readOnly) throw refused(readOnly);
     const real = await realpath(file);
-    const sameUser = (key: string) => key === target.name || options.canonicalUser?.(key) === target.name;
+    const sameUser = (key: string) => key === target.name || canonical(key) === target.name;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const before = await load();
       const edited = editAllowlistText(before.text, target, change, sameUser);
@@ -114,16 +117,20 @@ export function createYamlAllowlistEditor(options: YamlAllowlistEditorOptions): 
       if (!after.ok) {
         throw refused(`the file would not load after this change: ${after.errors.map(formatConfigError).join('; ')}`);
       }
-      // The splice must mean exactly the change: anything else is a layout this editor misread.
-      if (!sameData(after.config.allowlists, expectedAfter(before.data, target.kind, edited.value.key, change))) {
+      // The splice must mean exactly the change, to the lists as the gateway reads them (users'
+      // lists merged under their canonical names): anything else is a layout this editor misread.
+      const expected = withChange(withCanonicalUsers(before.data, canonical), target, change);
+      if (!sameData(withCanonicalUsers(after.config.allowlists, canonical), expected)) {
         throw refused(`${file} is laid out in a way this editor cannot change safely: edit it by hand`);
       }
-      // Someone else (the CLI, a text editor) wrote in the meantime: start again from their text.
-      if ((await readFile(real, 'utf8')) !== before.text) continue;
       const info = await stat(real);
       const owner = process.getuid?.() === 0 ? { uid: info.uid, gid: info.gid } : undefined;
-      await writeFileAtomic(real, edited.value.text, info.mode & 0o7777, owner);
-      return true;
+      // Someone else (the CLI, a text editor) may have written in the meantime: checked once our
+      // file is on disk, right before the rename, and if so we start again from their text.
+      const unchanged = async () => (await readFile(real, 'utf8')) === before.text;
+      if (await writeFileAtomic(real, edited.value.text, info.mode & 0o7777, { owner, beforeRename: unchanged })) {
+        return true;
+      }
     }
     throw refused(`${file} kept changing while it was edited: try again`);
   }
@@ -132,13 +139,13 @@ export function createYamlAllowlistEditor(options: YamlAllowlistEditorOptions): 
     source: 'yaml',
     read: async () => (await load()).data,
     add: (target: AllowlistTarget, entry: AllowlistEntry) =>
-      oneAtATime(async () => {
+      oneAtATime(file, async () => {
         const parsed = parseEntry(entry.cidr, entry.note);
         if (!parsed.ok) throw refused(parsed.message);
         await apply(target, { kind: 'add', entry: parsed.value });
       }),
     remove: (target: AllowlistTarget, cidr: string) =>
-      oneAtATime(async () => {
+      oneAtATime(file, async () => {
         const parsed = parseEntry(cidr);
         return parsed.ok && apply(target, { kind: 'remove', cidr: parsed.value.cidr });
       }),

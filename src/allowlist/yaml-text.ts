@@ -18,17 +18,11 @@ import {
   stringify,
   type YAMLMap,
 } from 'yaml';
-import { type AllowlistEntry, type AllowlistTarget, type Parsed, parseEntry } from './model.js';
-
-export type AllowlistChange =
-  | { readonly kind: 'add'; readonly entry: AllowlistEntry }
-  | { readonly kind: 'remove'; readonly cidr: string };
+import { type AllowlistChange, type AllowlistEntry, type AllowlistTarget, type Parsed, parseEntry } from './model.js';
 
 export interface EditedText {
   /** The new text; the same string when nothing had to change. */
   readonly text: string;
-  /** The key the list has in the file (a user's list may be written "Bob" for bob). */
-  readonly key: string;
 }
 
 interface Splice {
@@ -250,17 +244,18 @@ export function editAllowlistText(
     return { ok: false, message: 'the file is not a YAML mapping that can be edited' };
   }
   const group = target.kind === 'list' ? 'lists' : 'users';
+  const list = { name: target.name, matches: target.kind === 'list' ? (key: string) => key === target.name : sameUser };
   const path: Array<{ name: string; matches: (key: string) => boolean }> = [
     { name: SECTION, matches: (key) => key === SECTION },
     { name: group, matches: (key) => key === group },
-    { name: target.name, matches: target.kind === 'list' ? (key) => key === target.name : sameUser },
+    list,
   ];
   let map: YAMLMap = doc.contents;
   let owner: Pair | undefined;
   for (const [depth, step] of path.entries()) {
     const pair = map.items.find((item) => isPair(item) && step.matches(keyText(item) ?? '')) as Pair | undefined;
     if (!pair) {
-      if (change.kind === 'remove') return { ok: true, value: { text, key: target.name } };
+      if (change.kind === 'remove') return { ok: true, value: { text } };
       const splices = addMissing(
         text,
         map,
@@ -268,7 +263,7 @@ export function editAllowlistText(
         path.slice(depth).map((p) => p.name),
         change.entry,
       );
-      return splices ? applied(text, splices, target.name) : unsupported(path.slice(0, depth + 1));
+      return splices ? applied(text, splices) : unsupported(path.slice(0, depth + 1));
     }
     owner = pair;
     if (depth < path.length - 1) {
@@ -276,17 +271,26 @@ export function editAllowlistText(
       map = pair.value;
     }
   }
-  const found = owner as Pair;
-  const splices = editList(text, found, change);
-  return splices ? applied(text, splices, keyText(found) as string) : unsupported(path);
+  // A user's list may be written under several keys that name one user ("Bob:" and "bob:"),
+  // which the gateway merges: the change goes to the first, and the range leaves the others,
+  // so that the merged list changes exactly as asked (a removal leaves it nowhere).
+  const [found, ...others] = map.items.filter((item) => isPair(item) && list.matches(keyText(item) ?? '')) as Pair[];
+  const cidr = change.kind === 'add' ? change.entry.cidr : change.cidr;
+  const splices = [
+    editList(text, found as Pair, change),
+    ...others.map((pair) => editList(text, pair, { kind: 'remove', cidr })),
+  ];
+  return splices.every((splice) => splice !== undefined)
+    ? applied(text, splices.flat() as Splice[])
+    : unsupported(path);
 }
 
-function applied(text: string, splices: readonly Splice[], key: string): Parsed<EditedText> {
+function applied(text: string, splices: readonly Splice[]): Parsed<EditedText> {
   let out = text;
   for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
     out = out.slice(0, splice.start) + splice.text + out.slice(splice.end);
   }
-  return { ok: true, value: { text: out, key } };
+  return { ok: true, value: { text: out } };
 }
 
 function unsupported(path: ReadonlyArray<{ name: string }>): Parsed<EditedText> {

@@ -4,6 +4,7 @@
 // change is one audit line.
 
 import { resolve } from 'node:path';
+import { applyAllowlistChange } from '../allowlist/apply-change.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from '../allowlist/editor.js';
 import { createAllowlistEditor } from '../allowlist/editors.js';
 import {
@@ -14,21 +15,18 @@ import {
   parseListName,
   withCanonicalUsers,
 } from '../allowlist/model.js';
-import { defaultListName, listSections, targetFacts, targetLabel } from '../allowlist/targets.js';
+import { defaultListName, entryCount, listSections, targetLabel } from '../allowlist/targets.js';
 import { loadConfigFile } from '../config/load.js';
+import { compileConfig } from '../config/runtime.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ConfigInvalidError } from '../config/source.js';
-import { canonicalUsername, DEFAULT_USERNAME_RULES, type UsernameRules, usernameRulesOf } from '../login/username.js';
+import { DEFAULT_USERNAME_RULES, type UsernameRules, usernameRulesOf } from '../login/username.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
 import { createOperatorAudit, operatorUsername } from './operator.js';
 
 const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
-
-function entryCount(n: number): string {
-  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
-}
 
 function entryLine(entry: AllowlistEntry): string {
   return entry.note === undefined ? `  ${entry.cidr}` : `  ${entry.cidr.padEnd(20)} ${entry.note}`;
@@ -79,12 +77,6 @@ function takesEffect(editor: AllowlistEditor): string {
     : 'a running gateway applies it when it re-reads the file';
 }
 
-/** A username in the login's canonical form (unchanged when the login would refuse it). */
-function canonicalUser(config: Readonly<GatewayConfig>): (name: string) => string {
-  const rules = usernameRules(config);
-  return (name) => canonicalUsername(name, rules) ?? name;
-}
-
 async function loadConfig(file: string): Promise<Readonly<GatewayConfig>> {
   const result = await loadConfigFile(file);
   if (!result.ok) throw new ConfigInvalidError(resolve(file), result.errors);
@@ -95,51 +87,31 @@ async function run(
   subcommand: Subcommand,
   config: Readonly<GatewayConfig>,
   editor: AllowlistEditor,
+  canonicalUser: (name: string) => string,
   args: { target: AllowlistTarget | undefined; cidr: string | undefined; note: string | undefined },
 ): Promise<void> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   // As the gateway reads them: a user's list written "Bob" in the file is bob's.
-  const data = withCanonicalUsers(await editor.read(), canonicalUser(config));
+  const data = withCanonicalUsers(await editor.read(), canonicalUser);
   if (subcommand === 'list') {
     for (const line of listing(config, data, args.target)) print(line);
     return;
   }
-  const target = args.target as AllowlistTarget;
-  const current = (target.kind === 'list' ? data.lists : data.users)[target.name] ?? [];
   const parsed = parseEntry(args.cidr as string, args.note);
   if (!parsed.ok) throw new CommandError(parsed.message);
-  const entry = parsed.value;
-  const before = current.find((existing) => existing.cidr === entry.cidr);
-  const audit = createOperatorAudit();
-  const facts = { ...targetFacts(target), cidr: entry.cidr, source: editor.source };
-
-  if (subcommand === 'add') {
-    if (before && before.note === entry.note) {
-      print(
-        `${targetLabel(target)}: ${entry.cidr} is already there${entry.note ? ' with that note' : ''}; nothing changed`,
-      );
-      return;
-    }
-    await editor.add(target, entry);
-    audit('allowlist.entry_added', {
-      ...facts,
-      note: entry.note ?? null,
-      previous_note: before ? (before.note ?? null) : undefined,
-    });
-    const what = before ? `changed the note of ${entry.cidr}` : `added ${entry.cidr}`;
-    const size = before ? current.length : current.length + 1;
-    print(
-      `${targetLabel(target)}: ${what}${entry.note ? ` (${entry.note})` : ''}; ${entryCount(size)}; ${takesEffect(editor)}`,
-    );
-    return;
-  }
-  if (!before || !(await editor.remove(target, entry.cidr))) {
-    throw new CommandError(`${entry.cidr} is not in ${targetLabel(target)}: nothing removed`);
-  }
-  audit('allowlist.entry_removed', { ...facts, note: before.note ?? null });
-  print(
-    `${targetLabel(target)}: removed ${entry.cidr}; ${entryCount(current.length - 1)} left; ${takesEffect(editor)}`,
+  const change =
+    subcommand === 'add'
+      ? { kind: 'add' as const, entry: parsed.value }
+      : { kind: 'remove' as const, cidr: parsed.value.cidr };
+  const outcome = await applyAllowlistChange(
+    editor,
+    data,
+    args.target as AllowlistTarget,
+    change,
+    createOperatorAudit(),
   );
+  if (!outcome.done) throw new CommandError(outcome.text);
+  print(outcome.changed ? `${outcome.text}; ${takesEffect(editor)}` : outcome.text);
 }
 
 /** Runs `gateway allowlist SUBCOMMAND ...`. */
@@ -163,9 +135,11 @@ export async function allowlistCommand(argv: readonly string[]): Promise<void> {
 
   const config = await loadConfig(args.config);
   const target = targetOf(config, args.options, sub !== 'list');
-  const editor = createAllowlistEditor(config, { file: args.config, canonicalUser: canonicalUser(config) });
+  // The gateway's own canonical form of a username, as its lists are read in force.
+  const { canonicalUser } = compileConfig(config);
+  const editor = createAllowlistEditor(config, { file: args.config, canonicalUser });
   try {
-    await run(sub, config, editor, { target, cidr, note: args.options.get('note') });
+    await run(sub, config, editor, canonicalUser, { target, cidr, note: args.options.get('note') });
   } catch (error) {
     if (error instanceof AllowlistEditRefusedError) throw new CommandError(error.message, { cause: error });
     if (error instanceof StoreUnavailableError) {

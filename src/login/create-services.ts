@@ -5,6 +5,7 @@
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import { createRegulator, LIMITED } from '../access/regulator.js';
 import { createRoleResolver } from '../access/roles.js';
+import type { SharedAllowlistEditor } from '../allowlist/editors.js';
 import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { loadKeys } from '../crypto/keys.js';
@@ -63,6 +64,7 @@ export async function createLoginServices(options: {
   upstream: () => Upstream;
   webSockets: WebSocketTracker;
   allowlists: AllowlistProvider;
+  allowlistEditor: SharedAllowlistEditor;
   logger: Logger;
   now?: () => number;
 }): Promise<LoginServices> {
@@ -77,6 +79,7 @@ export async function createLoginServices(options: {
     roles: createRoleResolver(state.store, now),
     webSockets: options.webSockets,
     allowlists: options.allowlists,
+    allowlistEditor: options.allowlistEditor,
     upstream: options.upstream,
     logger: options.logger,
     now,

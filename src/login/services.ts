@@ -4,6 +4,7 @@
 import type { OneAtATime } from '../access/one-at-a-time.js';
 import type { Regulator } from '../access/regulator.js';
 import type { RoleResolver } from '../access/roles.js';
+import type { SharedAllowlistEditor } from '../allowlist/editors.js';
 import type { AllowlistProvider } from '../allowlist/provider.js';
 import type { GatewayKeys } from '../crypto/keys.js';
 import type { PasswordHasher } from '../crypto/password-hash.js';
@@ -40,6 +41,8 @@ export interface LoginServices {
   webSockets: WebSocketTracker;
   /** The staff allowlists in force (S3), read on every request without I/O. */
   allowlists: AllowlistProvider;
+  /** The editor the admin page changes the lists through: one per process, closed at shutdown. */
+  allowlistEditor: SharedAllowlistEditor;
   upstream: () => Upstream;
   logger: Logger;
   now: () => number;

@@ -11,6 +11,7 @@ import {
   compileAllowlists,
   parseEntry,
   withCanonicalUsers,
+  withChange,
 } from '../../src/allowlist/model.js';
 import { compileConfig } from '../../src/config/runtime.js';
 import { testConfig } from '../helpers/gateway.js';
@@ -126,6 +127,33 @@ test('user lists are kept under the canonical username; names that canonicalise 
     lists: data.lists,
     users: { bob: [{ cidr: '192.0.2.7' }, { cidr: '192.0.2.8' }], carol: [{ cidr: '192.0.2.9' }] },
   });
+});
+
+test('withChange: an add appends or replaces the note of its range; a remove takes it out; the rest is untouched', () => {
+  const data: AllowlistData = {
+    lists: { staff: [{ cidr: '10.0.0.0/8', note: 'office' }, { cidr: '192.0.2.1' }] },
+    users: { bob: [{ cidr: '192.0.2.7' }] },
+  };
+  const staff = { kind: 'list', name: 'staff' } as const;
+  const bob = { kind: 'user', name: 'bob' } as const;
+  assert.deepEqual(withChange(data, staff, { kind: 'add', entry: { cidr: '10.0.0.0/8', note: 'HQ' } }), {
+    lists: { staff: [{ cidr: '192.0.2.1' }, { cidr: '10.0.0.0/8', note: 'HQ' }] },
+    users: data.users,
+  });
+  assert.deepEqual(withChange(data, { kind: 'user', name: 'carol' }, { kind: 'add', entry: { cidr: '::1' } }).users, {
+    bob: [{ cidr: '192.0.2.7' }],
+    carol: [{ cidr: '::1' }],
+  });
+  assert.deepEqual(withChange(data, bob, { kind: 'remove', cidr: '192.0.2.7' }), {
+    lists: data.lists,
+    users: { bob: [] },
+  });
+  assert.equal(
+    withChange(data, { kind: 'list', name: 'night' }, { kind: 'remove', cidr: '10.0.0.0/8' }),
+    data,
+    'no empty list appears',
+  );
+  assert.deepEqual(data.lists.staff?.length, 2, 'the data given is not changed');
 });
 
 describe('allowlistVerdict', () => {

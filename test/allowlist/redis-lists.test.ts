@@ -176,3 +176,23 @@ test('while Redis is away, calls fail fast with StoreUnavailableError; they work
     await redis.stop();
   }
 });
+
+test("a removal reaches a user's list kept under a name that canonicalises to the user", async () => {
+  const s = settings();
+  const keys = allowlistKeys(s.prefix);
+  const raw = new Redis(server.url);
+  try {
+    // Written around the editor: "Bob" is bob to the gateway, which merges the two lists.
+    await raw.hset(`${keys.user}Bob`, '192.0.2.7', 'by hand');
+    await raw.sadd(keys.users, 'Bob');
+  } finally {
+    raw.disconnect();
+  }
+  const editor = createRedisAllowlistEditor(s, { canonicalUser: (name) => name.toLowerCase() });
+  editors.push(editor);
+  await editor.add(bob, { cidr: '192.0.2.7', note: 'home' });
+  await editor.add(bob, { cidr: '192.0.2.8' });
+  assert.equal(await editor.remove(bob, '192.0.2.7'), true);
+  assert.deepEqual((await editor.read()).users, { bob: [{ cidr: '192.0.2.8' }] }, 'gone from both keys');
+  assert.equal(await editor.remove(bob, '192.0.2.7'), false);
+});

@@ -206,3 +206,29 @@ test('the file is replaced atomically: same mode, no temporary file left behind'
     [],
   );
 });
+
+test('two editors of one file in one process, adding at once, both succeed and both entries are there', async () => {
+  const file = await fixture();
+  // Each request of the admin page, the CLI module, a test: editors made apart still take turns on the file.
+  const first = editorOf(file);
+  const second = editorOf(file);
+  const cidrs = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'];
+  await Promise.all(cidrs.map((cidr, i) => (i % 2 ? second : first).add(office, { cidr })));
+  assert.deepEqual(
+    (await first.read()).lists.office?.map((entry) => entry.cidr),
+    ['10.0.0.0/8', '198.51.100.0/24', ...cidrs],
+  );
+});
+
+test('a user written under two keys that canonicalise alike: removal takes the range out of both', async () => {
+  const users = 'allowlists:\n  users:\n    Bob: [203.0.113.9]\n    bob:\n      - 203.0.113.9\n      - 198.51.100.1\n';
+  const file = await fixture(`upstream:\n  url: http://127.0.0.1:3001\n${users}`);
+  const editor = editorOf(file);
+  const bob = { kind: 'user', name: 'bob' } as const;
+  assert.equal(await editor.remove(bob, '203.0.113.9'), true);
+  assert.deepEqual((await editor.read()).users, { Bob: [], bob: [{ cidr: '198.51.100.1' }] });
+  assert.equal(await editor.remove(bob, '203.0.113.9'), false, 'nowhere any more');
+  // An add goes to the first key and leaves no second entry of the range under the other one.
+  await editor.add(bob, { cidr: '198.51.100.1', note: 'home' });
+  assert.deepEqual((await editor.read()).users, { Bob: [{ cidr: '198.51.100.1', note: 'home' }], bob: [] });
+});

@@ -44,7 +44,10 @@ test(
     await page.locator('#cidr').fill('203.0.113.0/25');
     await page.locator('#note').fill('Lyon branch, until the VPN is up');
     await page.getByRole('button', { name: 'Add entry' }).click();
-    await page.getByRole('status').filter({ hasText: 'Added 203.0.113.0/25 to list staff.' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'List staff: added 203.0.113.0/25 (Lyon branch, until the VPN is up);' })
+      .waitFor();
     const added = staff.locator('li', { hasText: '203.0.113.0/25' });
     assert.equal(await added.locator('.note').textContent(), 'Lyon branch, until the VPN is up');
     assert.deepEqual((await staffListInFile(file)).at(-1), {
@@ -59,7 +62,7 @@ test(
     assert.equal(await page.locator('#cidr').inputValue(), '203.0.113.200/25');
 
     await page.getByRole('button', { name: 'Remove 203.0.113.0/25 from list staff' }).click();
-    await page.getByRole('status').filter({ hasText: 'Removed 203.0.113.0/25 from list staff.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'List staff: removed 203.0.113.0/25;' }).waitFor();
     assert.equal(await staff.locator('li', { hasText: '203.0.113.0/25' }).count(), 0);
     assert.equal(
       (await staffListInFile(file)).find((entry) => entry.cidr === '203.0.113.0/25'),

@@ -1,9 +1,10 @@
 // The allowlists' admin page with allowlists.source: redis: the page edits the lists in Redis
 // (no file involved), the gateway's lists in force follow through Redis, and the page names
-// Redis as where the lists are kept.
+// Redis as where the lists are kept; its editor is one Redis connection for every request.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { compileConfig } from '../../src/config/runtime.js';
 import { type CliFixture, startCliFixture } from '../helpers/cli.js';
 import type { Browser } from '../helpers/login-harness.js';
@@ -64,4 +65,19 @@ test('the page adds and removes entries in Redis, and the gateway follows', asyn
       ['allowlist.entry_removed', 'redis', '203.0.113.0/24'],
     ],
   );
+});
+
+test('the page keeps one Redis connection for its edits, not one per request', async () => {
+  const url = (fixture.harness.config.store as { url: string }).url;
+  const raw = new Redis(url);
+  // Connections Redis ever accepted: a connection opened and closed by each request would count.
+  const clients = async () => Number(/total_connections_received:(\d+)/.exec(await raw.info('stats'))?.[1]);
+  try {
+    assert.equal((await admin.get(PAGE)).status, 200);
+    const before = await clients();
+    for (let i = 0; i < 5; i++) assert.equal((await admin.get(PAGE)).status, 200);
+    assert.equal(await clients(), before);
+  } finally {
+    raw.disconnect();
+  }
 });

@@ -3,12 +3,15 @@
 // a post without the session's CSRF token changes nothing; a bad entry is refused with the
 // model's message; a change that would shut out the editing admin (admins bound to a list) is
 // refused before anything is saved; a saved change reaches the running gateway's enforcement
-// once it has re-read the file; a read-only file makes the page say so.
+// once it has re-read the file; a read-only file makes the page say so. Parallel posts are all
+// saved; a removal reaches every spelling of a user's list; a file that does not validate
+// leaves the page showing the lists in force, with edits refused.
 
 import assert from 'node:assert/strict';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parseDocument, parse as parseYaml } from 'yaml';
 import {
   ADMIN,
   type Browser,
@@ -166,7 +169,7 @@ test('a saved removal cuts off a staff session once the gateway has re-read the 
 
   const removed = await post(admin, 'remove', { name: 'staff', cidr: '127.0.0.1' });
   assert.equal(removed.status, 200);
-  assert.match(visible(removed.text), /Removed 127\.0\.0\.1 from list staff\./);
+  assert.match(visible(removed.text), /List staff: removed 127\.0\.0\.1; 1 entry left\./);
   assert.match(await readFile(file, 'utf8'), /staff:\n\s+- 10\.0\.0\.0\/8\n/, 'the entry left the file');
   const event = audits('allowlist.entry_removed').at(-1);
   assert.deepEqual(
@@ -212,5 +215,84 @@ test('an admin whose login passed no second step (optional by policy, none enrol
     assert.equal((await browser.get(PAGE)).status, 403);
   } finally {
     await lax.close();
+  }
+});
+
+test('parallel posts from the page are all saved, none lost', async () => {
+  const csrf = await admin.gatewayCsrf(PAGE);
+  const cidrs = ['192.0.2.31', '192.0.2.32', '192.0.2.33', '192.0.2.34', '192.0.2.35', '192.0.2.36'];
+  const send = (action: 'add' | 'remove', cidr: string) =>
+    admin.post(`${PAGE}/${action}`, { csrf_token: csrf, kind: 'list', name: 'staff', cidr, note: `desk ${cidr}` });
+  const added = await Promise.all(cidrs.map((cidr) => send('add', cidr)));
+  assert.deepEqual(
+    added.map((answer) => answer.status),
+    cidrs.map(() => 200),
+  );
+  const loaded = parseYaml(await readFile(file, 'utf8')) as { allowlists: { lists: { staff: unknown[] } } };
+  const inFile = JSON.stringify(loaded.allowlists.lists.staff);
+  for (const cidr of cidrs) assert.ok(inFile.includes(`"${cidr}"`), `${cidr} is in the file`);
+
+  const removed = await Promise.all(cidrs.map((cidr) => send('remove', cidr)));
+  assert.deepEqual(
+    removed.map((answer) => answer.status),
+    cidrs.map(() => 200),
+  );
+  const after = await readFile(file, 'utf8');
+  for (const cidr of cidrs) assert.ok(!after.includes(cidr), `${cidr} left the file`);
+});
+
+test("a user's list written under two spellings: a removal takes the address out of both, audited once", async () => {
+  const original = await readFile(file, 'utf8');
+  const doc = parseDocument(original);
+  doc.setIn(['allowlists', 'users', 'Carol'], ['192.0.2.50']);
+  doc.setIn(['allowlists', 'users', 'carol'], ['192.0.2.50', '192.0.2.51']);
+  await writeFile(file, doc.toString());
+  try {
+    const removedBefore = audits('allowlist.entry_removed').length;
+    const answer = await post(admin, 'remove', { kind: 'user', name: 'carol', cidr: '192.0.2.50' });
+    assert.equal(answer.status, 200, visible(answer.text));
+    assert.deepEqual(entriesOf(answer.text, 'user:carol'), [['192.0.2.51', '']]);
+    const { users } = (parseYaml(await readFile(file, 'utf8')) as { allowlists: { users: Record<string, unknown> } })
+      .allowlists;
+    assert.deepEqual([users.Carol, users.carol], [[], ['192.0.2.51']]);
+    const removed = audits('allowlist.entry_removed');
+    assert.equal(removed.length, removedBefore + 1);
+    assert.deepEqual([removed.at(-1)?.user_list, removed.at(-1)?.cidr], ['carol', '192.0.2.50']);
+
+    const again = await post(admin, 'remove', { kind: 'user', name: 'carol', cidr: '192.0.2.50' });
+    assert.equal(again.status, 404);
+    assert.match(visible(again.text), /192\.0\.2\.50 is not in user carol: nothing removed\./);
+    assert.equal(audits('allowlist.entry_removed').length, removedBefore + 1, 'no removal audited');
+    assert.equal(audits('allowlist.edit_refused').at(-1)?.reason, 'not_found');
+  } finally {
+    await writeFile(file, original);
+  }
+});
+
+test('a gateway.yaml that does not validate: the page shows the lists in force, read-only; a post is refused', async () => {
+  const original = await readFile(file, 'utf8');
+  const broken = `${original}unknown_section: 1\n`;
+  await writeFile(file, broken);
+  try {
+    const page = await admin.get(PAGE);
+    assert.equal(page.status, 200);
+    const text = visible(page.text);
+    assert.match(text, /The lists cannot be changed here: .*gateway\.yaml does not load as it stands: unknown_section/);
+    assert.match(text, /The lists shown are those in force.*edits are refused until the file is fixed\./);
+    assert.deepEqual(entriesOf(page.text, 'list:admins'), [['127.0.0.1', 'this machine']], 'the lists in force');
+    assert.doesNotMatch(page.text, /admin\/allowlists\/(add|remove)/, 'no forms');
+
+    const csrf = await admin.gatewayCsrf('/_gateway/account');
+    const posted = await admin.post(`${PAGE}/add`, {
+      csrf_token: csrf,
+      kind: 'list',
+      name: 'staff',
+      cidr: '192.0.2.7',
+    });
+    assert.equal(posted.status, 409);
+    assert.equal(await readFile(file, 'utf8'), broken, 'nothing written');
+    assert.equal(audits('allowlist.edit_refused').at(-1)?.reason, 'file_invalid');
+  } finally {
+    await writeFile(file, original);
   }
 });

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createFileStore } from '../../src/store/file.js';
 import { StoreInUseError } from '../../src/store/file-lock.js';
@@ -132,14 +132,21 @@ describe('file store on disk', () => {
     const path = join(folder(), 'store.json');
     const store = await createFileStore({ path });
     await store.set('before', 'v');
-    // A folder where the temp file goes makes every write fail, even for root (unlike chmod).
-    await mkdir(`${path}.tmp`);
+    // A folder in the file's place makes the rename fail, even for root (unlike chmod).
+    await rm(path);
+    await mkdir(path);
+    await writeFile(join(path, 'in-the-way'), '');
     await assert.rejects(store.set('during', 'v'), (error: Error) => {
       assert.ok(error instanceof StoreUnavailableError);
       assert.match(error.message, /could not write the store file/);
       return true;
     });
-    await rm(`${path}.tmp`, { recursive: true });
+    assert.deepEqual(
+      (await readdir(dirname(path))).filter((name) => name.endsWith('.tmp')),
+      [],
+      'the failed write left no temporary file',
+    );
+    await rm(path, { recursive: true });
     await store.set('after', 'v');
     await store.close();
     const reopened = await createFileStore({ path });
