@@ -12,14 +12,23 @@ export function publicOrigin(scope: RequestScope): string {
   return scope.runtime.config.upstream.rewrite.public_origin ?? `${scope.proto}://${scope.host}`;
 }
 
+/**
+ * The same headers with Content-Disposition first. A loop, not a spread: object rest and spread
+ * take V8's slow path, which cost microseconds on every response when it was done for all.
+ */
+function dispositionFirst(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const ordered: OutgoingHttpHeaders = { 'content-disposition': headers['content-disposition'] };
+  for (const [name, value] of Object.entries(headers)) if (name !== 'content-disposition') ordered[name] = value;
+  return ordered;
+}
+
 /** Builds the client response headers from the upstream's. */
 export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: RequestScope): OutgoingHttpHeaders {
   // Node re-encodes a Content-Disposition written after Content-Length (nodejs/node#46528): the
   // raw UTF-8 filename many apps send is then refused (a 502) or mangled. Written first, it is
   // passed on as the bytes received, like every other header.
-  const { 'content-disposition': disposition, ...rest } = withoutHopByHop(upstream);
-  const headers: OutgoingHttpHeaders =
-    disposition === undefined ? rest : { 'content-disposition': disposition, ...rest };
+  const kept = withoutHopByHop(upstream);
+  const headers: OutgoingHttpHeaders = kept['content-disposition'] === undefined ? kept : dispositionFirst(kept);
   const { runtime } = scope;
   const rewrite = runtime.config.upstream.rewrite;
   const location = headers.location;
