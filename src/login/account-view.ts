@@ -6,6 +6,7 @@ import type { RequestScope } from '../http/scope.js';
 import { accountPage, type QuestionText } from '../pages/forms.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
+import { isVerifiedAdmin } from './admin-access.js';
 import type { RouteContext } from './route-context.js';
 
 /** The catalogue's text of each question id (the id itself for a question the catalogue dropped). */
@@ -36,6 +37,7 @@ export async function renderAccount(
         totpEnrolled,
         recoveryCodesLeft: await services.recovery.remaining(session.user),
         questionsAsked: asked && questionTexts(scope, asked),
+        admin: isVerifiedAdmin(session),
       },
       message,
     ),

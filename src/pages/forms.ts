@@ -106,6 +106,8 @@ export interface AccountView {
   recoveryCodesLeft: number;
   /** The questions to answer to turn security questions off; undefined when they are not on, empty when none can be asked. */
   questionsAsked?: readonly QuestionText[];
+  /** Whether this session may use the admin pages (a link to them is shown). */
+  admin: boolean;
 }
 
 /** The account page: the state of both second factors (one at a time) and the actions on them. */
@@ -139,9 +141,10 @@ ${answerFields(view.questionsAsked, 'current')}
 <p><a href="${prefix}/account/enroll">Set up an authenticator app</a> (recommended)</p>
 <p><a href="${prefix}/account/questions">Set up security questions</a></p>`;
   }
+  const admin = view.admin ? `<p><a href="${prefix}/admin/allowlists">Staff IP allowlists</a> (admin)</p>` : '';
   return renderPage(
     'Account security',
-    `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}
+    `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}${admin}
 <form method="post" action="${prefix}/logout">${hidden(ctx)}<button type="submit" class="secondary">Sign out</button></form>`,
   );
 }

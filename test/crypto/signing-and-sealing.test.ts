@@ -60,6 +60,18 @@ describe('signer', () => {
     assert.equal(fresh.verify(first), 'first');
   });
 
+  test('a token names its key: another held key under that name, or a name held by no key, is refused', () => {
+    const rotated = createSigner([b, a]);
+    const token = signer.sign('session-id');
+    const [value, id, signature] = token.split('.');
+    const otherId = rotated.sign('x').split('.')[1] as string;
+    assert.notEqual(otherId, id);
+    assert.equal(rotated.verify(`${value}.${otherId}.${signature}`), undefined);
+    assert.equal(rotated.verify(`${value}.AAAAAAAA.${signature}`), undefined);
+    assert.equal(rotated.verify(`${value}.${signature}`), undefined, 'a token without a key id');
+    assert.equal(rotated.verify(token), 'session-id');
+  });
+
   test('short keys are refused at construction', () => {
     assert.throws(() => createSigner([]));
     assert.throws(() => createSigner([Buffer.alloc(16)]));

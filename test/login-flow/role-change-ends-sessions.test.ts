@@ -2,7 +2,8 @@
 // the store, an edit of gateway.yaml) ends the user's sessions at their next request, within
 // the role cache's couple of seconds, so a demoted admin neither keeps the admin pages nor
 // escapes a staff allowlist. The admin pages need a second step passed at the login itself:
-// a factor enrolled later in a password-only session is not enough.
+// a factor enrolled later in a password-only session is not enough, and only a session that
+// may use them shows the link to them on its account page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ROLE_CACHE_MS, roleKey } from '../../src/access/roles.js';
@@ -63,12 +64,14 @@ test('the admin page needs a second step passed at login, not a factor enrolled 
     assert.equal((await browser.login(ADMIN.user, ADMIN.password)).location, '/dashboard', 'a password was enough');
     const { secret } = await browser.enroll('/_gateway/account/enroll');
     assert.equal((await browser.get(ADMIN_PAGE)).status, 403, 'enrolled now, but this login passed no second step');
+    assert.doesNotMatch((await browser.get('/_gateway/account')).text, /admin\/allowlists/);
 
     lax.clock.advance(30_000);
     const again = lax.browser();
     assert.match((await again.login(ADMIN.user, ADMIN.password)).location ?? '', /\/_gateway\/step-up$/);
     assert.equal((await again.stepUp(lax.code(secret))).status, 302);
     assert.equal((await again.get(ADMIN_PAGE)).status, 200);
+    assert.match((await again.get('/_gateway/account')).text, /href="\/_gateway\/admin\/allowlists"/);
   } finally {
     await lax.close();
   }
