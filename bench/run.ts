@@ -4,8 +4,8 @@
 // writes results/bench-<timestamp>.json. Every child process is stopped at the end, on
 // SIGINT/SIGTERM and on failure.
 //
-//   npm run bench               full run (5 rounds, under 15 minutes)
-//   npm run bench -- --quick    everyday run (3 short rounds, 2-3 minutes)
+//   npm run bench               full run (5 rounds, about 15 minutes)
+//   npm run bench -- --quick    everyday run (3 short rounds, 3-4 minutes)
 //   npm run bench -- --help     every option
 
 import { execFileSync } from 'node:child_process';

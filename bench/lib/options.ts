@@ -33,7 +33,7 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick            2-3 minutes: 3 rounds of short measurements (default: the full run, under 15 minutes)
+  --quick            3-4 minutes: 3 rounds of short measurements (default: the full run, about 15 minutes)
   --rounds N         rounds of the interleaved scenarios (quick 3, full 5)
   --layout NAME      one-core (default: load generator, upstream and proxy on CPU 0) or split
                      (load generator on CPU 1, upstream and proxy on CPU 0)
