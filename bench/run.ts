@@ -5,7 +5,7 @@
 // SIGINT/SIGTERM and on failure.
 //
 //   npm run bench               full run (5 rounds, about 15 minutes)
-//   npm run bench -- --quick    everyday run (3 short rounds, 3-4 minutes)
+//   npm run bench -- --quick    everyday run (2 short rounds, about 3 minutes)
 //   npm run bench -- --help     every option
 
 import { execFileSync } from 'node:child_process';

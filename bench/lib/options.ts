@@ -33,8 +33,8 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick            3-4 minutes: 3 rounds of short measurements (default: the full run, about 15 minutes)
-  --rounds N         rounds of the interleaved scenarios (quick 3, full 5)
+  --quick            about 3 minutes: 2 rounds of short measurements (default: the full run, about 15 minutes)
+  --rounds N         rounds of the interleaved scenarios (quick 2, full 5)
   --layout NAME      one-core (default: load generator, upstream and proxy on CPU 0) or split
                      (load generator on CPU 1, upstream and proxy on CPU 0)
   --only IDS         comma-separated scenario ids (get-page, fixed-rate-latency, mib-responses,
@@ -70,7 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   }
   if (values.layout !== 'one-core' && values.layout !== 'split') throw new Error(`unknown layout "${values.layout}"`);
   const quick = values.quick;
-  const rounds = values.rounds === undefined ? (quick ? 3 : 5) : Number(values.rounds);
+  const rounds = values.rounds === undefined ? (quick ? 2 : 5) : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer`);
   const only = values.only
     .split(',')
