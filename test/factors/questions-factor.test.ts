@@ -83,7 +83,8 @@ describe('enrollment', () => {
     for (const hash of hashes) assert.match(hash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$/);
     const salts = new Set(hashes.map((hash) => hash.split('$')[4]));
     assert.equal(salts.size, 5, 'a salt per answer');
-    const everything = (await s.dump()).toLowerCase();
+    // The hashes themselves are random base64, in which a short word can turn up by chance.
+    const everything = (await s.dump()).replace(/\$argon2id\$[^"]*/g, '<hash>').toLowerCase();
     for (const answer of ANSWERS.values()) {
       assert.ok(!everything.includes(answer.toLowerCase()), `"${answer}" is in the store`);
     }
