@@ -48,7 +48,7 @@ function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices, con
   closeRefusedWebSockets(webSockets, login, runtime);
   const alive = async (id: string) => {
     const session = await login.records.getSession(id);
-    return session !== undefined && (await login.roles.current(session.user, runtime.roles)) === session.role;
+    return session !== undefined && (await login.roles.unchanged(session.user, session.role, runtime.roles));
   };
   for (const id of webSockets.sessionIds()) {
     alive(id).then(

@@ -45,7 +45,12 @@ const ROLE_CACHE_ENTRIES = 10_000;
 
 /** The role a user has now, for every request of a session: a lookup, and a store read every couple of seconds. */
 export interface RoleResolver {
-  current(user: string, settings: RoleSettings): Promise<string>;
+  /**
+   * Whether the user still has `role`. A cached answer that says no is read again from the
+   * store before it counts: a login just after a role change carries the new role, which a
+   * cache filled a moment before the change would otherwise take for a change of its own.
+   */
+  unchanged(user: string, role: string, settings: RoleSettings): Promise<boolean>;
 }
 
 /**
@@ -55,16 +60,19 @@ export interface RoleResolver {
  */
 export function createRoleResolver(store: Store, now: () => number): RoleResolver {
   const cache = new Map<string, { stored: string | undefined; at: number }>();
+  const current = async (user: string, settings: RoleSettings, fresh: boolean): Promise<string> => {
+    if (settings.admins.includes(user)) return ADMIN_ROLE;
+    let entry = cache.get(user);
+    if (fresh || !entry || now() - entry.at >= ROLE_CACHE_MS) {
+      entry = { stored: await store.get(roleKey(user)), at: now() };
+      if (cache.size >= ROLE_CACHE_ENTRIES) cache.clear();
+      cache.set(user, entry);
+    }
+    return resolveRole(user, settings, entry.stored);
+  };
   return {
-    async current(user, settings) {
-      if (settings.admins.includes(user)) return ADMIN_ROLE;
-      let entry = cache.get(user);
-      if (!entry || now() - entry.at >= ROLE_CACHE_MS) {
-        entry = { stored: await store.get(roleKey(user)), at: now() };
-        if (cache.size >= ROLE_CACHE_ENTRIES) cache.clear();
-        cache.set(user, entry);
-      }
-      return resolveRole(user, settings, entry.stored);
+    async unchanged(user, role, settings) {
+      return (await current(user, settings, false)) === role || (await current(user, settings, true)) === role;
     },
   };
 }

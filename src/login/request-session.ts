@@ -61,14 +61,15 @@ export async function resolveRequestSession(
     pending,
     state,
   });
-  const roleNow = (user: string) => services.roles.current(user, scope.runtime.roles);
+  const unchanged = (record: { user: string; role: string }) =>
+    services.roles.unchanged(record.user, record.role, scope.runtime.roles);
   if (ref?.kind === 'session') {
     const session = await services.records.getSession(ref.id);
-    if (session && (await roleNow(session.user)) === session.role) return answer('full', session);
+    if (session && (await unchanged(session))) return answer('full', session);
     if (session) await endSession(services, scope, session.id, 'role changed');
   } else if (ref?.kind === 'pending') {
     const pending = await services.records.getPending(ref.id);
-    if (pending && (await roleNow(pending.user)) === pending.role) return answer('pending', undefined, pending);
+    if (pending && (await unchanged(pending))) return answer('pending', undefined, pending);
     if (pending) await services.records.endPending(pending.id);
   }
   return answer('none');

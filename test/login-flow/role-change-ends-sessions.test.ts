@@ -44,6 +44,24 @@ test('a role set in the store ends the sessions of the role before it, within th
   }
 });
 
+test('a login just after a role change keeps its session (a cached old role is read again before it counts)', async () => {
+  const earlier = harness.browser();
+  await earlier.login(STAFF.user, STAFF.password);
+  assert.equal((await earlier.get('/dashboard')).status, 200, 'the gateway now holds the role staff for bob');
+  const store = harness.gateway.login?.store;
+  assert.ok(store);
+  await store.set(roleKey(STAFF.user), 'user');
+  try {
+    const now = harness.browser();
+    await now.login(STAFF.user, STAFF.password);
+    assert.equal((await now.get('/dashboard')).status, 200, 'the new login carries the new role');
+    assert.equal((await earlier.get('/dashboard')).status, 303, 'the session of the old role ends');
+  } finally {
+    await store.delete(roleKey(STAFF.user));
+    harness.clock.advance(ROLE_CACHE_MS);
+  }
+});
+
 test('an admin removed from users.admins in gateway.yaml loses the session and the admin page at once', async () => {
   const { browser } = await harness.enrollAdmin();
   assert.equal((await browser.get(ADMIN_PAGE)).status, 200);
