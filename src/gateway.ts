@@ -6,17 +6,17 @@ import { isDeepStrictEqual } from 'node:util';
 import { createSharedAllowlistEditor } from './allowlist/editors.js';
 import { createAllowlistProvider } from './allowlist/provider.js';
 import type { ConfigSource } from './config/source.js';
-import { createGatewayRoutes } from './http/gateway-routes.js';
+import { createLoginServices } from './create-services.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
-import { closeRefusedWebSockets } from './login/allowlist-gate.js';
-import { createLoginServices } from './login/create-services.js';
-import type { LoginServices } from './login/services.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
+import { createGatewayRoutes } from './portal/router.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
 import { CLOSE_GOING_AWAY, CLOSE_POLICY_VIOLATION } from './proxy/websocket-frames.js';
 import { createWebSocketTracker, type WebSocketTracker } from './proxy/websocket-tracker.js';
+import { closeRefusedWebSockets } from './session/allowlist-gate.js';
+import type { LoginServices } from './session/services.js';
 
 export interface Gateway {
   readonly address: AddressInfo;

@@ -3,25 +3,14 @@
 // runs once, on its own (micro-benchmarks, profiles). A new scenario is a new file that exports
 // one of these, listed in scenarios/index.ts.
 
-import type { Layout } from '../lib/layout.js';
-import type { Machine } from '../lib/machine.js';
+import type { BenchContext } from '../lib/context.js';
 import type { BenchOptions } from '../lib/options.js';
-import type { Tools } from '../lib/tools.js';
 import type { RunningTarget, TargetId } from '../servers/targets.js';
+
+export type { BenchContext };
 
 /** Named figures of one measurement (requests/s, µs per request, ms, MB…). */
 export type Metrics = Record<string, number>;
-
-export interface BenchContext {
-  options: BenchOptions;
-  layout: Layout;
-  tools: Tools;
-  machine: Machine;
-  /** Progress on stdout. */
-  log(line: string): void;
-  /** What is left of the time the run may spend waiting for other processes to go quiet. */
-  quietBudget: { leftMs: number };
-}
 
 /** A figure shown in the final table: which metric, how it is labelled, which way is better. */
 export interface Row {

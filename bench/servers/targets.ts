@@ -2,9 +2,9 @@
 // (the floor), nginx (the reference), the gateway with every security layer off (passthrough,
 // its internal reference) and the gateway with its layers on, with each store.
 
+import type { BenchContext } from '../lib/context.js';
 import { cpuMicros, rssBytes, totalCpuMicros } from '../lib/proc-stat.js';
 import { sleep } from '../lib/stats.js';
-import type { BenchContext } from '../scenarios/types.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { startNginx } from './nginx.js';
 import { type RunningRedis, startRedis } from './redis.js';

@@ -2,14 +2,8 @@
 // demote them); a role set in the store with the CLI comes next; then the YAML's roles;
 // then the default role.
 
+import type { RoleSettings } from '../config/runtime.js';
 import type { Store } from '../store/store.js';
-
-export interface RoleSettings {
-  default_role: string;
-  /** Canonical usernames. */
-  admins: readonly string[];
-  roles: Readonly<Record<string, string>>;
-}
 
 export const ADMIN_ROLE = 'admin';
 

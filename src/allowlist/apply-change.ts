@@ -3,9 +3,9 @@
 // result in the words both show. The caller adds who is editing to the audit line and turns a
 // refusal into its own answer (exit 1; 404 or 409).
 
+import type { AllowlistChange, AllowlistData, AllowlistTarget } from '../config/allowlist-data.js';
 import type { AuditEvent } from '../ops/audit.js';
 import type { AllowlistEditor } from './editor.js';
-import type { AllowlistChange, AllowlistData, AllowlistTarget } from './model.js';
 import { entryCount, targetFacts, targetLabel } from './targets.js';
 
 export type ChangeOutcome =

@@ -2,7 +2,7 @@
 // CLI and the admin page edit through it, gateway.yaml and Redis each implement it. Entries
 // arrive validated (model.ts parseEntry); who changed what is audited by the caller.
 
-import type { AllowlistData, AllowlistEntry, AllowlistTarget } from './model.js';
+import type { AllowlistData, AllowlistEntry, AllowlistTarget } from '../config/allowlist-data.js';
 
 export interface AllowlistEditor {
   readonly source: 'yaml' | 'redis';

@@ -3,10 +3,10 @@
 // ones); with source redis, the live copy a Redis watcher keeps. Undefined means the lists
 // never loaded, and whoever is bound to a list is refused (S11).
 
+import type { CompiledAllowlists } from '../config/allowlist-data.js';
 import type { RuntimeConfig } from '../config/runtime.js';
 import type { Logger } from '../ops/logger.js';
 import { type RedisStoreSettings, redisOptionsOf } from '../store/index.js';
-import type { CompiledAllowlists } from './model.js';
 import { type AllowlistWatcher, watchRedisAllowlists } from './redis-watcher.js';
 
 export interface AllowlistProvider {

@@ -13,6 +13,13 @@
 //   {allowlist}:user:NAME      hash: canonical cidr -> note
 // Channel: PREFIX allowlist:changed, message: the new version.
 
+import {
+  type AllowlistData,
+  type AllowlistEntry,
+  type AllowlistTarget,
+  parseEntry,
+  parseListName,
+} from '../config/allowlist-data.js';
 import { type RedisStoreSettings, redisOptionsOf } from '../store/index.js';
 import type { RedisStoreOptions } from '../store/redis.js';
 import {
@@ -23,7 +30,6 @@ import {
   type RedisRunner,
 } from '../store/redis-client.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
-import { type AllowlistData, type AllowlistEntry, type AllowlistTarget, parseEntry, parseListName } from './model.js';
 
 /** The keys and channel of one deployment's allowlists. */
 export interface AllowlistKeys {

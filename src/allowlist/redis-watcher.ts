@@ -4,10 +4,10 @@
 // change. If Redis goes away the last good lists stay in force; until the first successful
 // read there are none, and staff are refused (S11).
 
+import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from '../config/allowlist-data.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisStoreOptions } from '../store/redis.js';
 import { createRedisClient } from '../store/redis-client.js';
-import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from './model.js';
 import { allowlistConnectionOptions, connectAllowlists } from './redis-lists.js';
 
 export interface AllowlistWatcher {

@@ -3,8 +3,8 @@
 // facts, and the lists a listing shows (every list, those the policy names but nobody filled
 // included, then every user's own list).
 
+import type { AllowlistData, AllowlistEntry, AllowlistTarget } from '../config/allowlist-data.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { AllowlistData, AllowlistEntry, AllowlistTarget } from './model.js';
 
 /** The list that `staff` is bound to by the policy (else the one named staff): what an edit changes by default. */
 export function defaultListName(config: Readonly<GatewayConfig>): string {

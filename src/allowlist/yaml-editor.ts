@@ -8,9 +8,6 @@
 import { constants } from 'node:fs';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { formatConfigError, loadConfigFile, parseConfig } from '../config/load.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
-import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
 import {
   type AllowlistChange,
   type AllowlistData,
@@ -19,7 +16,10 @@ import {
   parseEntry,
   withCanonicalUsers,
   withChange,
-} from './model.js';
+} from '../config/allowlist-data.js';
+import { formatConfigError, loadConfigFile, parseConfig } from '../config/load.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { type AllowlistEditor, AllowlistEditRefusedError } from './editor.js';
 import { editAllowlistText } from './yaml-text.js';
 
 export interface YamlAllowlistEditorOptions {

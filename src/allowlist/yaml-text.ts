@@ -18,7 +18,13 @@ import {
   stringify,
   type YAMLMap,
 } from 'yaml';
-import { type AllowlistChange, type AllowlistEntry, type AllowlistTarget, type Parsed, parseEntry } from './model.js';
+import {
+  type AllowlistChange,
+  type AllowlistEntry,
+  type AllowlistTarget,
+  type Parsed,
+  parseEntry,
+} from '../config/allowlist-data.js';
 
 export interface EditedText {
   /** The new text; the same string when nothing had to change. */

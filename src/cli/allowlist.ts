@@ -1,12 +1,13 @@
 // Owns `gateway allowlist`: listing the staff IP allowlists and adding or removing an entry,
 // in gateway.yaml (its comments and layout kept) or in Redis, whichever allowlists.source
-// names. Entries are validated as every editor validates them (allowlist/model.ts), and every
+// names. Entries are validated as every editor validates them (config/allowlist-data.ts), and every
 // change is one audit line.
 
 import { resolve } from 'node:path';
 import { applyAllowlistChange } from '../allowlist/apply-change.js';
 import { type AllowlistEditor, AllowlistEditRefusedError } from '../allowlist/editor.js';
 import { createAllowlistEditor } from '../allowlist/editors.js';
+import { defaultListName, entryCount, listSections, targetLabel } from '../allowlist/targets.js';
 import {
   type AllowlistData,
   type AllowlistEntry,
@@ -14,13 +15,12 @@ import {
   parseEntry,
   parseListName,
   withCanonicalUsers,
-} from '../allowlist/model.js';
-import { defaultListName, entryCount, listSections, targetLabel } from '../allowlist/targets.js';
+} from '../config/allowlist-data.js';
 import { loadConfigFile } from '../config/load.js';
 import { compileConfig } from '../config/runtime.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ConfigInvalidError } from '../config/source.js';
-import { DEFAULT_USERNAME_RULES, type UsernameRules, usernameRulesOf } from '../login/username.js';
+import { DEFAULT_USERNAME_RULES, type UsernameRules, usernameRulesOf } from '../config/username.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
 import { createOperatorAudit, operatorUsername } from './operator.js';

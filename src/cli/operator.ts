@@ -1,6 +1,6 @@
 // Owns what the operator commands (`gateway users`, `gateway sessions`) share with `gateway
 // start`: the same gateway.yaml, the store and keys built as the gateway builds them
-// (login/create-services.ts: records and TOTP secrets are sealed, so the keys must be the
+// (create-services.ts: records and TOTP secrets are sealed, so the keys must be the
 // gateway's), usernames canonicalised as the login canonicalises them, one audit line per
 // change on stderr and one human line on stdout.
 
@@ -12,9 +12,9 @@ import { compileConfig, type RuntimeConfig } from '../config/runtime.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { ConfigInvalidError } from '../config/source.js';
+import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../config/username.js';
+import { createUserState, type UserState } from '../create-services.js';
 import type { FactorKind, SecondFactor } from '../factors/factor.js';
-import { createUserState, type UserState } from '../login/create-services.js';
-import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../login/username.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
 import { createLogger } from '../ops/logger.js';
 import { StoreUnavailableError } from '../store/store.js';

@@ -3,11 +3,11 @@
 // (enroll-code, S12), a reset of every second factor (reset-factor, for an admin who lost
 // the phone) and the lifting of a lockout (unlock). Every change is an audit event.
 
-import { secondStepFor } from '../access/policy.js';
+import { secondStepFor } from '../access/decide.js';
 import { createRegulator, LIMITED } from '../access/regulator.js';
 import { ADMIN_ROLE, type RoleSource, resolveRoleSource, roleKey } from '../access/roles.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../login/enroll-codes.js';
+import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../factors/enroll-codes.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
 import { count, FACTOR_NAMES, type Operator, withOperator } from './operator.js';
 

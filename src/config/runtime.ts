@@ -1,12 +1,19 @@
 // Owns the compiled form of a configuration: what every request needs, computed once per
 // load (matchers, the upstream's origin), so that the hot path does no parsing.
 
-import type { RoleSettings } from '../access/roles.js';
-import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from '../allowlist/model.js';
-import { canonicalUsername, usernameRulesOf } from '../login/username.js';
+import { headerKey } from '../net/header-key.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
-import { headerKey } from '../proxy/request-headers.js';
+import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from './allowlist-data.js';
 import { DEFAULT_IDENTITY_HEADERS, type GatewayConfig } from './schema.js';
+import { canonicalUsername, usernameRulesOf } from './username.js';
+
+/** Who has which role, as the configuration says (access/roles.ts adds what the store says). */
+export interface RoleSettings {
+  default_role: string;
+  /** Canonical usernames. */
+  admins: readonly string[];
+  roles: Readonly<Record<string, string>>;
+}
 
 export interface RuntimeConfig {
   readonly config: Readonly<GatewayConfig>;

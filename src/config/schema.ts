@@ -2,12 +2,12 @@
 // The rest of the code sees only the typed, frozen result (GatewayConfig).
 
 import { z } from 'zod';
-import { isPublicPath } from '../access/policy.js';
 import { keysSchema } from '../crypto/keys.js';
-import { parseRequestTarget } from '../http/request-target.js';
 import { parseCidr } from '../net/ip-matcher.js';
+import { parseRequestTarget } from '../net/request-target.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField } from './duration.js';
+import { isPublicPath } from './public-paths.js';
 import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';

@@ -6,7 +6,7 @@
 //   3. gateway     the gateway's own pages under the prefix (health, second step, account),
 //                  never forwarded
 //   4. session     the gateway cookie names a full session, a pending login, or nobody
-//   5. decide      access/policy.ts: forward (with the session's or the anonymous vault),
+//   5. decide      access/decide.ts: forward (with the session's or the anonymous vault),
 //                  intercept a login, end a session, or send to the login page (S0)
 //   6. forward     to the upstream, streaming both ways, the vault's cookies injected
 //
@@ -18,18 +18,18 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ConfigSource } from '../config/source.js';
 import { PasswordHashBusyError } from '../crypto/password-hash.js';
-import { guardRequest, guardUpgrade } from '../login/guard.js';
-import type { LoginServices } from '../login/services.js';
-import { logAccess } from '../ops/access-log.js';
+import { isUnderPrefix } from '../net/request-target.js';
 import type { Logger } from '../ops/logger.js';
+import type { GatewayRoutes } from '../portal/router.js';
 import { forward } from '../proxy/forward.js';
 import type { Upstream } from '../proxy/upstream.js';
 import { forwardUpgrade } from '../proxy/websocket.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
+import type { LoginServices } from '../session/services.js';
 import { StoreUnavailableError } from '../store/store.js';
+import { logAccess } from './access-log.js';
 import type { GatewayErrorCode } from './errors.js';
-import type { GatewayRoutes } from './gateway-routes.js';
-import { isUnderPrefix } from './request-target.js';
+import { guardRequest, guardUpgrade } from './guard.js';
 import { sendError, sendSocketError } from './respond.js';
 import { createScope, type RequestScope } from './scope.js';
 

@@ -3,9 +3,9 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { prefersJson, renderError } from '../pages/error-page.js';
-import { PAGE_SECURITY_HEADERS } from '../pages/html.js';
+import { prefersJson, renderError } from './error-page.js';
 import type { GatewayErrorCode } from './errors.js';
+import { PAGE_SECURITY_HEADERS } from './html.js';
 import type { RequestScope } from './scope.js';
 
 /** Records the error on the scope and answers it, unless the response has already begun. */

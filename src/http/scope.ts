@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RuntimeConfig } from '../config/runtime.js';
+import { parseRequestTarget, type RequestTarget } from '../net/request-target.js';
 import { type ClientAddress, resolveClientAddress } from './client-ip.js';
 import type { GatewayErrorCode } from './errors.js';
-import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 export interface RequestScope {
   readonly id: string;

@@ -3,6 +3,7 @@
 // the method/URL override headers, in every spelling; then add the gateway's own.
 
 import type { RequestScope } from '../http/scope.js';
+import { headerKey } from '../net/header-key.js';
 import { connectionTokens, isHopByHop } from './hop-headers.js';
 
 /**
@@ -43,11 +44,6 @@ const GATEWAY_ASSERTED = new Set([
   // Node answers Expect: 100-continue itself before the body is read; undici refuses the header.
   'expect',
 ]);
-
-/** The comparison form of a header name: lower-case, underscores as dashes. */
-export function headerKey(name: string): string {
-  return name.toLowerCase().replaceAll('_', '-');
-}
 
 export interface UpstreamHeaderOptions {
   /** The Host header to send: the client's (preserve_host) or the upstream's. */

@@ -4,8 +4,8 @@
 // that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s).
 
 import { randomBytes } from 'node:crypto';
+import type { SecondStep } from '../access/decide.js';
 import { createOneAtATime } from '../access/one-at-a-time.js';
-import type { SecondStep } from '../access/policy.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';

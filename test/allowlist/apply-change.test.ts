@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyAllowlistChange } from '../../src/allowlist/apply-change.js';
 import type { AllowlistEditor } from '../../src/allowlist/editor.js';
-import type { AllowlistData, AllowlistEntry, AllowlistTarget } from '../../src/allowlist/model.js';
+import type { AllowlistData, AllowlistEntry, AllowlistTarget } from '../../src/config/allowlist-data.js';
 
 const staff: AllowlistTarget = { kind: 'list', name: 'staff' };
 const data: AllowlistData = { lists: { staff: [{ cidr: '10.0.0.0/8', note: 'office' }] }, users: {} };

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AllowlistChange, AllowlistTarget } from '../../src/allowlist/model.js';
 import { editAllowlistText } from '../../src/allowlist/yaml-text.js';
+import type { AllowlistChange, AllowlistTarget } from '../../src/config/allowlist-data.js';
 
 const staff: AllowlistTarget = { kind: 'list', name: 'staff' };
 const add = (cidr: string, note?: string): AllowlistChange => ({ kind: 'add', entry: { cidr, note } });

@@ -3,7 +3,7 @@
 // as the login does) and for one use only; a user who already has a factor gets none.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { enrollCodeAccepted } from '../../src/login/enroll-codes.js';
+import { enrollCodeAccepted } from '../../src/factors/enroll-codes.js';
 import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
 import { ADMIN, formField, type LoginHarness } from '../helpers/login-harness.js';
 

@@ -3,7 +3,7 @@
 // set that is refused does not spend the code); with `networks` it is refused elsewhere.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { issueEnrollCode } from '../../src/login/enroll-codes.js';
+import { issueEnrollCode } from '../../src/factors/enroll-codes.js';
 import { ADMIN, startLoginHarness } from '../helpers/login-harness.js';
 import { ANSWERS, postAnswerSet } from '../helpers/questions.js';
 

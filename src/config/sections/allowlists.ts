@@ -3,7 +3,7 @@
 // and the admin page apply), so a file entry that does not parse is an error at its line.
 
 import { z } from 'zod';
-import { type AllowlistEntry, parseEntry, parseListName } from '../../allowlist/model.js';
+import { type AllowlistEntry, parseEntry, parseListName } from '../allowlist-data.js';
 
 /** An entry: "192.0.2.7" or { cidr: "10.0.0.0/8", note: "office" }; both read as { cidr, note }. */
 const entry = z

@@ -5,8 +5,8 @@ import { z } from 'zod';
 
 const username = z.string().min(1);
 
-import { LIST_NAME } from '../../allowlist/model.js';
 import { parseCidr } from '../../net/ip-matcher.js';
+import { LIST_NAME } from '../allowlist-data.js';
 
 const cidr = z.string().refine((text) => parseCidr(text) !== undefined, 'must be an IP address or CIDR range');
 

@@ -2,7 +2,7 @@
 // and which paths reach the upstream without a gateway session (S0).
 
 import { z } from 'zod';
-import { parseRequestTarget } from '../../http/request-target.js';
+import { parseRequestTarget } from '../../net/request-target.js';
 
 /** The routing path of a configured path, or undefined when it is not an absolute path without a query. */
 function routingPathOf(path: string): string | undefined {

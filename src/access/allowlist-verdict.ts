@@ -1,0 +1,35 @@
+// Owns the allowlist's decision for one request (S3, S11): may this user be here, at this
+// address, under the lists in force? Pure; one of the facts access/decide.ts decides on.
+
+import type { CompiledAllowlists } from '../config/allowlist-data.js';
+import type { AddressKey } from '../net/ip.js';
+
+export type AllowlistVerdict =
+  /** unbound: the role is bound to no list; list/user: the address is in the role's list or the user's own. */
+  | { readonly allowed: true; readonly via: 'unbound' | 'list' | 'user' }
+  /** outside: in neither list; not_loaded: the lists never loaded, so nobody bound to one passes (S11). */
+  | { readonly allowed: false; readonly reason: 'outside' | 'not_loaded' };
+
+export interface AllowlistFacts {
+  /** Canonical username. */
+  readonly user: string;
+  /** The list the user's role is bound to by the policy, if any. */
+  readonly binding: string | undefined;
+  /** The client's address, resolved per S7: text, or its key when it was read once already. */
+  readonly address: string | AddressKey | undefined;
+  /** The current lists; undefined when they never loaded. */
+  readonly lists: CompiledAllowlists | undefined;
+}
+
+/**
+ * Whether a user may log in or use a session from an address (S3). A user whose role is
+ * bound to a list passes from that list's addresses or from the user's own list; a list
+ * that does not exist is empty.
+ */
+export function allowlistVerdict(facts: AllowlistFacts): AllowlistVerdict {
+  if (facts.binding === undefined) return { allowed: true, via: 'unbound' };
+  if (!facts.lists) return { allowed: false, reason: 'not_loaded' };
+  if (facts.lists.lists.get(facts.binding)?.contains(facts.address)) return { allowed: true, via: 'list' };
+  if (facts.lists.users.get(facts.user)?.contains(facts.address)) return { allowed: true, via: 'user' };
+  return { allowed: false, reason: 'outside' };
+}

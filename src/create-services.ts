@@ -1,0 +1,87 @@
+// Owns building the login layer's services from the configuration at start-up: keys, the
+// store, session records, the factors and the guessing limits. The operator CLI builds the
+// same user state here (createUserState).
+
+import { createOneAtATime } from './access/one-at-a-time.js';
+import { createRegulator, LIMITED } from './access/regulator.js';
+import { createRoleResolver } from './access/roles.js';
+import type { SharedAllowlistEditor } from './allowlist/editors.js';
+import type { AllowlistProvider } from './allowlist/provider.js';
+import type { GatewayConfig } from './config/schema.js';
+import { loadKeys } from './crypto/keys.js';
+import { createPasswordHasher } from './crypto/password-hash.js';
+import { createSealer } from './crypto/sealing.js';
+import { createSigner } from './crypto/signing.js';
+import { createQuestionsFactor } from './factors/questions/questions-factor.js';
+import { createRecoveryCodes } from './factors/recovery-codes.js';
+import { createTotpFactor } from './factors/totp/totp-factor.js';
+import type { Logger } from './ops/logger.js';
+import type { Upstream } from './proxy/upstream.js';
+import type { WebSocketTracker } from './proxy/websocket-tracker.js';
+import { createSessionRecords } from './session/records.js';
+import type { LoginServices } from './session/services.js';
+import { createStore } from './store/index.js';
+
+/** What the gateway keeps about users and sessions: the store, the keys, and what reads and writes through them. */
+export type UserState = Pick<
+  LoginServices,
+  'store' | 'keys' | 'sealer' | 'hasher' | 'records' | 'totp' | 'questions' | 'recovery'
+>;
+
+/**
+ * Builds the user state from the configuration, as the gateway does at start-up and the operator
+ * CLI does for one command, so that both read and seal records alike. `generateKeys: false`
+ * refuses to create missing generated keys (see loadKeys).
+ */
+export async function createUserState(
+  config: () => Readonly<GatewayConfig>,
+  now: () => number,
+  { generateKeys = true }: { generateKeys?: boolean } = {},
+): Promise<UserState> {
+  const initial = config();
+  const keys = await loadKeys(initial.keys, initial.data_dir, { generate: generateKeys });
+  const store = await createStore(initial.store, { now });
+  const sealer = createSealer(keys.sealing);
+  const settings = () => {
+    const { session } = config();
+    return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
+  };
+  const hasher = createPasswordHasher();
+  return {
+    store,
+    keys,
+    sealer,
+    hasher,
+    records: createSessionRecords({ store, sealer, settings, now }),
+    totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
+    questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
+    recovery: createRecoveryCodes({ store, key: keys.digest }),
+  };
+}
+
+export async function createLoginServices(options: {
+  config: () => Readonly<GatewayConfig>;
+  upstream: () => Upstream;
+  webSockets: WebSocketTracker;
+  allowlists: AllowlistProvider;
+  allowlistEditor: SharedAllowlistEditor;
+  logger: Logger;
+  now?: () => number;
+}): Promise<LoginServices> {
+  const now = options.now ?? Date.now;
+  const state = await createUserState(options.config, now);
+  return {
+    ...state,
+    signer: createSigner(state.keys.signing),
+    secondStepLimits: createRegulator(state.store, LIMITED.secondStep, () => options.config().limits.second_step),
+    passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
+    oneAtATime: createOneAtATime(),
+    roles: createRoleResolver(state.store, now),
+    webSockets: options.webSockets,
+    allowlists: options.allowlists,
+    allowlistEditor: options.allowlistEditor,
+    upstream: options.upstream,
+    logger: options.logger,
+    now,
+  };
+}

@@ -1,0 +1,279 @@
+// Owns the interception of the app's login (S1, S2, S5): read the username before anything
+// is forwarded, check the limits, forward the password with the anonymous vault, classify
+// the answer (failing closed), then either pass a failure through, release a session, or
+// withhold the answer behind the second step.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { secondStepFor } from '../access/decide.js';
+import { subjectsOf } from '../access/regulator.js';
+import { roleOf } from '../access/roles.js';
+import type { LoginSettings } from '../config/sections/login.js';
+import { canonicalUsername, usernameRulesOf } from '../config/username.js';
+import { enrolledFactor } from '../factors/enrolled-factor.js';
+import { prefersJson } from '../http/error-page.js';
+import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
+import { BodyTooLargeError, readBody } from '../http/read-body.js';
+import { sendError, sendJson, sendRedirect } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
+import { parseRequestTarget } from '../net/request-target.js';
+import { audit } from '../ops/audit.js';
+import { type ExchangeAnswer, exchange } from '../proxy/exchange.js';
+import { withoutHopByHop } from '../proxy/hop-headers.js';
+import { buildUpstreamHeaders } from '../proxy/request-headers.js';
+import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
+import { setCookieList } from '../proxy/upstream-cookies.js';
+import { refuseOutsideAllowlist } from '../session/allowlist-gate.js';
+import { recordClaims } from '../session/anonymous-vault.js';
+import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
+import { endSession } from '../session/end-session.js';
+import { clearCookie } from '../session/gateway-cookie.js';
+import type { WithheldAnswer } from '../session/records.js';
+import {
+  anonymousCookieLine,
+  issueSessionCookie,
+  type RequestSession,
+  readAnonymousJar,
+  splitSetCookies,
+  upstreamCookieHeader,
+} from '../session/request-session.js';
+import type { LoginServices } from '../session/services.js';
+import { classifyLoginAnswer } from './classify.js';
+import { askIdentity, confirmIdentity } from './identity-check.js';
+import { readLoginUsername } from './login-body.js';
+import { logoutUpstream } from './upstream-logout.js';
+
+/** The routing path a Location header points at when it stays on this site (relative, the upstream's or the public origin). */
+export function sameSiteLocationPath(location: string | undefined, scope: RequestScope): string | undefined {
+  if (location === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(location, `${publicOrigin(scope)}/`);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== publicOrigin(scope) && url.origin !== scope.runtime.upstreamOrigin) return undefined;
+  const parsed = parseRequestTarget(url.pathname);
+  return parsed.ok ? parsed.target.routingPath : undefined;
+}
+
+/** Writes an exchanged answer to the client (its body, then whatever was left unread). */
+function relay(scope: RequestScope, res: ServerResponse, answer: ExchangeAnswer): void {
+  res.writeHead(answer.status, answer.statusText || undefined, buildClientHeaders(answer.headers, scope));
+  if (!answer.rest) {
+    res.end(answer.body);
+    return;
+  }
+  res.write(answer.body);
+  answer.rest.pipe(res);
+}
+
+/**
+ * What is kept of a withheld answer: status, headers as the client would get them (minus
+ * cookies), body if small. The answer to a script's login is not kept: after the second step a
+ * person's browser, not the script, receives the replay, and the app's page is the right place.
+ */
+function withhold(scope: RequestScope, answer: ExchangeAnswer, scripted: boolean): WithheldAnswer {
+  const headers = buildClientHeaders(
+    { ...withoutHopByHop(answer.headers), 'set-cookie': undefined },
+    { ...scope, vault: undefined },
+  );
+  const kept: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name === 'set-cookie' || name === 'content-length' || name === 'x-request-id') continue;
+    for (const item of Array.isArray(value) ? value : [value]) kept.push([name, String(item)]);
+  }
+  answer.rest?.destroy();
+  const keep = !scripted && !answer.rest;
+  return { status: answer.status, headers: kept, body: keep ? answer.body.toString('base64') : null };
+}
+
+/** Handles a request to one of the app's login routes. */
+export async function handleLogin(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rs: RequestSession,
+  services: LoginServices,
+): Promise<void> {
+  const refuse = (code: GatewayErrorCode, reason: string) => {
+    audit(services.logger, 'login.refused', { reason, client: scope.client.address, request_id: scope.id });
+    sendError(scope, req, res, code, reason);
+  };
+  const config = scope.runtime.config;
+  const login = config.login as LoginSettings;
+  const now = services.now();
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, config.limits.login_body);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return refuse('BODY_TOO_LARGE', error.message);
+    throw error;
+  }
+  const read = readLoginUsername(req.headers['content-type'], body, login.username_field, scope.target.search);
+  if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
+  const user = canonicalUsername(read.username, usernameRulesOf(login.username));
+  if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
+  // Staff outside their list are refused before the password goes anywhere (S3).
+  const role = await roleOf(user, scope.runtime.roles, services.store);
+  if (refuseOutsideAllowlist(scope, req, res, services, { user, role }, 'login')) return;
+
+  const subjects = subjectsOf(user, scope.client.address);
+  const locked = [
+    ...(await services.passwordLimits.locked(subjects)),
+    ...(await services.secondStepLimits.locked(subjects)),
+  ];
+  if (locked.length > 0) {
+    audit(services.logger, 'lockout.refused', {
+      user,
+      subjects: locked,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    return sendError(scope, req, res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
+  }
+
+  // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
+  const jar = await readAnonymousJar(rs, services);
+  await recordClaims(services.store, services.keys.digest, jar, config.session.anonymous);
+
+  const forwardScope: RequestScope = {
+    ...scope,
+    vault: { cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now), capture: () => [] },
+  };
+  const host = config.upstream.preserve_host ? scope.host : scope.runtime.upstreamHost;
+  let answer: ExchangeAnswer;
+  try {
+    answer = await exchange(
+      services.upstream(),
+      {
+        method: req.method ?? 'POST',
+        path: scope.target.path + scope.target.search,
+        headers: buildUpstreamHeaders(req.rawHeaders, forwardScope, { host }),
+        body,
+      },
+      config.limits.withheld_body,
+    );
+  } catch (error) {
+    return sendError(scope, req, res, upstreamErrorCode(error), `login exchange failed: ${(error as Error).message}`);
+  }
+
+  try {
+    const { vault: vaultLines, client: passThrough } = splitSetCookies(
+      setCookieList(answer.headers['set-cookie']),
+      login.pass_through_cookies,
+    );
+    const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
+    const verdict = classifyLoginAnswer(
+      {
+        status: answer.status,
+        locationPath: sameSiteLocationPath(firstHeader(answer.headers.location), scope),
+        body: answer.body,
+      },
+      {
+        statuses: login.failure.statuses,
+        redirectPaths: login.failure.redirect_to,
+        bodyContains: login.failure.body_contains,
+      },
+    );
+
+    // A failure signal can sometimes be steered by the client (a success redirected to the
+    // login page through a "next" parameter); where the app can say who is signed in, a
+    // "failure" after which someone is signed in is not taken for one.
+    const signedIn = verdict.outcome === 'failure' ? await askIdentity(scope, services, answeredJar) : undefined;
+    if (verdict.outcome === 'failure' && signedIn !== undefined) {
+      audit(services.logger, 'login.refused', {
+        user,
+        reason: 'a failure signal, but the app has signed someone in',
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+      answer.rest?.destroy();
+      logoutUpstream(scope, services, answeredJar);
+      return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
+    }
+    if (verdict.outcome === 'failure') {
+      const newlyLocked = await services.passwordLimits.fail(subjects);
+      audit(services.logger, 'login.password_failed', {
+        user,
+        signal: verdict.signal,
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+      if (newlyLocked.length > 0)
+        audit(services.logger, 'lockout.started', {
+          user,
+          subjects: newlyLocked,
+          layer: 'password',
+          request_id: scope.id,
+        });
+      scope.vault = {
+        cookieHeader: '',
+        capture: () => [...passThrough, anonymousCookieLine(scope, rs, services, answeredJar)],
+      };
+      return relay(scope, res, answer);
+    }
+
+    // A success: the app's session is in answeredJar and must not reach the browser (S2).
+    if (!(await confirmIdentity(scope, services, answeredJar, user))) {
+      answer.rest?.destroy();
+      logoutUpstream(scope, services, answeredJar);
+      return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
+    }
+    const step = secondStepFor(role, await enrolledFactor(services, user), config.policy);
+    const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
+    if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
+    if (rs.pending) await services.records.endPending(rs.pending.id);
+
+    if (step === 'none') {
+      const session = await services.records.createSession(user, role, answeredJar, 'none');
+      audit(services.logger, 'login.succeeded', {
+        user,
+        role,
+        second_step: 'none',
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+      const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
+      scope.vault = { cookieHeader: '', capture: () => [...passThrough, clearAnonymous, cookie] };
+      return relay(scope, res, answer);
+    }
+
+    const scripted = prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json');
+    const pending = await services.records.createPending({
+      user,
+      role,
+      step,
+      jar: answeredJar,
+      withheld: withhold(scope, answer, scripted),
+    });
+    audit(services.logger, 'login.step_up_required', {
+      user,
+      role,
+      step,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
+    const stepUrl = `${config.listen.gateway_prefix}/${step === 'enroll' ? 'enroll' : 'step-up'}`;
+    if (scripted) {
+      // A script that posted the login learns where the person must go; it never gets the app's answer.
+      res.setHeader('set-cookie', cookies);
+      return sendJson(scope, req, res, 401, {
+        error: 'second_step_required',
+        step: step === 'enroll' ? 'enroll' : 'verify',
+        step_up_url: stepUrl,
+      });
+    }
+    sendRedirect(scope, res, stepUrl, cookies);
+  } catch (error) {
+    // Whatever failed after the exchange (the store, the identity check), the unread rest of
+    // the app's answer must not hold an upstream connection.
+    answer.rest?.destroy();
+    throw error;
+  }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

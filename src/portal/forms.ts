@@ -1,0 +1,241 @@
+// Owns the gateway's own forms: the second step (a code or security questions), TOTP
+// enrollment, security-question enrollment, the recovery codes shown once, and the account
+// page. Every form carries its CSRF token (S10); every value is escaped.
+
+import { escapeHtml, renderPage } from '../http/html.js';
+
+export interface FormContext {
+  /** The gateway prefix, e.g. "/_gateway". */
+  prefix: string;
+  csrf: string;
+}
+
+const hidden = (ctx: FormContext) => `<input type="hidden" name="csrf_token" value="${escapeHtml(ctx.csrf)}">`;
+const error = (message?: string) => (message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '');
+
+const FORM_STYLE = `<style>
+label{display:block;font-weight:600;margin:1rem 0 .4rem}
+input[type=text]{font-size:1.4rem;letter-spacing:.15em;padding:.6rem;width:100%;box-sizing:border-box;border:1px solid #c5cad3;border-radius:8px}
+button,a.button{margin-top:1rem;font-size:1rem;padding:.7rem 1.2rem;border:0;border-radius:8px;background:#2456c9;color:#fff;cursor:pointer;width:100%}
+a.button{display:block;box-sizing:border-box;text-align:center;text-decoration:none}
+button.secondary{background:#e8ebf0;color:#1d2330}
+.error{color:#a3121d;background:#fdecee;padding:.6rem;border-radius:8px}
+.secret{font-family:ui-monospace,monospace;word-break:break-all;background:#f1f3f6;padding:.5rem;border-radius:6px}
+.codes{font-family:ui-monospace,monospace;columns:2;column-gap:2.5rem;padding-left:2.2rem;line-height:1.6}
+.qr svg{width:100%;max-width:240px;height:auto;display:block;margin:auto}
+input.answer{font-size:1rem;letter-spacing:normal}
+fieldset{border:0;padding:0;margin:0}
+</style>`;
+
+/** The code prompt of the second step (a TOTP code or a recovery code). */
+export function stepUpPage(ctx: FormContext, message?: string): string {
+  return renderPage(
+    'Verification code',
+    `${FORM_STYLE}<h1>Enter your verification code</h1>
+<p>Open your authenticator app and enter the 6-digit code for this account.</p>
+${error(message)}
+<form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
+${hidden(ctx)}
+<label for="code">Code</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" autofocus required maxlength="20">
+<button type="submit">Verify</button>
+</form>
+<p class="muted">Lost your phone? Enter one of your recovery codes (XXXXX-XXXXX) instead.</p>`,
+  );
+}
+
+export interface EnrollmentView {
+  secret: string;
+  qrSvg: string;
+  /** The otpauth:// URI: a phone that shows this page cannot scan its own screen, but can open the link. */
+  uri: string;
+  /** Where the form posts: the pending login's enrollment or the account page's. */
+  action: string;
+  /** Asked when first enrollment requires an operator's one-time code. */
+  askEnrollCode: boolean;
+  /** Where security questions are set up instead, when they may be. */
+  questionsHref?: string;
+}
+
+/** The operator's one-time code a first enrollment may require (enrollment.first: code). */
+const ENROLL_CODE_FIELD = `<label for="enroll_code">Enrollment code from your administrator</label>
+<input type="text" id="enroll_code" name="enroll_code" autocomplete="off" required maxlength="40">`;
+
+/** TOTP enrollment: the QR code, the secret as text, and a code to prove the app has it. */
+export function enrollPage(ctx: FormContext, view: EnrollmentView, message?: string): string {
+  const enrollCode = view.askEnrollCode ? ENROLL_CODE_FIELD : '';
+  return renderPage(
+    'Set up two-factor authentication',
+    `${FORM_STYLE}<h1>Set up your authenticator app</h1>
+<p>Scan this code with Google Authenticator (or any TOTP app), then enter the 6-digit code it shows.</p>
+${error(message)}
+<div class="qr">${view.qrSvg}</div>
+<p><a href="${escapeHtml(view.uri)}">Open in your authenticator app</a> (on this phone)</p>
+<p>Or enter this key by hand:</p>
+<p class="secret" id="totp-secret">${escapeHtml(view.secret)}</p>
+<form method="post" action="${escapeHtml(view.action)}">
+${hidden(ctx)}
+${enrollCode}
+<label for="code">Code from the app</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="10">
+<button type="submit">Turn on two-factor authentication</button>
+</form>${
+      view.questionsHref
+        ? `<p class="muted">No authenticator app? <a href="${escapeHtml(view.questionsHref)}">Answer security questions instead</a> (weaker than an app).</p>`
+        : ''
+    }`,
+  );
+}
+
+/** The recovery codes, shown once, then a way on. */
+export function recoveryCodesPage(codes: readonly string[], continueHref: string): string {
+  const list = codes.map((code) => `<li>${escapeHtml(code)}</li>`).join('');
+  return renderPage(
+    'Recovery codes',
+    `${FORM_STYLE}<h1>Two-factor authentication is on</h1>
+<p>Save these recovery codes somewhere safe. Each works once in place of a code if you lose your phone.
+They will not be shown again.</p>
+<ol class="codes" id="recovery-codes">${list}</ol>
+<p><a class="button" href="${escapeHtml(continueHref)}">Continue</a></p>`,
+  );
+}
+
+export interface AccountView {
+  user: string;
+  totpEnrolled: boolean;
+  recoveryCodesLeft: number;
+  /** The questions to answer to turn security questions off; undefined when they are not on, empty when none can be asked. */
+  questionsAsked?: readonly QuestionText[];
+  /** Whether this session may use the admin pages (a link to them is shown). */
+  admin: boolean;
+}
+
+/** The account page: the state of both second factors (one at a time) and the actions on them. */
+export function accountPage(ctx: FormContext, view: AccountView, message?: string): string {
+  const prefix = escapeHtml(ctx.prefix);
+  let body: string;
+  if (view.totpEnrolled) {
+    body = `<p>Two-factor authentication is <strong>on</strong> (${view.recoveryCodesLeft} recovery codes left).</p>
+<form method="post" action="${prefix}/account/disable">
+${hidden(ctx)}
+<label for="code">Current code, to turn it off</label>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="20">
+<button type="submit" class="secondary">Turn off two-factor authentication</button>
+</form>
+<p class="muted">Security questions are off: only one second step can be on at a time.</p>`;
+  } else if (view.questionsAsked?.length === 0) {
+    body = `<p>Security questions are <strong>on</strong>, but the list of questions has changed and yours cannot be asked.
+Please ask your administrator to reset your second step.</p>`;
+  } else if (view.questionsAsked) {
+    body = `<p>Security questions are <strong>on</strong>.</p>
+<p><a href="${prefix}/account/questions">Change your answers</a></p>
+<form method="post" action="${prefix}/account/questions/disable">
+${hidden(ctx)}
+<p>To turn them off, answer:</p>
+${answerFields(view.questionsAsked, 'current')}
+<button type="submit" class="secondary">Turn off security questions</button>
+</form>
+<p class="muted">An authenticator app is stronger. To switch, turn off security questions, then set up the app.</p>`;
+  } else {
+    body = `<p>Two-factor authentication is <strong>off</strong>.</p>
+<p><a href="${prefix}/account/enroll">Set up an authenticator app</a> (recommended)</p>
+<p><a href="${prefix}/account/questions">Set up security questions</a></p>`;
+  }
+  const admin = view.admin ? `<p><a href="${prefix}/admin/allowlists">Staff IP allowlists</a> (admin)</p>` : '';
+  return renderPage(
+    'Account security',
+    `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}${admin}
+<form method="post" action="${prefix}/logout">${hidden(ctx)}<button type="submit" class="secondary">Sign out</button></form>`,
+  );
+}
+
+/** A security question as a page shows it. */
+export interface QuestionText {
+  readonly id: string;
+  readonly text: string;
+}
+
+/** Answer inputs named `${field}_${id}`, optionally re-filled with what was typed. */
+function answerFields(
+  questions: readonly QuestionText[],
+  field: 'answer' | 'current',
+  values?: ReadonlyMap<string, string>,
+  required = true,
+): string {
+  return questions
+    .map(({ id, text }) => {
+      const name = escapeHtml(`${field}_${id}`);
+      const value = values?.get(id);
+      return `<label for="${name}">${escapeHtml(text)}</label>
+<input type="text" class="answer" id="${name}" name="${name}" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="200"${
+        value ? ` value="${escapeHtml(value)}"` : ''
+      }${required ? ' required' : ''}>`;
+    })
+    .join('\n');
+}
+
+/** The security-question prompt of the second step: the questions asked, every one to be answered. */
+export function questionsStepUpPage(ctx: FormContext, asked: readonly QuestionText[], message?: string): string {
+  return renderPage(
+    'Security questions',
+    `${FORM_STYLE}<h1>Answer your security questions</h1>
+<p>Type the answers you gave when you set them up. Case, extra spaces and punctuation at either end do not matter; accents do.</p>
+${error(message)}
+<form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
+${hidden(ctx)}
+${answerFields(asked, 'answer')}
+<button type="submit">Verify</button>
+</form>`,
+  );
+}
+
+export interface QuestionsEnrollView {
+  /** Where the form posts: the pending login's enrollment or the account page's. */
+  action: string;
+  catalogue: readonly QuestionText[];
+  required: number;
+  minLength: number;
+  /** The new answers as typed, put back after a refusal (the user's own, on their own screen). */
+  values: ReadonlyMap<string, string>;
+  /** Asked when first enrollment requires an operator's one-time code. */
+  askEnrollCode: boolean;
+  /** A change of answers: the questions to answer first with the current answers (S12). */
+  current?: readonly QuestionText[];
+  /** Where an authenticator app is set up instead, when it may be. */
+  totpHref?: string;
+}
+
+/** Security-question enrollment (or a change of answers): every question of the catalogue, `required` to answer. */
+export function questionsEnrollPage(ctx: FormContext, view: QuestionsEnrollView, message?: string): string {
+  const enrollCode = view.askEnrollCode ? ENROLL_CODE_FIELD : '';
+  const current = view.current
+    ? `<fieldset id="current-answers"><p><strong>First, your current answers:</strong></p>
+${answerFields(view.current, 'current')}</fieldset>
+<p><strong>Then the new answers:</strong></p>`
+    : '';
+  const alternative = view.totpHref
+    ? `<p class="muted">An authenticator app is stronger: <a href="${escapeHtml(view.totpHref)}">set up an app instead</a>.</p>`
+    : '';
+  return renderPage(
+    view.current ? 'Change your security questions' : 'Set up security questions',
+    `${FORM_STYLE}<h1>${view.current ? 'Change your answers' : 'Set up security questions'}</h1>
+<p>Answer at least ${view.required} of these questions, each at least ${view.minLength} characters, all different.
+At sign-in you will be asked some of them. Pick answers that others cannot find or guess.</p>
+<p class="muted">Case, extra spaces and punctuation at either end do not matter; accents do.</p>
+${error(message)}
+<form method="post" action="${escapeHtml(view.action)}">
+${hidden(ctx)}
+${enrollCode}
+${current}
+${answerFields(view.catalogue, 'answer', view.values, false)}
+<button type="submit">${view.current ? 'Save the new answers' : 'Turn on security questions'}</button>
+</form>
+${alternative}`,
+  );
+}
+
+/** A plain message page (locked out, expired login, refused enrollment). */
+export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
+  const more = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '';
+  return renderPage(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${more}`);
+}

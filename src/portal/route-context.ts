@@ -1,0 +1,219 @@
+// Owns what the gateway's login pages share, whichever factor they serve: the request's
+// context, posted forms with their CSRF check (S10), the guessing limits around every check
+// (S5), the end of a pending login, its promotion to a session (S4), and who may enroll a first
+// factor and how a refusal reads (S12, one layer at a time).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { subjectsOf } from '../access/regulator.js';
+import type { LoginSettings } from '../config/sections/login.js';
+import { enrollCodeAccepted } from '../factors/enroll-codes.js';
+import type { FactorKind } from '../factors/factor.js';
+import { BodyTooLargeError, readForm } from '../http/read-body.js';
+import { sendError, sendHtml } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
+import { logoutUpstream } from '../intercept/upstream-logout.js';
+import { audit } from '../ops/audit.js';
+import { csrfValid } from '../session/csrf.js';
+import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
+import { clearSessionCookie, issueSessionCookie, type RequestSession } from '../session/request-session.js';
+import type { LoginServices } from '../session/services.js';
+import { messagePage } from './forms.js';
+
+const FORM_BYTES = 8 * 1024;
+
+export interface RouteContext {
+  scope: RequestScope;
+  req: IncomingMessage;
+  res: ServerResponse;
+  rs: RequestSession;
+  services: LoginServices;
+  prefix: string;
+  login: LoginSettings;
+}
+
+/** Who is enrolling: the user, the id their forms' CSRF tokens are bound to, and where the form posts. */
+export interface EnrollOwner {
+  user: string;
+  boundTo: string;
+  action: string;
+}
+
+/** Reads a posted form and checks its CSRF token against the login it is bound to; answers 403 itself when it fails. */
+export async function postedForm(ctx: RouteContext, boundTo: string): Promise<URLSearchParams | undefined> {
+  let form: URLSearchParams;
+  try {
+    form = await readForm(ctx.req, FORM_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    sendError(ctx.scope, ctx.req, ctx.res, 'BODY_TOO_LARGE', error.message);
+    return undefined;
+  }
+  if (!csrfValid(ctx.services.keys.digest, boundTo, form.get('csrf_token'))) {
+    sendError(ctx.scope, ctx.req, ctx.res, 'CSRF_INVALID', 'missing or wrong CSRF token');
+    return undefined;
+  }
+  return form;
+}
+
+/** A pending login is over (expired, or killed by wrong answers): clear the cookie, point at the login page. */
+export function loginExpired(ctx: RouteContext, message: string): void {
+  sendHtml(
+    ctx.scope,
+    ctx.res,
+    401,
+    messagePage('Please sign in again', message, { href: ctx.login.page, text: 'Sign in' }),
+    [clearSessionCookie(ctx.rs)],
+  );
+}
+
+/** Ends a pending login that had too many wrong answers, and the app session it withheld. */
+async function abandon(ctx: RouteContext, pending: PendingRecord): Promise<void> {
+  await ctx.services.records.endPending(pending.id);
+  logoutUpstream(ctx.scope, ctx.services, pending.jar);
+  audit(ctx.services.logger, 'step_up.abandoned', {
+    user: pending.user,
+    reason: 'too many wrong answers',
+    request_id: ctx.scope.id,
+  });
+}
+
+export type CheckResult = 'passed' | 'failed' | 'ended' | 'answered';
+
+/**
+ * Runs one second-step check under the guessing limits (S5). Checks of a user run one at a
+ * time, so a failure's lockout is seen by the next guess; a pending login's attempt is counted
+ * before its check, so parallel guesses cannot exceed pending_attempts; a failure counts per
+ * user and per address. 'answered': locked out (429 sent); 'ended': the pending login is over.
+ */
+export function limitedCheck(
+  ctx: RouteContext,
+  user: string,
+  pending: PendingRecord | undefined,
+  label: string,
+  check: () => Promise<{ ok: true } | { ok: false; reason: string }>,
+): Promise<CheckResult> {
+  const { services, scope } = ctx;
+  const limit = scope.runtime.config.limits.pending_attempts;
+  return services.oneAtATime(user, async () => {
+    if (await lockedOut(ctx, user)) return 'answered';
+    const attempts = pending ? await services.records.countAttempt(pending) : 0;
+    if (pending && attempts > limit) {
+      await abandon(ctx, pending);
+      return 'ended';
+    }
+    const outcome = await check();
+    if (outcome.ok) return 'passed';
+    const locked = await services.secondStepLimits.fail(subjectsOf(user, scope.client.address));
+    audit(services.logger, 'step_up.failed', {
+      user,
+      reason: `${label} ${outcome.reason}`,
+      attempts: pending ? attempts : undefined,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    if (locked.length > 0) {
+      audit(services.logger, 'lockout.started', { user, subjects: locked, layer: 'second_step', request_id: scope.id });
+    }
+    if (pending && (attempts >= limit || locked.length > 0)) {
+      await abandon(ctx, pending);
+      return 'ended';
+    }
+    return 'failed';
+  });
+}
+
+async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
+  const locked = await ctx.services.secondStepLimits.locked(subjectsOf(user, ctx.scope.client.address));
+  if (locked.length === 0) return false;
+  audit(ctx.services.logger, 'lockout.refused', { user, subjects: locked, request_id: ctx.scope.id });
+  sendError(ctx.scope, ctx.req, ctx.res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
+  return true;
+}
+
+/**
+ * Turns a passed pending login into a full session (a new id, S4) that records what was passed
+ * (the admin pages ask for it), with its audit event. Two requests passing the same pending
+ * login at once (two valid codes of adjacent steps) promote it once: the pending record is
+ * ended first, and only the request that ended it gets a session.
+ */
+export async function promote(
+  ctx: RouteContext,
+  pending: PendingRecord,
+  passed: Exclude<PassedStep, 'none'>,
+  enrolled?: FactorKind,
+): Promise<{ session: SessionRecord; cookie: string } | undefined> {
+  if (!(await ctx.services.records.endPending(pending.id))) return undefined;
+  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed);
+  audit(ctx.services.logger, 'step_up.passed', {
+    user: session.user,
+    method: passed,
+    factor: enrolled,
+    client: ctx.scope.client.address,
+    request_id: ctx.scope.id,
+  });
+  return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
+}
+
+/** Whether this user may enroll a first factor from here (S12), and whether an operator's code is needed. */
+export function firstEnrollment(scope: RequestScope): 'allowed' | 'needs-code' | 'refused' {
+  const { enrollment } = scope.runtime.config;
+  if (enrollment.first === 'open') return 'allowed';
+  if (enrollment.first === 'code') return 'needs-code';
+  return scope.runtime.enrollmentNetworks.contains(scope.client.key) ? 'allowed' : 'refused';
+}
+
+/** Answers a first enrollment refused by enrollment.networks (403), with its audit event. */
+export function refuseFirstEnrollment(ctx: RouteContext, user: string): void {
+  audit(ctx.services.logger, 'enrollment.refused', {
+    user,
+    reason: 'network',
+    client: ctx.scope.client.address,
+    request_id: ctx.scope.id,
+  });
+  sendError(ctx.scope, ctx.req, ctx.res, 'ENROLLMENT_REFUSED', 'first enrollment outside enrollment.networks');
+}
+
+/** Checks the operator's one-time code of a first enrollment (enrollment.first: code) under the limits. */
+export function enrollCodeCheck(
+  ctx: RouteContext,
+  user: string,
+  pending: PendingRecord | undefined,
+  form: URLSearchParams,
+): Promise<CheckResult> {
+  return limitedCheck(ctx, user, pending, 'enrollment code', async () =>
+    (await enrollCodeAccepted(ctx.services, user, form.get('enroll_code') ?? ''))
+      ? { ok: true }
+      : { ok: false, reason: 'wrong' },
+  );
+}
+
+const FACTOR_TITLES: Readonly<Record<FactorKind, string>> = {
+  totp: 'two-factor authentication',
+  questions: 'security questions',
+};
+
+/**
+ * One layer at a time (issue 5): enrolling `wanted` while `active` is on is refused with a page
+ * that says to turn `active` off first (409), and audited.
+ */
+export function refuseOtherFactor(ctx: RouteContext, user: string, wanted: FactorKind, active: FactorKind): void {
+  audit(ctx.services.logger, 'enrollment.refused', {
+    user,
+    reason: `${active} is active`,
+    wanted,
+    client: ctx.scope.client.address,
+    request_id: ctx.scope.id,
+  });
+  const account = ctx.rs.session ? { href: `${ctx.prefix}/account`, text: 'Back to your account' } : undefined;
+  sendHtml(
+    ctx.scope,
+    ctx.res,
+    409,
+    messagePage(
+      `Turn off ${FACTOR_TITLES[active]} first`,
+      `You can use one second step at a time. To set up ${FACTOR_TITLES[wanted]}, first turn off ` +
+        `${FACTOR_TITLES[active]} on your account page (that needs ${active === 'totp' ? 'a current code' : 'your answers'}).`,
+      account,
+    ),
+  );
+}

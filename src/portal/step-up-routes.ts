@@ -1,0 +1,221 @@
+// Owns the gateway's login pages under the prefix and their TOTP side: the routing of every
+// login page (security questions have theirs in questions-routes.ts), the code step of a
+// pending login, TOTP's first enrollment, the account page (enroll, disable) and the gateway's
+// own logout. Forms carry CSRF tokens bound to their login (S10); every failure says the same
+// thing (S5); enrollment changes are guarded, one factor at a time, and audited (S12).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
+import type { RequestScope } from '../http/scope.js';
+import { replayWithheld } from '../intercept/replay.js';
+import { logoutUpstream } from '../intercept/upstream-logout.js';
+import { audit } from '../ops/audit.js';
+import { refusedOnGatewayPage } from '../session/allowlist-gate.js';
+import { csrfToken } from '../session/csrf.js';
+import { endSession } from '../session/end-session.js';
+import type { PendingRecord, SessionRecord } from '../session/records.js';
+import { clearSessionCookie, resolveRequestSession } from '../session/request-session.js';
+import type { LoginServices } from '../session/services.js';
+import { renderAccount } from './account-view.js';
+import { enrollPage, recoveryCodesPage, stepUpPage } from './forms.js';
+import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
+import {
+  type CheckResult,
+  type EnrollOwner,
+  enrollCodeCheck,
+  firstEnrollment,
+  limitedCheck,
+  loginExpired,
+  postedForm,
+  promote,
+  type RouteContext,
+  refuseFirstEnrollment,
+  refuseOtherFactor,
+} from './route-context.js';
+
+const GENERIC_FAILURE = 'That code did not work. Please try again.';
+const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
+
+/** The second step of a pending login: the factor it names (S12), or its enrollment. */
+async function stepUp(ctx: RouteContext): Promise<void> {
+  const { rs, scope, services, prefix } = ctx;
+  const pending = rs.pending;
+  if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
+  if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
+  if (pending.step === 'questions') return questionsStepUp(ctx, pending);
+  const csrf = csrfToken(services.keys.digest, pending.id);
+  if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
+
+  const form = await postedForm(ctx, pending.id);
+  if (!form) return;
+  const code = (form.get('code') ?? '').trim();
+  const recovery = RECOVERY_CODE.test(code);
+  const result = await limitedCheck(ctx, pending.user, pending, recovery ? 'recovery code' : 'totp', async () =>
+    recovery
+      ? (await services.recovery.consume(pending.user, code))
+        ? { ok: true }
+        : { ok: false, reason: 'wrong' }
+      : services.totp.verify(pending.user, code),
+  );
+  if (result === 'answered') return;
+  if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+  if (result === 'failed') return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
+  const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
+  if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
+  const { session, cookie } = promoted;
+  if (recovery)
+    audit(services.logger, 'enrollment.recovery_code_used', {
+      user: session.user,
+      left: await services.recovery.remaining(session.user),
+    });
+  replayWithheld(scope, ctx.res, pending.withheld, [cookie], ctx.login.landing_path);
+}
+
+/** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
+async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: string, pending?: PendingRecord) {
+  const { scope, services, prefix } = ctx;
+  const permission = firstEnrollment(scope);
+  if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
+  if (await services.totp.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
+  if (await services.questions.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
+  const csrf = csrfToken(services.keys.digest, owner.boundTo);
+  const view = async (message?: string) => {
+    const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user);
+    return enrollPage(
+      { prefix, csrf },
+      { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code', questionsHref },
+      message,
+    );
+  };
+  if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, await view());
+
+  const form = await postedForm(ctx, owner.boundTo);
+  if (!form) return;
+  const answer = async (result: CheckResult) => {
+    if (result === 'ended') loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
+    else if (result === 'failed') sendHtml(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+  };
+  if (permission === 'needs-code') {
+    const codeCheck = await enrollCodeCheck(ctx, owner.user, pending, form);
+    if (codeCheck !== 'passed') return answer(codeCheck);
+  }
+  let otherFactor = false;
+  const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', async () => {
+    // Checked again in the user's queue, where question enrollment checks for TOTP: of two
+    // tabs enrolling both factors at once, the second sees the first (one at a time).
+    otherFactor = await services.questions.isEnrolled(owner.user);
+    return otherFactor ? { ok: true } : services.totp.confirmEnrollment(owner.user, form.get('code') ?? '');
+  });
+  if (otherFactor) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
+  if (confirmed !== 'passed') return answer(confirmed);
+  const codes = await services.recovery.issue(owner.user);
+  audit(services.logger, 'enrollment.totp_enrolled', {
+    user: owner.user,
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  const cookies: string[] = [];
+  if (pending) {
+    const promoted = await promote(ctx, pending, 'enrollment', 'totp');
+    if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
+    cookies.push(promoted.cookie);
+  }
+  sendHtml(
+    scope,
+    ctx.res,
+    200,
+    recoveryCodesPage(codes, pending ? ctx.login.landing_path : `${prefix}/account`),
+    cookies,
+  );
+}
+
+async function account(ctx: RouteContext, session: SessionRecord, route: string): Promise<void> {
+  const { scope, services, prefix } = ctx;
+  if (route === '/account' && ctx.req.method === 'GET') return renderAccount(ctx, session, 200);
+  if (route === '/account/enroll') {
+    const owner = { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` };
+    return enroll(ctx, owner, `${prefix}/account/questions`);
+  }
+  if (route === '/account/questions' || route === '/account/questions/disable') {
+    return questionsAccount(ctx, session, route);
+  }
+  if (route === '/account/disable' && ctx.req.method === 'POST') {
+    const form = await postedForm(ctx, session.id);
+    if (!form) return;
+    const result = await limitedCheck(ctx, session.user, undefined, 'disable', () =>
+      services.totp.disable(session.user, form.get('code') ?? ''),
+    );
+    if (result === 'answered') return;
+    if (result !== 'passed') return renderAccount(ctx, session, 401, GENERIC_FAILURE);
+    await services.recovery.remove(session.user);
+    audit(services.logger, 'enrollment.totp_disabled', {
+      user: session.user,
+      by: 'user',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+    return renderAccount(ctx, session, 200);
+  }
+  sendError(scope, ctx.req, ctx.res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
+}
+
+const ROUTES = [
+  '/step-up',
+  '/enroll',
+  '/enroll/questions',
+  '/account',
+  '/account/enroll',
+  '/account/disable',
+  '/account/questions',
+  '/account/questions/disable',
+  '/logout',
+];
+
+/** Handles a request under the gateway prefix that belongs to the login layer; false when the route is not one of these. */
+export async function handleLoginRoute(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+  services: LoginServices,
+): Promise<boolean> {
+  const login = scope.runtime.config.login;
+  if (!login) return false;
+  if (!ROUTES.includes(route)) return false;
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} ${route}`);
+    return true;
+  }
+  const rs = await resolveRequestSession(scope, req, services);
+  if (refusedOnGatewayPage(scope, req, res, rs, services, route)) return true;
+  const prefix = scope.runtime.config.listen.gateway_prefix;
+  const ctx: RouteContext = { scope, req, res, rs, services, prefix, login };
+
+  if (route === '/step-up') {
+    await stepUp(ctx);
+  } else if (route === '/enroll' || route === '/enroll/questions') {
+    const pending = rs.pending;
+    if (pending?.step !== 'enroll') loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
+    else if (route === '/enroll') {
+      const owner = { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` };
+      await enroll(ctx, owner, `${prefix}/enroll/questions`, pending);
+    } else {
+      const owner = { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll/questions` };
+      await questionsEnroll(ctx, owner, `${prefix}/enroll`, pending);
+    }
+  } else if (!rs.session) {
+    sendRedirect(scope, res, login.page);
+  } else if (route === '/logout') {
+    if (req.method !== 'POST') {
+      sendError(scope, req, res, 'METHOD_NOT_ALLOWED', 'logout is a POST');
+    } else if (await postedForm(ctx, rs.session.id)) {
+      await endSession(services, scope, rs.session.id, 'gateway logout');
+      logoutUpstream(scope, services, rs.session.jar);
+      sendRedirect(scope, res, login.page, [clearSessionCookie(rs)]);
+    }
+  } else {
+    scope.session = { id: rs.session.id, user: rs.session.user, role: rs.session.role };
+    await account(ctx, rs.session, route);
+  }
+  return true;
+}

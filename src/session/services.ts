@@ -1,0 +1,49 @@
+// Owns the set of collaborators the login layer works with, built once at start-up
+// (gateway.ts) and handed to the guard, the login interceptor and the gateway's pages.
+
+import type { OneAtATime } from '../access/one-at-a-time.js';
+import type { Regulator } from '../access/regulator.js';
+import type { RoleResolver } from '../access/roles.js';
+import type { SharedAllowlistEditor } from '../allowlist/editors.js';
+import type { AllowlistProvider } from '../allowlist/provider.js';
+import type { GatewayKeys } from '../crypto/keys.js';
+import type { PasswordHasher } from '../crypto/password-hash.js';
+import type { Sealer } from '../crypto/sealing.js';
+import type { Signer } from '../crypto/signing.js';
+import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
+import type { RecoveryCodes } from '../factors/recovery-codes.js';
+import type { TotpFactor } from '../factors/totp/totp-factor.js';
+import type { Logger } from '../ops/logger.js';
+import type { Upstream } from '../proxy/upstream.js';
+import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
+import type { Store } from '../store/store.js';
+import type { SessionRecords } from './records.js';
+
+export interface LoginServices {
+  store: Store;
+  records: SessionRecords;
+  keys: GatewayKeys;
+  signer: Signer;
+  sealer: Sealer;
+  totp: TotpFactor;
+  questions: QuestionsFactor;
+  /** argon2id in its helper process (stopped at shutdown). */
+  hasher: PasswordHasher;
+  recovery: RecoveryCodes;
+  /** Wrong second-step answers, per user and per address. */
+  secondStepLimits: Regulator;
+  /** Failures of the app's password form, per user and per address. */
+  passwordLimits: Regulator;
+  /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
+  oneAtATime: OneAtATime;
+  /** Users' roles now (sessions carry the role of their login). */
+  roles: RoleResolver;
+  webSockets: WebSocketTracker;
+  /** The staff allowlists in force (S3), read on every request without I/O. */
+  allowlists: AllowlistProvider;
+  /** The editor the admin page changes the lists through: one per process, closed at shutdown. */
+  allowlistEditor: SharedAllowlistEditor;
+  upstream: () => Upstream;
+  logger: Logger;
+  now: () => number;
+}
