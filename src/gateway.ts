@@ -13,10 +13,10 @@ import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
 import { createGatewayRoutes } from './portal/router.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
-import { CLOSE_GOING_AWAY, CLOSE_POLICY_VIOLATION } from './proxy/websocket-frames.js';
+import { CLOSE_GOING_AWAY } from './proxy/websocket-frames.js';
 import { createWebSocketTracker, type WebSocketTracker } from './proxy/websocket-tracker.js';
-import { closeRefusedWebSockets } from './session/allowlist-gate.js';
 import type { LoginServices } from './session/services.js';
+import { sweepWebSockets, WEBSOCKET_SWEEP_MS } from './session/websocket-sweep.js';
 
 export interface Gateway {
   readonly address: AddressInfo;
@@ -34,33 +34,6 @@ export interface GatewayOptions {
   logger: Logger;
   /** The clock of sessions, lockouts and TOTP (tests move it). */
   now?: () => number;
-}
-
-/** How often open WebSockets are checked against their session (revocation, expiry: S4) and the allowlists (S3). */
-const WEBSOCKET_SWEEP_MS = 1_000;
-
-/**
- * Closes WebSockets whose session ended elsewhere (another gateway, the CLI, expiry), whose
- * user's role changed since the login, or whose user a list now refuses.
- */
-function sweepWebSockets(webSockets: WebSocketTracker, login: LoginServices, config: ConfigSource): void {
-  const runtime = config.current();
-  closeRefusedWebSockets(webSockets, login, runtime);
-  const alive = async (id: string) => {
-    const session = await login.records.getSession(id);
-    return session !== undefined && (await login.roles.unchanged(session.user, session.role, runtime.roles));
-  };
-  for (const id of webSockets.sessionIds()) {
-    alive(id).then(
-      (ok) => {
-        if (!ok) webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
-      },
-      () => {
-        // The store is unreachable: sessions cannot be confirmed, so their sockets close too (S11).
-        webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);
-      },
-    );
-  }
 }
 
 export async function startGateway({ config, logger, now }: GatewayOptions): Promise<Gateway> {
@@ -102,7 +75,9 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         now,
       })
     : undefined;
-  const sweep = login ? setInterval(() => sweepWebSockets(webSockets, login, config), WEBSOCKET_SWEEP_MS) : undefined;
+  const sweep = login
+    ? setInterval(() => sweepWebSockets(webSockets, login, config.current()), WEBSOCKET_SWEEP_MS)
+    : undefined;
   sweep?.unref();
 
   const pipeline = createPipeline({

@@ -33,3 +33,19 @@ export function allowlistVerdict(facts: AllowlistFacts): AllowlistVerdict {
   if (facts.lists.users.get(facts.user)?.contains(facts.address)) return { allowed: true, via: 'user' };
   return { allowed: false, reason: 'outside' };
 }
+
+/** Whose request it is: a canonical username and the role the policy binds to a list. */
+export interface AllowlistSubject {
+  readonly user: string;
+  readonly role: string;
+}
+
+/** The verdict for a user at an address under the policy in force and the lists in force. */
+export function allowlistVerdictFor(
+  policy: Readonly<Record<string, { allowlist?: string }>>,
+  lists: CompiledAllowlists | undefined,
+  who: AllowlistSubject,
+  address: AddressKey | undefined,
+): AllowlistVerdict {
+  return allowlistVerdict({ user: who.user, binding: policy[who.role]?.allowlist, address, lists });
+}

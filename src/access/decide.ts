@@ -1,38 +1,80 @@
-// Owns the access decision (STYLE.md: "Policy is one pure decision"): from plain facts
-// about a request and its session, what happens to it. No I/O here; tested as a table.
+// Owns the access decision, one pure function: from plain facts about a request, its session,
+// the allowlist's verdict, the lockouts and what the second step owes, what happens next. No I/O here; tested as a table (test/access/decide.test.ts). The
+// callers gather the facts (the session stage, the login interception, the gateway's pages,
+// the WebSocket sweep) and carry the decision out.
 
 import { isPublicPath } from '../config/public-paths.js';
 import type { LoginSettings, PublicPath } from '../config/sections/login.js';
 import type { FactorKind } from '../factors/factor.js';
+import type { AllowlistVerdict } from './allowlist-verdict.js';
 
-export type RouteKind = 'login' | 'logout' | 'public' | 'private' | 'login-path-other-method';
+/**
+ * What a request addresses: the app's login, its logout, a public or a private path of the app,
+ * a login path under a method that could check a password past the gateway, or one of the
+ * gateway's own pages (its logout apart: ending a session gives nobody anything).
+ */
+export type RouteKind =
+  | 'login'
+  | 'logout'
+  | 'public'
+  | 'private'
+  | 'login-path-other-method'
+  | 'gateway-page'
+  | 'gateway-logout';
 export type SessionState = 'full' | 'pending' | 'none';
-
-export type Decision =
-  /** Forward, with the session's vault or the anonymous one. */
-  | { action: 'forward'; vault: 'session' | 'anonymous' }
-  /** A password check: read the username, check limits, forward, classify the answer. */
-  | { action: 'login' }
-  /** The app's logout: forward with the vault, then end the gateway session. */
-  | { action: 'logout' }
-  /** No full session on a private path: a browser goes to the login page (or back to its second step). */
-  | { action: 'redirect'; to: 'login' | 'step-up' }
-  /** The same for a script: 401 JSON. */
-  | { action: 'unauthorized' }
-  /** A method the gateway will not forward there (405). */
-  | { action: 'refuse' };
-
-export interface RequestFacts {
-  route: RouteKind;
-  session: SessionState;
-  wantsJson: boolean;
-}
 
 /**
  * What the second step owes for a user: nothing, a check of the factor they enrolled (one at a
  * time, so it names which), or an enrollment.
  */
 export type SecondStep = 'none' | FactorKind | 'enroll';
+
+/** Why a request is refused, each with its own answer (405, 403, 503, 429). */
+export type RefusalReason = 'method' | 'allowlist' | 'allowlist_unavailable' | 'locked';
+
+export type Decision =
+  /** Forward, with the session's vault or the anonymous one. */
+  | { action: 'forward'; vault: 'session' | 'anonymous' }
+  /** A login whose username is not read yet: read it (the body), then decide again with its facts. */
+  | { action: 'read-login' }
+  /** A login that passed the checks made before forwarding: send the password to the app. */
+  | { action: 'check-password' }
+  /** The app accepted the password and nothing more is owed: a full session, the answer released. */
+  | { action: 'start-session' }
+  /** The app accepted the password and a second step is owed: the answer withheld until it is passed (or enrolled). */
+  | { action: 'withhold'; step: Exclude<SecondStep, 'none'> }
+  /** The app's logout: forward with the vault, then end the gateway session. */
+  | { action: 'logout' }
+  /** One of the gateway's own pages: the portal serves it. */
+  | { action: 'serve' }
+  /** No full session on a private path: a browser goes to the login page (or back to its second step). */
+  | { action: 'redirect'; to: 'login' | 'step-up' }
+  /** The same for a script: 401 JSON. */
+  | { action: 'unauthorized' }
+  | { action: 'refuse'; reason: RefusalReason };
+
+/** What is known of a login once its username is read: facts about the user typed, not the session's. */
+export interface LoginFacts {
+  /** The allowlist's verdict for the typed user at the client's address. */
+  allowlist: AllowlistVerdict;
+  /** Whether a lock stands against this login (its user or its address). */
+  locked: boolean;
+  /** What the second step owes, once the app accepted the password. */
+  owed?: SecondStep;
+}
+
+export interface RequestFacts {
+  route: RouteKind;
+  session: SessionState;
+  wantsJson: boolean;
+  /**
+   * The allowlist's verdict for the session's or the pending login's user at the client's
+   * address (S7); absent for nobody. A login is judged on its own facts (`login`).
+   */
+  allowlist?: AllowlistVerdict;
+  /** A login's facts, once its username is read; absent before. */
+  login?: LoginFacts;
+}
 
 /** Which kind of route this is, on the routing path (so every spelling of a route is that route, S1). */
 export function classifyRoute(
@@ -52,10 +94,32 @@ export function classifyRoute(
   return isPublicPath(routingPath, publicPaths) ? 'public' : 'private';
 }
 
-/** The decision for a request (S0: without a full session only public paths and the login reach the app). */
+/** The answer to a login at each step: read it, refuse it, send it on, then release or withhold the app's answer. */
+function decideLogin(login: LoginFacts | undefined): Decision {
+  if (login === undefined) return { action: 'read-login' };
+  if (!login.allowlist.allowed) return refusalOutside(login.allowlist);
+  if (login.locked) return { action: 'refuse', reason: 'locked' };
+  if (login.owed === undefined) return { action: 'check-password' };
+  if (login.owed === 'none') return { action: 'start-session' };
+  return { action: 'withhold', step: login.owed };
+}
+
+function refusalOutside(verdict: Extract<AllowlistVerdict, { allowed: false }>): Decision {
+  return { action: 'refuse', reason: verdict.reason === 'not_loaded' ? 'allowlist_unavailable' : 'allowlist' };
+}
+
+/**
+ * The decision for a request. S0: without a full session only public paths, the login and the
+ * gateway's pages are served. S3: a user outside their allowlist is refused before anything
+ * else, on every route but the gateway's logout; a login, for the user it names, before the
+ * password is forwarded.
+ */
 export function decide(facts: RequestFacts): Decision {
-  if (facts.route === 'login') return { action: 'login' };
-  if (facts.route === 'login-path-other-method') return { action: 'refuse' };
+  if (facts.route === 'login-path-other-method') return { action: 'refuse', reason: 'method' };
+  if (facts.route === 'gateway-logout') return { action: 'serve' };
+  if (facts.route === 'login') return decideLogin(facts.login);
+  if (facts.allowlist && !facts.allowlist.allowed) return refusalOutside(facts.allowlist);
+  if (facts.route === 'gateway-page') return { action: 'serve' };
   if (facts.session === 'full')
     return facts.route === 'logout' ? { action: 'logout' } : { action: 'forward', vault: 'session' };
   if (facts.route === 'public') return { action: 'forward', vault: 'anonymous' };

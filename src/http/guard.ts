@@ -7,11 +7,12 @@ import type { Duplex } from 'node:stream';
 import { classifyRoute, type Decision, decide } from '../access/decide.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { handleLogin } from '../intercept/login-exchange.js';
-import { refuseOutsideAllowlist, refuseUpgradeOutsideAllowlist } from '../session/allowlist-gate.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import type { SessionRecord } from '../session/records.js';
+import { refuse, refuseUpgrade } from '../session/refusal.js';
 import {
+  allowlistFact,
   anonymousCookieLine,
   clearSessionCookie,
   type RequestSession,
@@ -22,7 +23,7 @@ import {
 } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
 import { prefersJson } from './error-page.js';
-import { sendError, sendJson, sendRedirect, sendSocketError } from './respond.js';
+import { sendJson, sendRedirect, sendSocketError } from './respond.js';
 import { safeReturnPath } from './return-path.js';
 import type { RequestScope, VaultBinding } from './scope.js';
 
@@ -85,7 +86,11 @@ export function loginPageFor(scope: RequestScope, login: LoginSettings): string 
   return `${login.page}${separator}${encodeURIComponent(login.return_param)}=${encodeURIComponent(back)}`;
 }
 
-/** Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. */
+/**
+ * Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. The
+ * allowlist is a fact for a full session only: a pending login was checked at its login, and
+ * what it may reach (public paths) needs no list.
+ */
 async function sessionAndDecision(
   scope: RequestScope,
   req: IncomingMessage,
@@ -95,7 +100,8 @@ async function sessionAndDecision(
   const login = scope.runtime.config.login as LoginSettings;
   const rs = await resolveRequestSession(scope, req, services);
   const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
-  return { rs, decision: decide({ route, session: rs.state, wantsJson }) };
+  const allowlist = allowlistFact(scope.runtime, scope.client, services, rs.session);
+  return { rs, decision: decide({ route, session: rs.state, wantsJson, allowlist }) };
 }
 
 /** Puts the full session on the scope: its identity for the app, its vault for the cookies. */
@@ -125,31 +131,29 @@ export async function guardRequest(
   const prefix = scope.runtime.config.listen.gateway_prefix;
 
   switch (decision.action) {
-    case 'login':
+    case 'read-login':
       return handleLogin(scope, req, res, rs, services);
     case 'logout': {
-      if (refuseOutsideAllowlist(scope, req, res, services, rs.session!, 'request')) return;
       const session = bindSession(scope, req, rs, services, true);
       // The record goes first: whatever the upstream answers, this session is over (S4).
       await endSession(services, scope, session.id, 'app logout');
       return forward(scope);
     }
-    case 'forward': {
-      // Every request of a session reads the lists in force, keep-alive connections included (S3).
-      if (decision.vault === 'session' && refuseOutsideAllowlist(scope, req, res, services, rs.session!, 'request'))
-        return;
+    case 'forward':
       if (decision.vault === 'session') await services.records.touch(bindSession(scope, req, rs, services, false));
       else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
-    }
     case 'redirect':
       return sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
     case 'refuse':
-      return sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} on a login path`);
+      return refuse(scope, req, res, services.logger, { reason: decision.reason, who: rs.session }, 'request');
     case 'unauthorized':
       scope.errorCode = 'LOGIN_REQUIRED';
       scope.errorReason = `no full session (${rs.state})`;
       return sendJson(scope, req, res, 401, { error: 'login_required', login_url: login.page });
+    default:
+      // The login's later steps and the gateway's pages are decided where their facts are known.
+      throw new Error(`unexpected decision ${decision.action} for a request to the app`);
   }
 }
 
@@ -161,13 +165,15 @@ export async function guardUpgrade(
   services: LoginServices,
 ): Promise<UpgradeOutcome> {
   const { rs, decision } = await sessionAndDecision(scope, req, services, true);
+  if (decision.action === 'refuse') {
+    refuseUpgrade(scope, req, socket, services.logger, { reason: decision.reason, who: rs.session });
+    return 'answered';
+  }
   if (decision.action !== 'forward') {
     sendSocketError(scope, socket, 'LOGIN_REQUIRED', `no full session (${rs.state}) for an upgrade`);
     return 'answered';
   }
-  if (decision.vault === 'session') {
-    if (refuseUpgradeOutsideAllowlist(scope, socket, services, rs.session!)) return 'answered';
-    bindSession(scope, req, rs, services, false);
-  } else scope.vault = await anonymousVault(scope, req, rs, services);
+  if (decision.vault === 'session') bindSession(scope, req, rs, services, false);
+  else scope.vault = await anonymousVault(scope, req, rs, services);
   return 'forward';
 }

@@ -4,7 +4,8 @@
 // withhold the answer behind the second step.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { secondStepFor } from '../access/decide.js';
+import { allowlistVerdictFor } from '../access/allowlist-verdict.js';
+import { decide, secondStepFor } from '../access/decide.js';
 import { subjectsOf } from '../access/regulator.js';
 import { roleOf } from '../access/roles.js';
 import type { LoginSettings } from '../config/sections/login.js';
@@ -22,12 +23,12 @@ import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
 import { setCookieList } from '../proxy/upstream-cookies.js';
-import { refuseOutsideAllowlist } from '../session/allowlist-gate.js';
 import { recordClaims } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import { clearCookie } from '../session/gateway-cookie.js';
 import type { WithheldAnswer } from '../session/records.js';
+import { refuse as refuseLogin } from '../session/refusal.js';
 import {
   anonymousCookieLine,
   issueSessionCookie,
@@ -114,23 +115,23 @@ export async function handleLogin(
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
   const user = canonicalUsername(read.username, usernameRulesOf(login.username));
   if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
-  // Staff outside their list are refused before the password goes anywhere (S3).
+  // Staff outside their list and locked users or addresses are refused before the password
+  // goes anywhere (S3, S5).
   const role = await roleOf(user, scope.runtime.roles, services.store);
-  if (refuseOutsideAllowlist(scope, req, res, services, { user, role }, 'login')) return;
-
+  const who = { user, role };
   const subjects = subjectsOf(user, scope.client.address);
   const locked = [
     ...(await services.passwordLimits.locked(subjects)),
     ...(await services.secondStepLimits.locked(subjects)),
   ];
-  if (locked.length > 0) {
-    audit(services.logger, 'lockout.refused', {
-      user,
-      subjects: locked,
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-    return sendError(scope, req, res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
+  const facts = { route: 'login' as const, session: rs.state, wantsJson: prefersJson(req.headers) };
+  const checks = {
+    allowlist: allowlistVerdictFor(config.policy, services.allowlists.current(scope.runtime), who, scope.client.key),
+    locked: locked.length > 0,
+  };
+  const before = decide({ ...facts, login: checks });
+  if (before.action === 'refuse') {
+    return refuseLogin(scope, req, res, services.logger, { reason: before.reason, who, locked }, 'login');
   }
 
   // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
@@ -220,12 +221,13 @@ export async function handleLogin(
       logoutUpstream(scope, services, answeredJar);
       return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
     }
-    const step = secondStepFor(role, await enrolledFactor(services, user), config.policy);
+    const owed = secondStepFor(role, await enrolledFactor(services, user), config.policy);
+    const after = decide({ ...facts, login: { ...checks, owed } });
     const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
     if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
     if (rs.pending) await services.records.endPending(rs.pending.id);
 
-    if (step === 'none') {
+    if (after.action === 'start-session') {
       const session = await services.records.createSession(user, role, answeredJar, 'none');
       audit(services.logger, 'login.succeeded', {
         user,
@@ -239,7 +241,9 @@ export async function handleLogin(
       return relay(scope, res, answer);
     }
 
-    const scripted = prefersJson(req.headers) || (req.headers['content-type'] ?? '').includes('json');
+    if (after.action !== 'withhold') throw new Error(`unexpected decision ${after.action} after a password success`);
+    const { step } = after;
+    const scripted = facts.wantsJson || (req.headers['content-type'] ?? '').includes('json');
     const pending = await services.records.createPending({
       user,
       role,
@@ -255,13 +259,14 @@ export async function handleLogin(
       request_id: scope.id,
     });
     const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
-    const stepUrl = `${config.listen.gateway_prefix}/${step === 'enroll' ? 'enroll' : 'step-up'}`;
+    const to = step === 'enroll' ? 'enroll' : 'step-up';
+    const stepUrl = `${config.listen.gateway_prefix}/${to}`;
     if (scripted) {
       // A script that posted the login learns where the person must go; it never gets the app's answer.
       res.setHeader('set-cookie', cookies);
       return sendJson(scope, req, res, 401, {
         error: 'second_step_required',
-        step: step === 'enroll' ? 'enroll' : 'verify',
+        step: to === 'enroll' ? 'enroll' : 'verify',
         step_up_url: stepUrl,
       });
     }

@@ -6,7 +6,6 @@
 // that would shut out the admin making it is refused; every change and refusal is audited.
 // While gateway.yaml on disk does not validate, the page shows the lists in force and refuses edits.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { allowlistVerdict } from '../access/allowlist-verdict.js';
 import { applyAllowlistChange, type ChangeOutcome } from '../allowlist/apply-change.js';
@@ -25,16 +24,12 @@ import {
 } from '../config/allowlist-data.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
-import type { RequestScope } from '../http/scope.js';
 import { audit } from '../ops/audit.js';
-import { refuseOutsideAllowlist } from '../session/allowlist-gate.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
-import { resolveRequestSession } from '../session/request-session.js';
-import type { LoginServices } from '../session/services.js';
 import { isVerifiedAdmin } from './admin-access.js';
 import { type AllowlistPageView, allowlistPage, type PageMessage } from './allowlist-page.js';
-import { postedForm, type RouteContext } from './route-context.js';
+import { type PortalPage, postedForm, type RouteContext } from './route-context.js';
 
 const PAGE = '/admin/allowlists';
 const ADD = `${PAGE}/add`;
@@ -45,8 +40,6 @@ type Draft = AllowlistPageView['draft'];
 interface AdminContext extends RouteContext {
   session: SessionRecord;
   editor: AllowlistEditor;
-  /** The configuration file in force, for the page to name (source yaml). */
-  file: string | undefined;
 }
 
 /**
@@ -89,7 +82,7 @@ function standingText(ctx: AdminContext, data: AllowlistData): string {
 }
 
 async function render(ctx: AdminContext, status: number, message?: PageMessage, draft?: Draft): Promise<void> {
-  const { scope, editor, file } = ctx;
+  const { scope, editor, configFile: file } = ctx;
   const config = scope.runtime.config;
   const { data, readOnly } = await currentLists(ctx);
   const view: AllowlistPageView = {
@@ -180,28 +173,11 @@ async function edit(ctx: AdminContext, action: 'add' | 'remove'): Promise<void> 
   await render(ctx, 200, { kind: 'done', text: sentence });
 }
 
-/** Handles a request for the allowlists' admin page; false when the route is not one of its paths. */
-export async function handleAllowlistAdminRoute(
-  scope: RequestScope,
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: string,
-  deps: { services: LoginServices; file: string | undefined },
-): Promise<boolean> {
-  const login = scope.runtime.config.login;
-  if (!login || (route !== PAGE && route !== ADD && route !== REMOVE)) return false;
-  const allowed = route === PAGE ? ['GET', 'HEAD'] : ['POST'];
-  if (!allowed.includes(req.method ?? '')) {
-    sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} ${route}`);
-    return true;
-  }
-  const { services } = deps;
-  const rs = await resolveRequestSession(scope, req, services);
+/** Serves the allowlists' pages to an admin whose login passed a second step. */
+async function serveAllowlistPage(ctx: RouteContext, route: string): Promise<void> {
+  const { scope, req, res, rs, services } = ctx;
   const session = rs.session;
-  if (!session) {
-    sendRedirect(scope, res, login.page);
-    return true;
-  }
+  if (!session) return sendRedirect(scope, res, ctx.login.page);
   scope.session = { id: session.id, user: session.user, role: session.role };
   if (!isVerifiedAdmin(session)) {
     if (req.method === 'POST') {
@@ -214,16 +190,17 @@ export async function handleAllowlistAdminRoute(
         request_id: scope.id,
       });
     }
-    sendError(scope, req, res, 'ADMIN_ONLY', `${session.user} (${session.role}) on the allowlists page`);
-    return true;
+    return sendError(scope, req, res, 'ADMIN_ONLY', `${session.user} (${session.role}) on the allowlists page`);
   }
-  // The pipeline's guard does not run for the gateway's own pages: an admin bound to a list is checked here.
-  if (refuseOutsideAllowlist(scope, req, res, services, session, 'gateway_page')) return true;
-
   const editor = services.allowlistEditor.current(scope.runtime.config);
-  const prefix = scope.runtime.config.listen.gateway_prefix;
-  const ctx: AdminContext = { scope, req, res, rs, services, prefix, login, session, editor, file: deps.file };
-  if (route === PAGE) await render(ctx, 200);
-  else await edit(ctx, route === ADD ? 'add' : 'remove');
-  return true;
+  const admin: AdminContext = { ...ctx, session, editor };
+  if (route === PAGE) await render(admin, 200);
+  else await edit(admin, route === ADD ? 'add' : 'remove');
 }
+
+/** The allowlists' admin pages: the lists, and the two edits. */
+export const ALLOWLIST_PAGES: ReadonlyMap<string, PortalPage> = new Map([
+  [PAGE, { methods: ['GET', 'HEAD'], serve: serveAllowlistPage }],
+  [ADD, { methods: ['POST'], serve: serveAllowlistPage }],
+  [REMOVE, { methods: ['POST'], serve: serveAllowlistPage }],
+]);

@@ -29,6 +29,14 @@ export interface RouteContext {
   services: LoginServices;
   prefix: string;
   login: LoginSettings;
+  /** The configuration file in force, for the pages that name or edit it (undefined: none). */
+  configFile: string | undefined;
+}
+
+/** A page under the prefix: the methods it answers, and what serves it once the session is known and access decided. */
+export interface PortalPage {
+  readonly methods: readonly string[];
+  serve(ctx: RouteContext, route: string): Promise<void>;
 }
 
 /** Who is enrolling: the user, the id their forms' CSRF tokens are bound to, and where the form posts. */

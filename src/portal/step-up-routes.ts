@@ -4,18 +4,14 @@
 // own logout. Forms carry CSRF tokens bound to their login (S10); every failure says the same
 // thing (S5); enrollment changes are guarded, one factor at a time, and audited (S12).
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
-import type { RequestScope } from '../http/scope.js';
 import { replayWithheld } from '../intercept/replay.js';
 import { logoutUpstream } from '../intercept/upstream-logout.js';
 import { audit } from '../ops/audit.js';
-import { refusedOnGatewayPage } from '../session/allowlist-gate.js';
 import { csrfToken } from '../session/csrf.js';
 import { endSession } from '../session/end-session.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
-import { clearSessionCookie, resolveRequestSession } from '../session/request-session.js';
-import type { LoginServices } from '../session/services.js';
+import { clearSessionCookie } from '../session/request-session.js';
 import { renderAccount } from './account-view.js';
 import { enrollPage, recoveryCodesPage, stepUpPage } from './forms.js';
 import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
@@ -26,6 +22,7 @@ import {
   firstEnrollment,
   limitedCheck,
   loginExpired,
+  type PortalPage,
   postedForm,
   promote,
   type RouteContext,
@@ -159,38 +156,9 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
   sendError(scope, ctx.req, ctx.res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
 }
 
-const ROUTES = [
-  '/step-up',
-  '/enroll',
-  '/enroll/questions',
-  '/account',
-  '/account/enroll',
-  '/account/disable',
-  '/account/questions',
-  '/account/questions/disable',
-  '/logout',
-];
-
-/** Handles a request under the gateway prefix that belongs to the login layer; false when the route is not one of these. */
-export async function handleLoginRoute(
-  scope: RequestScope,
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: string,
-  services: LoginServices,
-): Promise<boolean> {
-  const login = scope.runtime.config.login;
-  if (!login) return false;
-  if (!ROUTES.includes(route)) return false;
-  if (req.method !== 'GET' && req.method !== 'POST') {
-    sendError(scope, req, res, 'METHOD_NOT_ALLOWED', `${req.method} ${route}`);
-    return true;
-  }
-  const rs = await resolveRequestSession(scope, req, services);
-  if (refusedOnGatewayPage(scope, req, res, rs, services, route)) return true;
-  const prefix = scope.runtime.config.listen.gateway_prefix;
-  const ctx: RouteContext = { scope, req, res, rs, services, prefix, login };
-
+/** Serves one of the login layer's pages to the session or pending login the router found. */
+async function serveLoginPage(ctx: RouteContext, route: string): Promise<void> {
+  const { scope, req, res, rs, services, prefix, login } = ctx;
   if (route === '/step-up') {
     await stepUp(ctx);
   } else if (route === '/enroll' || route === '/enroll/questions') {
@@ -217,5 +185,21 @@ export async function handleLoginRoute(
     scope.session = { id: rs.session.id, user: rs.session.user, role: rs.session.role };
     await account(ctx, rs.session, route);
   }
-  return true;
 }
+
+const LOGIN_ROUTES = [
+  '/step-up',
+  '/enroll',
+  '/enroll/questions',
+  '/account',
+  '/account/enroll',
+  '/account/disable',
+  '/account/questions',
+  '/account/questions/disable',
+  '/logout',
+];
+
+/** The login layer's pages: the second step, first enrollments, the account, the gateway's logout. */
+export const LOGIN_PAGES: ReadonlyMap<string, PortalPage> = new Map(
+  LOGIN_ROUTES.map((route) => [route, { methods: ['GET', 'POST'], serve: serveLoginPage }]),
+);

@@ -3,7 +3,10 @@
 // gateway's cookies for this request's scheme.
 
 import type { IncomingMessage } from 'node:http';
+import { type AllowlistSubject, type AllowlistVerdict, allowlistVerdictFor } from '../access/allowlist-verdict.js';
 import type { SessionState } from '../access/decide.js';
+import type { RuntimeConfig } from '../config/runtime.js';
+import type { ClientAddress } from '../http/client-ip.js';
 import type { RequestScope } from '../http/scope.js';
 import { openAnonymous, sealAnonymous, withoutClaimed } from './anonymous-vault.js';
 import { parseCookieHeader, passThroughCookies } from './client-cookies.js';
@@ -133,4 +136,18 @@ export function splitSetCookies(
     (names.has(name) ? client : vault).push(line);
   }
   return { vault, client };
+}
+
+/**
+ * The allowlist's verdict for whom a request acts (S3): `who` at the client's address resolved
+ * per S7, under the lists in force for `runtime` (no I/O); undefined for nobody.
+ */
+export function allowlistFact(
+  runtime: RuntimeConfig,
+  client: ClientAddress,
+  services: Pick<LoginServices, 'allowlists'>,
+  who: AllowlistSubject | undefined,
+): AllowlistVerdict | undefined {
+  if (!who) return undefined;
+  return allowlistVerdictFor(runtime.config.policy, services.allowlists.current(runtime), who, client.key);
 }

@@ -1,18 +1,92 @@
 // The access decision as a table (STYLE.md: "Policy is one pure decision"): route kind,
-// session state and client kind in, one action out. S0 is the rows without a full session.
+// session state, client kind, the allowlist's verdict, the lockouts and the owed second step
+// in, one action out. S0 is the rows without a full session; S3 the rows outside a list.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { AllowlistVerdict } from '../../src/access/allowlist-verdict.js';
 import { classifyRoute, type Decision, decide, type RequestFacts, secondStepFor } from '../../src/access/decide.js';
 import { resolveRole, resolveRoleSource } from '../../src/access/roles.js';
 
 describe('decide', () => {
+  const inside: AllowlistVerdict = { allowed: true, via: 'list' };
+  const unbound: AllowlistVerdict = { allowed: true, via: 'unbound' };
+  const outside: AllowlistVerdict = { allowed: false, reason: 'outside' };
+  const notLoaded: AllowlistVerdict = { allowed: false, reason: 'not_loaded' };
   const rows: Array<[RequestFacts, Decision]> = [
-    [{ route: 'login', session: 'none', wantsJson: false }, { action: 'login' }],
-    [{ route: 'login', session: 'full', wantsJson: false }, { action: 'login' }],
-    [{ route: 'login', session: 'pending', wantsJson: true }, { action: 'login' }],
-    [{ route: 'login-path-other-method', session: 'none', wantsJson: false }, { action: 'refuse' }],
-    [{ route: 'login-path-other-method', session: 'full', wantsJson: true }, { action: 'refuse' }],
-    [{ route: 'logout', session: 'full', wantsJson: false }, { action: 'logout' }],
+    // A login, step by step: read the username, the checks made before forwarding, the answer.
+    [{ route: 'login', session: 'none', wantsJson: false }, { action: 'read-login' }],
+    [{ route: 'login', session: 'full', wantsJson: false }, { action: 'read-login' }],
+    [{ route: 'login', session: 'pending', wantsJson: true }, { action: 'read-login' }],
+    // A login is judged on the user it names, not on the session the browser already holds.
+    [
+      { route: 'login', session: 'full', wantsJson: false, allowlist: { allowed: false, reason: 'outside' } },
+      { action: 'read-login' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: unbound, locked: false } },
+      { action: 'check-password' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: inside, locked: false } },
+      { action: 'check-password' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: outside, locked: false } },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: true, login: { allowlist: notLoaded, locked: false } },
+      { action: 'refuse', reason: 'allowlist_unavailable' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: unbound, locked: true } },
+      { action: 'refuse', reason: 'locked' },
+    ],
+    // Outside the list and locked: the list speaks first (nothing is forwarded either way).
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: outside, locked: true } },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    [
+      { route: 'login', session: 'none', wantsJson: false, login: { allowlist: unbound, locked: false, owed: 'none' } },
+      { action: 'start-session' },
+    ],
+    [
+      { route: 'login', session: 'full', wantsJson: false, login: { allowlist: inside, locked: false, owed: 'totp' } },
+      { action: 'withhold', step: 'totp' },
+    ],
+    [
+      {
+        route: 'login',
+        session: 'none',
+        wantsJson: true,
+        login: { allowlist: unbound, locked: false, owed: 'questions' },
+      },
+      { action: 'withhold', step: 'questions' },
+    ],
+    [
+      {
+        route: 'login',
+        session: 'none',
+        wantsJson: false,
+        login: { allowlist: unbound, locked: false, owed: 'enroll' },
+      },
+      { action: 'withhold', step: 'enroll' },
+    ],
+    [
+      { route: 'login-path-other-method', session: 'none', wantsJson: false },
+      { action: 'refuse', reason: 'method' },
+    ],
+    [
+      { route: 'login-path-other-method', session: 'full', wantsJson: true, allowlist: inside },
+      { action: 'refuse', reason: 'method' },
+    ],
+    // The app's logout and its paths, for a session and without one (S0).
+    [{ route: 'logout', session: 'full', wantsJson: false, allowlist: inside }, { action: 'logout' }],
+    [
+      { route: 'logout', session: 'full', wantsJson: false, allowlist: outside },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
     [
       { route: 'logout', session: 'none', wantsJson: false },
       { action: 'redirect', to: 'login' },
@@ -26,12 +100,25 @@ describe('decide', () => {
       { action: 'forward', vault: 'anonymous' },
     ],
     [
-      { route: 'public', session: 'full', wantsJson: false },
+      { route: 'public', session: 'full', wantsJson: false, allowlist: unbound },
       { action: 'forward', vault: 'session' },
     ],
     [
-      { route: 'private', session: 'full', wantsJson: true },
+      { route: 'public', session: 'full', wantsJson: false, allowlist: outside },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    [
+      { route: 'private', session: 'full', wantsJson: true, allowlist: inside },
       { action: 'forward', vault: 'session' },
+    ],
+    // S3: every request of a session, and S11: lists that never loaded refuse whoever is bound.
+    [
+      { route: 'private', session: 'full', wantsJson: false, allowlist: outside },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    [
+      { route: 'private', session: 'full', wantsJson: true, allowlist: notLoaded },
+      { action: 'refuse', reason: 'allowlist_unavailable' },
     ],
     [
       { route: 'private', session: 'none', wantsJson: false },
@@ -43,9 +130,23 @@ describe('decide', () => {
       { action: 'redirect', to: 'step-up' },
     ],
     [{ route: 'private', session: 'pending', wantsJson: true }, { action: 'unauthorized' }],
+    // The gateway's pages: served to everyone the lists let in; its logout to everyone.
+    [{ route: 'gateway-page', session: 'none', wantsJson: false }, { action: 'serve' }],
+    [{ route: 'gateway-page', session: 'pending', wantsJson: false, allowlist: inside }, { action: 'serve' }],
+    [
+      { route: 'gateway-page', session: 'pending', wantsJson: false, allowlist: outside },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    [
+      { route: 'gateway-page', session: 'full', wantsJson: true, allowlist: notLoaded },
+      { action: 'refuse', reason: 'allowlist_unavailable' },
+    ],
+    [{ route: 'gateway-logout', session: 'full', wantsJson: false, allowlist: outside }, { action: 'serve' }],
   ];
   for (const [facts, expected] of rows) {
-    test(`${facts.route} / ${facts.session} / ${facts.wantsJson ? 'json' : 'browser'} -> ${JSON.stringify(expected)}`, () =>
+    const { route, session, wantsJson, ...rest } = facts;
+    const known = Object.entries(rest).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+    test(`${route} / ${session} / ${wantsJson ? 'json' : 'browser'} ${known.join(' ')} -> ${JSON.stringify(expected)}`, () =>
       assert.deepEqual(decide(facts), expected));
   }
 });
