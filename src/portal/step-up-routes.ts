@@ -77,7 +77,7 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
   if (await services.questions.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
-    const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user);
+    const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user, owner.boundTo);
     return enrollPage(
       { prefix, csrf },
       { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code', questionsHref },
@@ -101,7 +101,9 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     // Checked again in the user's queue, where question enrollment checks for TOTP: of two
     // tabs enrolling both factors at once, the second sees the first (one at a time).
     otherFactor = await services.questions.isEnrolled(owner.user);
-    return otherFactor ? { ok: true } : services.totp.confirmEnrollment(owner.user, form.get('code') ?? '');
+    return otherFactor
+      ? { ok: true }
+      : services.totp.confirmEnrollment(owner.user, owner.boundTo, form.get('code') ?? '');
   });
   if (otherFactor) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   if (confirmed !== 'passed') return answer(confirmed);

@@ -13,6 +13,8 @@ import type { Store } from '../../src/store/store.js';
 
 const STEP_MS = 30_000;
 const START_STEP = 60_000_000; // early 2027
+/** The pending login or session an enrollment page is shown to. */
+const ENROLLMENT = 'pending-login-1';
 
 interface Setup {
   factor: TotpFactor;
@@ -45,8 +47,8 @@ function setup(): Setup {
 
 /** Enrolls `user` and moves to the next step, so that a fresh code is usable; returns the secret. */
 async function enrolled(s: Setup, user = 'alice'): Promise<string> {
-  const { secret } = await s.factor.beginEnrollment(user);
-  assert.deepEqual(await s.factor.confirmEnrollment(user, s.code(secret)), { ok: true });
+  const { secret } = await s.factor.beginEnrollment(user, ENROLLMENT);
+  assert.deepEqual(await s.factor.confirmEnrollment(user, ENROLLMENT, s.code(secret)), { ok: true });
   s.advance(1);
   return secret;
 }
@@ -54,8 +56,8 @@ async function enrolled(s: Setup, user = 'alice'): Promise<string> {
 describe('enrollment', () => {
   test('shows the same candidate on every reload and a QR code of its URI', async () => {
     const s = setup();
-    const first = await s.factor.beginEnrollment('alice');
-    const again = await s.factor.beginEnrollment('alice');
+    const first = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    const again = await s.factor.beginEnrollment('alice', ENROLLMENT);
     assert.equal(again.secret, first.secret);
     assert.equal(again.uri, first.uri);
     assert.ok(first.uri.startsWith('otpauth://totp/Invoices:alice?'));
@@ -65,64 +67,93 @@ describe('enrollment', () => {
 
   test('concurrent first visits agree on one candidate', async () => {
     const s = setup();
-    const views = await Promise.all(Array.from({ length: 5 }, () => s.factor.beginEnrollment('alice')));
+    const views = await Promise.all(Array.from({ length: 5 }, () => s.factor.beginEnrollment('alice', ENROLLMENT)));
     assert.equal(new Set(views.map((view) => view.secret)).size, 1);
   });
 
   test('the candidate lasts 15 minutes, then a new one is offered', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     s.clock.ms += 15 * 60_000 - 1;
-    assert.equal((await s.factor.beginEnrollment('alice')).secret, secret);
+    assert.equal((await s.factor.beginEnrollment('alice', ENROLLMENT)).secret, secret);
     s.clock.ms += 1;
-    assert.notEqual((await s.factor.beginEnrollment('alice')).secret, secret);
+    assert.notEqual((await s.factor.beginEnrollment('alice', ENROLLMENT)).secret, secret);
   });
 
   test('candidates are per user', async () => {
     const s = setup();
-    const alice = await s.factor.beginEnrollment('alice');
-    const bob = await s.factor.beginEnrollment('bob');
+    const alice = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    const bob = await s.factor.beginEnrollment('bob', ENROLLMENT);
     assert.notEqual(alice.secret, bob.secret);
+  });
+
+  test('candidates are per enrollment: a key shown to another login is never the one enrolled here', async () => {
+    const s = setup();
+    const seen = await s.factor.beginEnrollment('alice', 'abandoned-login');
+    const mine = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    assert.notEqual(seen.secret, mine.secret);
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(seen.secret)), {
+      ok: false,
+      reason: 'wrong',
+    });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(mine.secret)), { ok: true });
+    s.advance(1);
+    assert.deepEqual(await s.factor.verify('alice', s.code(seen.secret)), { ok: false, reason: 'wrong' });
   });
 
   test('activates only with a correct code for the candidate', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
-    const other = (await s.factor.beginEnrollment('bob')).secret;
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', s.code(other)), { ok: false, reason: 'wrong' });
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', s.code(secret, 2)), { ok: false, reason: 'wrong' });
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', 'abcdef'), { ok: false, reason: 'malformed' });
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    const other = (await s.factor.beginEnrollment('bob', ENROLLMENT)).secret;
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(other)), {
+      ok: false,
+      reason: 'wrong',
+    });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret, 2)), {
+      ok: false,
+      reason: 'wrong',
+    });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, 'abcdef'), {
+      ok: false,
+      reason: 'malformed',
+    });
     assert.equal(await s.factor.isEnrolled('alice'), false);
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', s.code(secret)), { ok: true });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret)), { ok: true });
     assert.equal(await s.factor.isEnrolled('alice'), true);
   });
 
   test('without a candidate there is nothing to confirm', async () => {
     const s = setup();
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', '123456'), { ok: false, reason: 'no_candidate' });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, '123456'), {
+      ok: false,
+      reason: 'no_candidate',
+    });
   });
 
   test('an expired candidate cannot be confirmed', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     s.clock.ms += 15 * 60_000;
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', s.code(secret)), { ok: false, reason: 'no_candidate' });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret)), {
+      ok: false,
+      reason: 'no_candidate',
+    });
   });
 
   test('the confirming code cannot then pass a login', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     const code = s.code(secret);
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', code), { ok: true });
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, code), { ok: true });
     assert.deepEqual(await s.factor.verify('alice', code), { ok: false, reason: 'replayed' });
   });
 
   test('refuses a second enrollment over an active one and leaves the active secret alone', async () => {
     const s = setup();
     const secret = await enrolled(s);
-    const candidate = (await s.factor.beginEnrollment('alice')).secret;
+    const candidate = (await s.factor.beginEnrollment('alice', ENROLLMENT)).secret;
     assert.notEqual(candidate, secret);
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', s.code(candidate)), {
+    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(candidate)), {
       ok: false,
       reason: 'already_enrolled',
     });
@@ -131,9 +162,11 @@ describe('enrollment', () => {
 
   test('of concurrent confirmations with the same code exactly one activates', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     const code = s.code(secret);
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => s.factor.confirmEnrollment('alice', code)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => s.factor.confirmEnrollment('alice', ENROLLMENT, code)),
+    );
     assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
   });
 });
@@ -141,13 +174,13 @@ describe('enrollment', () => {
 describe('the secret at rest (S6)', () => {
   test('is stored only sealed, bound to its user', async () => {
     const s = setup();
-    const { secret } = await s.factor.beginEnrollment('alice');
-    const pending = await s.store.get('totp:pending:alice');
+    const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    const pending = await s.store.get(`totp:pending:alice:${ENROLLMENT}`);
     assert.ok(pending);
     assert.ok(!pending.includes(secret));
     assert.equal(s.sealer.open(pending, 'totp:alice')?.toString(), secret);
 
-    await s.factor.confirmEnrollment('alice', s.code(secret));
+    await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret));
     const sealed = await s.store.get('totp:secret:alice');
     assert.ok(sealed);
     for (const plain of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) {
@@ -308,15 +341,18 @@ describe('disable, replace and operator reset (S12)', () => {
   test('replace needs a valid current code and a correct code from the new secret', async () => {
     const s = setup();
     const old = await enrolled(s);
-    const { secret: fresh } = await s.factor.beginEnrollment('alice');
-    assert.deepEqual(await s.factor.replace('alice', s.code(old, 2), s.code(fresh)), { ok: false, reason: 'wrong' });
-    assert.deepEqual(await s.factor.replace('alice', s.code(old), s.code(old)), {
+    const { secret: fresh } = await s.factor.beginEnrollment('alice', ENROLLMENT);
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old, 2), s.code(fresh)), {
+      ok: false,
+      reason: 'wrong',
+    });
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old), s.code(old)), {
       ok: false,
       reason: 'wrong_candidate',
     });
-    assert.deepEqual(await s.factor.replace('alice', s.code(old), 'x'), { ok: false, reason: 'malformed' });
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old), 'x'), { ok: false, reason: 'malformed' });
     // The refusals above spent nothing: the current code still passes.
-    assert.deepEqual(await s.factor.replace('alice', s.code(old), s.code(fresh)), { ok: true });
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old), s.code(fresh)), { ok: true });
     s.advance(1);
     assert.deepEqual(await s.factor.verify('alice', s.code(old)), { ok: false, reason: 'wrong' });
     assert.deepEqual(await s.factor.verify('alice', s.code(fresh)), { ok: true });
@@ -325,27 +361,33 @@ describe('disable, replace and operator reset (S12)', () => {
   test('replace without a candidate, or for a user without TOTP, is refused', async () => {
     const s = setup();
     const old = await enrolled(s);
-    assert.deepEqual(await s.factor.replace('alice', s.code(old), '123456'), { ok: false, reason: 'no_candidate' });
-    const { secret } = await s.factor.beginEnrollment('bob');
-    assert.deepEqual(await s.factor.replace('bob', '123456', s.code(secret)), { ok: false, reason: 'not_enrolled' });
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old), '123456'), {
+      ok: false,
+      reason: 'no_candidate',
+    });
+    const { secret } = await s.factor.beginEnrollment('bob', ENROLLMENT);
+    assert.deepEqual(await s.factor.replace('bob', ENROLLMENT, '123456', s.code(secret)), {
+      ok: false,
+      reason: 'not_enrolled',
+    });
   });
 
   test('the codes used to replace cannot pass a login afterwards', async () => {
     const s = setup();
     const old = await enrolled(s);
-    const { secret: fresh } = await s.factor.beginEnrollment('alice');
+    const { secret: fresh } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     const candidateCode = s.code(fresh);
-    assert.deepEqual(await s.factor.replace('alice', s.code(old), candidateCode), { ok: true });
+    assert.deepEqual(await s.factor.replace('alice', ENROLLMENT, s.code(old), candidateCode), { ok: true });
     assert.deepEqual(await s.factor.verify('alice', candidateCode), { ok: false, reason: 'replayed' });
   });
 
-  test('an operator reset needs no code and clears everything', async () => {
+  test('an operator reset needs no code and clears the secret and its replay guard', async () => {
     const s = setup();
     await enrolled(s);
-    await s.factor.beginEnrollment('alice');
+    await s.factor.beginEnrollment('alice', ENROLLMENT);
     assert.equal(await s.factor.remove('alice'), true);
     assert.equal(await s.factor.isEnrolled('alice'), false);
-    for (const key of ['totp:secret:alice', 'totp:pending:alice', 'totp:step:alice']) {
+    for (const key of ['totp:secret:alice', 'totp:step:alice']) {
       assert.equal(await s.store.get(key), undefined, key);
     }
     assert.equal(await s.factor.remove('alice'), false);

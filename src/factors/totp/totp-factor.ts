@@ -1,5 +1,5 @@
-// Owns TOTP as a second factor: enrollment of a candidate secret that activates only with a
-// correct code, verification with a replay guard shared by every gateway through the store
+// Owns TOTP as a second factor: enrollment of a candidate secret that belongs to one enrollment
+// (a pending login or a session: shown only there) and activates only with a correct code, verification with a replay guard shared by every gateway through the store
 // (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
 
 import type { Sealer } from '../../crypto/sealing.js';
@@ -22,12 +22,15 @@ export type ReplaceOutcome = Outcome<FailureReason | 'no_candidate' | 'wrong_can
 
 export interface TotpFactor extends SecondFactor<string> {
   readonly kind: 'totp';
-  /** The user's candidate secret, created on the first call and the same on reloads for 15 minutes. */
-  beginEnrollment(user: string): Promise<TotpEnrollment>;
-  /** Activates the candidate for a user with no TOTP yet, given a correct code from it. */
-  confirmEnrollment(user: string, code: string): Promise<ConfirmOutcome>;
-  /** Swaps an enrolled user's secret for the candidate: a valid current code and a correct candidate code (S12). */
-  replace(user: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
+  /**
+   * The candidate secret of one enrollment (the id of the pending login or session it is shown
+   * to), created on the first call and the same on reloads for 15 minutes.
+   */
+  beginEnrollment(user: string, enrollment: string): Promise<TotpEnrollment>;
+  /** Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from it. */
+  confirmEnrollment(user: string, enrollment: string, code: string): Promise<ConfirmOutcome>;
+  /** Swaps an enrolled user's secret for the enrollment's candidate: a valid current code and a correct candidate code (S12). */
+  replace(user: string, enrollment: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
 }
 
 export interface TotpFactorOptions {
@@ -46,7 +49,9 @@ export class TotpSecretUnreadableError extends Error {
 }
 
 const secretKey = (user: string) => `totp:secret:${user}`;
-const pendingKey = (user: string) => `totp:pending:${user}`;
+// A candidate per enrollment, not per user: a key shown to one browser (someone who has the
+// password and abandons the login) is never the one another browser enrolls (issue 11).
+const pendingKey = (user: string, enrollment: string) => `totp:pending:${user}:${enrollment}`;
 // The last time step this user passed with; any step at or before it is a replay (S5).
 const stepKey = (user: string) => `totp:step:${user}`;
 // Binding the user into the sealing context stops one user's sealed secret being opened as another's.
@@ -59,8 +64,8 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
   const open = (sealed: string, user: string) => sealer.open(sealed, context(user))?.toString('utf8');
 
   /** The candidate secret and its sealed form, or undefined when there is none that can be opened. */
-  async function candidate(user: string): Promise<{ secret: string; sealed: string } | undefined> {
-    const sealed = await store.get(pendingKey(user));
+  async function candidate(user: string, enrollment: string): Promise<{ secret: string; sealed: string } | undefined> {
+    const sealed = await store.get(pendingKey(user, enrollment));
     const secret = sealed === undefined ? undefined : open(sealed, user);
     return sealed === undefined || secret === undefined ? undefined : { secret, sealed };
   }
@@ -75,12 +80,10 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
     return secret;
   }
 
+  // Candidates are left to expire: each belongs to a pending login or session that a reset ends,
+  // and none can be confirmed over an active secret.
   async function clear(user: string): Promise<boolean> {
-    const [existed] = await Promise.all([
-      store.delete(secretKey(user)),
-      store.delete(pendingKey(user)),
-      store.delete(stepKey(user)),
-    ]);
+    const [existed] = await Promise.all([store.delete(secretKey(user)), store.delete(stepKey(user))]);
     return existed;
   }
 
@@ -99,26 +102,26 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
   return {
     kind: 'totp',
 
-    async beginEnrollment(user) {
+    async beginEnrollment(user, enrollment) {
       const fresh = createSecret();
       const freshSealed = sealer.seal(fresh, context(user));
       let secret = fresh;
-      if (!(await store.setIfAbsent(pendingKey(user), freshSealed, PENDING_TTL_MS))) {
-        // A reload or a second tab shows the candidate already on screen, so a scanned QR stays valid.
-        const existing = await candidate(user);
+      if (!(await store.setIfAbsent(pendingKey(user, enrollment), freshSealed, PENDING_TTL_MS))) {
+        // A reload or a second tab of this enrollment shows the candidate already on screen, so a scanned QR stays valid.
+        const existing = await candidate(user, enrollment);
         if (existing) secret = existing.secret;
         // Unreadable (its sealing key retired) or expired meanwhile: nobody can confirm it, start afresh.
-        else await store.set(pendingKey(user), freshSealed, PENDING_TTL_MS);
+        else await store.set(pendingKey(user, enrollment), freshSealed, PENDING_TTL_MS);
       }
       const uri = otpauthUri(issuer, user, secret);
       return { secret, uri, qrSvg: await qrSvg(uri) };
     },
 
-    async confirmEnrollment(user, code) {
+    async confirmEnrollment(user, enrollment, code) {
       // Checked before anything is written: the candidate's step must not touch an active user's record.
       if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
       if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
-      const pending = await candidate(user);
+      const pending = await candidate(user, enrollment);
       if (!pending) return { ok: false, reason: 'no_candidate' };
       const step = matchStep(pending.secret, code, now());
       if (step === undefined) return { ok: false, reason: 'wrong' };
@@ -126,13 +129,13 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
       await store.setIfGreater(stepKey(user), step);
       // The atomic guard: of two concurrent confirmations (or one racing another enrollment) one wins.
       if (!(await store.setIfAbsent(secretKey(user), pending.sealed))) return { ok: false, reason: 'already_enrolled' };
-      await store.delete(pendingKey(user));
+      await store.delete(pendingKey(user, enrollment));
       return { ok: true };
     },
 
-    async replace(user, currentCode, candidateCode) {
+    async replace(user, enrollment, currentCode, candidateCode) {
       if (parseCode(candidateCode) === undefined) return { ok: false, reason: 'malformed' };
-      const pending = await candidate(user);
+      const pending = await candidate(user, enrollment);
       if (!pending) return { ok: false, reason: 'no_candidate' };
       const candidateStep = matchStep(pending.secret, candidateCode, now());
       if (candidateStep === undefined) return { ok: false, reason: 'wrong_candidate' };
@@ -141,7 +144,7 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
       if (!current.ok) return current;
       await store.set(secretKey(user), pending.sealed);
       await store.setIfGreater(stepKey(user), candidateStep);
-      await store.delete(pendingKey(user));
+      await store.delete(pendingKey(user, enrollment));
       return { ok: true };
     },
 
