@@ -52,13 +52,6 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
     if (!isDeepStrictEqual(next.config.listen, previous.config.listen)) {
       logger.warn({ event: 'config.restart_needed', section: 'listen' }, 'listen settings change at the next restart');
     }
-    if (previous.config.login && !next.config.login) {
-      // An edit may mean it; it may also be a mistake, and it turns the access control off.
-      logger.warn(
-        { event: 'config.login_removed' },
-        'the login section was removed: the gateway now forwards everything',
-      );
-    }
   });
 
   const login = initial.login

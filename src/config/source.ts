@@ -1,10 +1,14 @@
-// Owns the configuration in force: loaded at start, re-read when the file changes, and
-// swapped only for a version that validates; an invalid edit is reported and ignored.
+// Owns the configuration in force: loaded at start, re-read when the file changes and has
+// stopped changing, and swapped only for a version that validates; an invalid edit is
+// reported and ignored, and what would weaken protection waits for a restart (reload-guard.ts).
 
 import { type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ops/logger.js';
-import { type ConfigError, formatConfigError, loadConfigFile } from './load.js';
+import { type ConfigError, formatConfigError, loadConfigFile, parseConfig } from './load.js';
+import { guardReload, type HeldBack } from './reload-guard.js';
 import { compileConfig, type RuntimeConfig } from './runtime.js';
 import type { GatewayConfig } from './schema.js';
 
@@ -13,6 +17,8 @@ export interface ConfigSource {
   current(): RuntimeConfig;
   /** Whether the file on disk is the one in force (false after an invalid edit). */
   readonly fileValid: boolean;
+  /** What the file on disk changes that applies only at the next restart (empty when nothing). */
+  readonly heldBack: readonly HeldBack[];
   /** The file the configuration is read from (absolute); undefined for a fixed configuration. */
   readonly file?: string;
   /** Called after a valid new configuration took effect. */
@@ -34,7 +40,7 @@ export class ConfigInvalidError extends Error {
 /** A fixed configuration (tests, embedding). */
 export function createStaticConfigSource(config: Readonly<GatewayConfig>): ConfigSource {
   const runtime = compileConfig(config);
-  return { current: () => runtime, fileValid: true, onChange() {}, async reload() {}, close() {} };
+  return { current: () => runtime, fileValid: true, heldBack: [], onChange() {}, async reload() {}, close() {} };
 }
 
 // Editors and orchestrators replace a file by rename (and Kubernetes swaps a symlinked
@@ -43,6 +49,23 @@ export function createStaticConfigSource(config: Readonly<GatewayConfig>): Confi
 // the watcher misses (network file systems).
 const DEBOUNCE_MS = 50;
 const POLL_MS = 5_000;
+// A file written in parts (a deploy tool, an editor saving in place) is read only once two
+// reads this far apart agree, at most a few times over; the reload guard covers the rest.
+const SETTLE_MS = 250;
+const SETTLE_READS = 8;
+
+/** The file's text once it has stopped changing (or after SETTLE_READS reads); undefined when unreadable. */
+async function readSettled(path: string): Promise<string | undefined> {
+  const read = () => readFile(path, 'utf8').catch(() => undefined);
+  let text = await read();
+  for (let i = 0; i < SETTLE_READS; i++) {
+    await sleep(SETTLE_MS);
+    const again = await read();
+    if (again === text) break;
+    text = again;
+  }
+  return text;
+}
 
 /** Loads the file (throwing ConfigInvalidError when it does not validate) and watches it. */
 export async function createFileConfigSource(file: string, logger: Logger): Promise<ConfigSource> {
@@ -52,12 +75,16 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
   let runtime = compileConfig(first.config);
   let source = first.source;
   let fileValid = true;
+  let heldBack: HeldBack[] = [];
   const listeners: Array<(next: RuntimeConfig, previous: RuntimeConfig) => void> = [];
   let timer: NodeJS.Timeout | undefined;
   let reloading: Promise<void> = Promise.resolve();
 
   async function reloadNow(): Promise<void> {
-    const result = await loadConfigFile(path);
+    const quick = await readFile(path, 'utf8').catch(() => undefined);
+    if (quick === source) return;
+    const text = await readSettled(path);
+    const result = text === undefined ? await loadConfigFile(path) : await parseConfig(text);
     if (result.source === source) return;
     source = result.source;
     if (!result.ok) {
@@ -69,9 +96,17 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
       return;
     }
     const previous = runtime;
-    runtime = compileConfig(result.config);
+    const guarded = guardReload(previous.config, result.config);
+    heldBack = guarded.heldBack;
+    runtime = compileConfig(guarded.config);
     fileValid = true;
     logger.info({ event: 'config.reloaded', file: path }, 'configuration reloaded');
+    if (heldBack.length > 0) {
+      logger.warn(
+        { event: 'config.restart_needed', file: path, held_back: heldBack },
+        'parts of this edit would weaken protection: they apply at the next restart, the rest applies now',
+      );
+    }
     for (const listener of listeners) listener(runtime, previous);
   }
 
@@ -101,6 +136,9 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
     current: () => runtime,
     get fileValid() {
       return fileValid;
+    },
+    get heldBack() {
+      return heldBack;
     },
     onChange(listener) {
       listeners.push(listener);

@@ -70,9 +70,12 @@ export function createGatewayRoutes(deps: {
       }
       if (route === '/readyz' && readOnly) {
         const readiness = await deps.health.readiness(scope.runtime, deps.config.fileValid);
+        const heldBack = deps.config.heldBack;
         sendJson(scope, req, res, readiness.ready ? 200 : 503, {
           status: readiness.ready ? 'ready' : 'not ready',
           checks: readiness.checks,
+          // What the file on disk changes that would weaken protection: it waits for a restart.
+          ...(heldBack.length > 0 ? { restart_needed: heldBack } : {}),
         });
         return;
       }
