@@ -20,7 +20,9 @@ import type { Upstream } from './proxy/upstream.js';
 import type { WebSocketTracker } from './proxy/websocket-tracker.js';
 import { createSessionRecords } from './session/records.js';
 import type { LoginServices } from './session/services.js';
-import { createStore } from './store/index.js';
+import { createStore, redisOptionsOf } from './store/index.js';
+import { readRedisPersistence } from './store/redis-persistence.js';
+import type { StoreSettings } from './store/settings.js';
 
 /** What the gateway keeps about users and sessions: the store, the keys, and what reads and writes through them. */
 export type UserState = Pick<
@@ -70,6 +72,8 @@ export async function createLoginServices(options: {
 }): Promise<LoginServices> {
   const now = options.now ?? Date.now;
   const state = await createUserState(options.config, now);
+  // In the background: a Redis that is down at start must not hold the start up.
+  void warnIfNotPersistent(options.config().store, options.logger);
   return {
     ...state,
     signer: createSigner(state.keys.signing),
@@ -84,4 +88,24 @@ export async function createLoginServices(options: {
     logger: options.logger,
     now,
   };
+}
+
+/**
+ * Warns loudly when the Redis store persists nothing (neither AOF nor RDB): its restart would
+ * lose every enrollment, and with `enrollment.first: open` a password alone could enroll again.
+ */
+export async function warnIfNotPersistent(settings: StoreSettings, logger: Logger): Promise<void> {
+  if (settings.type !== 'redis') return;
+  const persistence = await readRedisPersistence(redisOptionsOf(settings));
+  if (!persistence.known) {
+    logger.warn(
+      { event: 'store.redis_persistence_unknown', reason: persistence.reason },
+      'could not read the Redis persistence settings (CONFIG GET): make sure AOF or RDB snapshots are on, or a Redis restart loses every enrollment',
+    );
+  } else if (!persistence.aof && !persistence.rdb) {
+    logger.warn(
+      { event: 'store.redis_not_persistent' },
+      'REDIS PERSISTS NOTHING (appendonly no, no save rules): a Redis restart loses every enrollment, session and lockout; turn on appendonly yes (or RDB snapshots)',
+    );
+  }
 }

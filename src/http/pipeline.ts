@@ -30,6 +30,7 @@ import { StoreUnavailableError } from '../store/store.js';
 import { logAccess } from './access-log.js';
 import type { GatewayErrorCode } from './errors.js';
 import { guardRequest, guardUpgrade } from './guard.js';
+import { ClientAbortedError } from './read-body.js';
 import { sendError, sendSocketError } from './respond.js';
 import { createScope, type RequestScope } from './scope.js';
 
@@ -84,17 +85,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const { scope, problem } = createScope(req, deps.config.current(), performance.now());
       const method = req.method ?? 'GET';
       res.once('close', () => logAccess(logger, scope, method, res.statusCode, !res.writableFinished));
+      /** Answers a failed async stage; a client that left mid-request is noted in its access line, not logged as an error. */
+      const failed = (event: string) => (error: unknown) => {
+        if (error instanceof ClientAbortedError) {
+          scope.errorReason = error.message;
+          return logger.debug({ event: 'request.client_aborted', request_id: scope.id }, error.message);
+        }
+        const failure = stageFailure(error);
+        if (failure.code === 'INTERNAL') logger.error({ event, err: error, request_id: scope.id }, 'request failed');
+        sendError(scope, req, res, failure.code, failure.reason);
+      };
 
       const refused = refusal(method, problem);
       if (refused) return sendError(scope, req, res, refused.code, refused.reason);
 
       if (isUnderPrefix(scope.target.routingPath, scope.runtime.config.listen.gateway_prefix)) {
-        deps.routes.handle(scope, req, res).catch((error: unknown) => {
-          const failure = stageFailure(error);
-          if (failure.code === 'INTERNAL')
-            logger.error({ event: 'gateway.route_failed', err: error, request_id: scope.id }, 'gateway route failed');
-          sendError(scope, req, res, failure.code, failure.reason);
-        });
+        deps.routes.handle(scope, req, res).catch(failed('gateway.route_failed'));
         return;
       }
 
@@ -103,12 +109,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!scope.runtime.config.login) return proxy(scope);
       const unavailable = loginUnavailable(scope, deps);
       if (unavailable) return sendError(scope, req, res, unavailable.code, unavailable.reason);
-      guardRequest(scope, req, res, deps.login as LoginServices, proxy).catch((error: unknown) => {
-        const failure = stageFailure(error);
-        if (failure.code === 'INTERNAL')
-          logger.error({ event: 'pipeline.failed', err: error, request_id: scope.id }, 'request failed');
-        sendError(scope, req, res, failure.code, failure.reason);
-      });
+      guardRequest(scope, req, res, deps.login as LoginServices, proxy).catch(failed('pipeline.failed'));
     },
 
     handleUpgrade(req, socket, head) {

@@ -7,6 +7,11 @@ export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
 }
 
+/** The client went away before its body arrived whole: its doing, not a failure of the gateway. */
+export class ClientAbortedError extends Error {
+  override name = 'ClientAbortedError';
+}
+
 /** Reads the whole body, rejecting with BodyTooLargeError past maxBytes (checked on Content-Length first). */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -25,7 +30,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       chunks.push(chunk);
     });
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    req.once('error', (error) => reject(new ClientAbortedError(`client closed mid-request (${error.message})`)));
   });
 }
 

@@ -4,6 +4,7 @@
 import httpProxy from 'http-proxy';
 import { Pool } from 'undici';
 import type { GatewayConfig } from '../config/schema.js';
+import { createUpstreamConnector } from './early-answer-socket.js';
 
 export interface Upstream {
   /** The upstream section this was built from (compared by value on reload). */
@@ -20,7 +21,7 @@ export function createUpstream(settings: Readonly<GatewayConfig['upstream']>): U
   const pool = new Pool(url.origin, {
     connections: settings.connections,
     pipelining: 1,
-    connect: { timeout: settings.timeouts.connect },
+    connect: createUpstreamConnector({ timeout: settings.timeouts.connect }),
     headersTimeout: settings.timeouts.headers,
     bodyTimeout: settings.timeouts.idle,
     // An upstream that closes idle sockets at 5s (Node's default) must not race our reuse of them.
