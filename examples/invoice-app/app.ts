@@ -14,7 +14,7 @@ import { registerStaticRoutes } from './routes/static.js';
 import type { AppServices, Logger } from './services.js';
 import { SessionManager } from './sessions.js';
 import { OpenStreams } from './streams.js';
-import { UserStore } from './users.js';
+import { LENIENT_DOMAIN, LENIENT_SEED_USERS, UserStore } from './users.js';
 import { EchoSocketServer } from './websocket.js';
 
 export type { Logger } from './services.js';
@@ -23,6 +23,13 @@ export interface InvoiceAppOptions {
   /** Issue a fresh session id on sign-in (default). false keeps the old id: session fixation on purpose. */
   rotateSessionOnLogin?: boolean;
   logger?: Logger;
+  /**
+   * Read logins as lenient frameworks do (off by default), so that the gateway's tests meet
+   * real behaviour: credentials from the query on a GET and from the body on any method, JSON
+   * sniffed from a form body, and accounts named by e-mail, a short name signing in as
+   * `name@corp.example`.
+   */
+  lenient?: boolean;
 }
 
 export interface InvoiceApp {
@@ -75,10 +82,11 @@ function closeServer(server: Server): Promise<void> {
 export function createInvoiceApp(options: InvoiceAppOptions = {}): InvoiceApp {
   const services: AppServices = {
     sessions: new SessionManager({ rotateOnLogin: options.rotateSessionOnLogin ?? true }),
-    users: new UserStore(),
+    users: options.lenient ? new UserStore(LENIENT_SEED_USERS, LENIENT_DOMAIN) : new UserStore(),
     invoices: new InvoiceBook(),
     streams: new OpenStreams(),
     logger: options.logger ?? silentLogger,
+    lenient: options.lenient ?? false,
   };
   const sockets = new EchoSocketServer(services);
   const server = createServer(createRequestListener(buildRouter(services), services.logger));

@@ -67,3 +67,27 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     throw new HttpError(400, 'malformed JSON body');
   }
 }
+
+/**
+ * The fields of a request as a lenient framework reads them: the query, then the body over it
+ * (PHP's $_REQUEST, Flask's request.values), whatever the method; a body that looks like JSON
+ * is read as JSON whatever its declared type (frameworks that sniff the body).
+ */
+export async function readLenientFields(req: IncomingMessage, url: URL): Promise<Map<string, string>> {
+  const fields = new Map(url.searchParams);
+  const text = (await readSmallBody(req)).toString('utf8');
+  if (/^\s*\{/.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'malformed JSON body');
+    }
+    for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof value === 'string') fields.set(name, value);
+    }
+  } else {
+    for (const [name, value] of new URLSearchParams(text)) fields.set(name, value);
+  }
+  return fields;
+}

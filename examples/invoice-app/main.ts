@@ -4,14 +4,15 @@ import { createInvoiceApp } from './app.js';
 
 const USAGE = [
   'usage: node --import tsx examples/invoice-app/main.ts',
-  '         [--port 3001] [--host 127.0.0.1] [--no-rotate-session]',
-  '  INVOICE_APP_PORT sets the port when --port is not given.',
+  '         [--port 3001] [--host 127.0.0.1] [--no-rotate-session] [--lenient]',
+  '  INVOICE_APP_PORT sets the port when --port is not given; INVOICE_APP_LENIENT=1 is --lenient.',
 ].join('\n');
 
 interface CliOptions {
   readonly port: number;
   readonly host: string;
   readonly rotateSessionOnLogin: boolean;
+  readonly lenient: boolean;
 }
 
 function parsePort(raw: string): number {
@@ -27,6 +28,7 @@ function parseCli(args: readonly string[]): CliOptions | 'help' {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'no-rotate-session': { type: 'boolean', default: false },
+      lenient: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -35,6 +37,7 @@ function parseCli(args: readonly string[]): CliOptions | 'help' {
     port: parsePort(values.port ?? process.env.INVOICE_APP_PORT ?? '3001'),
     host: values.host,
     rotateSessionOnLogin: !values['no-rotate-session'],
+    lenient: values.lenient || process.env.INVOICE_APP_LENIENT === '1',
   };
 }
 
@@ -50,11 +53,16 @@ if (options === 'help') {
   process.exit(0);
 }
 
-const app = createInvoiceApp({ rotateSessionOnLogin: options.rotateSessionOnLogin, logger: console });
+const app = createInvoiceApp({
+  rotateSessionOnLogin: options.rotateSessionOnLogin,
+  lenient: options.lenient,
+  logger: console,
+});
 try {
   const url = await app.listen(options.port, options.host);
   const rotation = options.rotateSessionOnLogin ? 'on' : 'OFF (session fixation demo)';
-  console.log(`invoice-app listening on ${url} (session rotation on login: ${rotation})`);
+  const lenient = options.lenient ? ', LENIENT login reading' : '';
+  console.log(`invoice-app listening on ${url} (session rotation on login: ${rotation}${lenient})`);
 } catch (error) {
   console.error(`invoice-app: cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -17,4 +17,6 @@ export interface AppServices {
   readonly invoices: InvoiceBook;
   readonly streams: OpenStreams;
   readonly logger: Logger;
+  /** Lenient login reading (credentials from the query on GET, JSON sniffed from a form); off by default. */
+  readonly lenient: boolean;
 }

@@ -36,14 +36,26 @@ async function hashPassword(password: string): Promise<Credentials> {
   return { salt, hash: await deriveKey(password, salt) };
 }
 
+/** The domain a lenient app adds to a short login name: `bob` signs in as `bob@corp.example`. */
+export const LENIENT_DOMAIN = 'corp.example';
+
+/** The seeded accounts as a lenient app names them: e-mail addresses. */
+export const LENIENT_SEED_USERS: readonly SeedUser[] = SEED_USERS.map((seed) => ({
+  ...seed,
+  name: `${seed.name}@${LENIENT_DOMAIN}`,
+}));
+
 export class UserStore {
   readonly #users = new Map<string, User>();
+  readonly #aliasDomain: string | undefined;
   // Hashing is slow on purpose, so it runs in the background and verify() waits for it.
   readonly #credentials: Promise<Map<string, Credentials>>;
   // Unknown names are checked against this so response times do not reveal which accounts exist.
   readonly #decoy: Promise<Credentials>;
 
-  constructor(seeds: readonly SeedUser[] = SEED_USERS) {
+  /** aliasDomain: a name typed without "@" is the account of that name at this domain (a lenient app). */
+  constructor(seeds: readonly SeedUser[] = SEED_USERS, aliasDomain?: string) {
+    this.#aliasDomain = aliasDomain;
     for (const { name, role } of seeds) this.#users.set(name, { name, role });
     this.#credentials = Promise.all(
       seeds.map(async (seed) => [seed.name, await hashPassword(seed.password)] as const),
@@ -56,7 +68,8 @@ export class UserStore {
     return this.#users.get(name);
   }
 
-  async verify(name: string, password: string): Promise<User | undefined> {
+  async verify(typed: string, password: string): Promise<User | undefined> {
+    const name = this.#aliasDomain && !typed.includes('@') ? `${typed}@${this.#aliasDomain}` : typed;
     const stored = (await this.#credentials).get(name);
     const expected = stored ?? (await this.#decoy);
     const actual = await deriveKey(password, expected.salt);

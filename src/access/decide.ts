@@ -76,20 +76,28 @@ export interface RequestFacts {
   login?: LoginFacts;
 }
 
-/** Which kind of route this is, on the routing path (so every spelling of a route is that route, S1). */
+/**
+ * Which kind of route this is, on the routing path (so every spelling of a route is that route,
+ * S1). `credentials`: the request may carry a credential field (one is in its query, or it has
+ * a body the gateway has not read yet).
+ */
 export function classifyRoute(
   method: string,
   routingPath: string,
   login: Pick<LoginSettings, 'routes' | 'logout_routes'>,
   publicPaths: readonly PublicPath[],
+  credentials = false,
 ): RouteKind {
   const matches = (route: { method: string; path: string }) => route.method === method && route.path === routingPath;
   if (login.routes.some(matches)) return 'login';
-  // A login path reached with another writing method (PUT, PATCH, a GET with a body…) could
-  // check a password past every limit and classification: only reading it is forwarded.
-  if (method !== 'GET' && method !== 'HEAD' && login.routes.some((route) => route.path === routingPath)) {
-    return 'login-path-other-method';
-  }
+  const loginPath = login.routes.some((route) => route.path === routingPath);
+  // Lenient apps check a password whatever the method (PHP's $_REQUEST, Flask's request.values):
+  // a credential on a login path, with any method (a GET's query or body included), is a login,
+  // with its checks and classification, never a page view (issue 11).
+  if (loginPath && credentials) return 'login';
+  // Another writing method without one (PUT, PATCH, DELETE…) has no business there: only
+  // reading the page is forwarded.
+  if (loginPath && method !== 'GET' && method !== 'HEAD') return 'login-path-other-method';
   if (login.logout_routes.some(matches)) return 'logout';
   return isPublicPath(routingPath, publicPaths) ? 'public' : 'private';
 }

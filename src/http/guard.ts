@@ -6,7 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { classifyRoute, type Decision, decide } from '../access/decide.js';
 import type { LoginSettings } from '../config/sections/login.js';
+import { loginFields, queryCarriesCredentials } from '../intercept/login-body.js';
 import { handleLogin } from '../intercept/login-exchange.js';
+import { hasBody } from '../proxy/forward.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import type { SessionRecord } from '../session/records.js';
@@ -86,6 +88,12 @@ export function loginPageFor(scope: RequestScope, login: LoginSettings): string 
   return `${login.page}${separator}${encodeURIComponent(login.return_param)}=${encodeURIComponent(back)}`;
 }
 
+/** Whether a request may carry a credential field: one in its query, or a body (read only by the login interception). */
+function mayCarryCredentials(scope: RequestScope, req: IncomingMessage, login: LoginSettings): boolean {
+  const body = hasBody(req) && req.headers['content-length'] !== '0';
+  return body || queryCarriesCredentials(scope.target.search, loginFields(login));
+}
+
 /**
  * Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. The
  * allowlist is a fact for a full session only: a pending login was checked at its login, and
@@ -99,7 +107,13 @@ async function sessionAndDecision(
 ): Promise<{ rs: RequestSession; decision: Decision }> {
   const login = scope.runtime.config.login as LoginSettings;
   const rs = await resolveRequestSession(scope, req, services);
-  const route = classifyRoute(req.method ?? 'GET', scope.target.routingPath, login, scope.runtime.config.public_paths);
+  const route = classifyRoute(
+    req.method ?? 'GET',
+    scope.target.routingPath,
+    login,
+    scope.runtime.config.public_paths,
+    mayCarryCredentials(scope, req, login),
+  );
   const allowlist = allowlistFact(scope.runtime, scope.client, services, rs.session);
   return { rs, decision: decide({ route, session: rs.state, wantsJson, allowlist }) };
 }

@@ -40,7 +40,7 @@ import {
 import type { LoginServices } from '../session/services.js';
 import { classifyLoginAnswer } from './classify.js';
 import { askIdentity, confirmIdentity } from './identity-check.js';
-import { readLoginUsername } from './login-body.js';
+import { loginFields, readLoginUsername } from './login-body.js';
 import { logoutUpstream } from './upstream-logout.js';
 
 /** The routing path a Location header points at when it stays on this site (relative, the upstream's or the public origin). */
@@ -111,7 +111,10 @@ export async function handleLogin(
     if (error instanceof BodyTooLargeError) return refuse('BODY_TOO_LARGE', error.message);
     throw error;
   }
-  const read = readLoginUsername(req.headers['content-type'], body, login.username_field, scope.target.search);
+  const read = await readLoginUsername(
+    { contentType: req.headers['content-type'], body, search: scope.target.search },
+    loginFields(login),
+  );
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
   const user = canonicalUsername(read.username, usernameRulesOf(login.username));
   if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
@@ -151,7 +154,8 @@ export async function handleLogin(
         method: req.method ?? 'POST',
         path: scope.target.path + scope.target.search,
         headers: buildUpstreamHeaders(req.rawHeaders, forwardScope, { host }),
-        body,
+        // A login read from the query (a GET) may have no body at all.
+        body: body.length > 0 ? body : null,
       },
       config.limits.withheld_body,
     );

@@ -79,7 +79,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 }
 
 /** Whether the client announced a request body (Node has already refused the ambiguous combinations). */
-function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
 

@@ -157,13 +157,20 @@ describe('classifyRoute', () => {
     { prefix: false, path: '/login' },
     { prefix: true, path: '/static' },
   ];
-  const rows: Array<[string, string, string]> = [
+  const rows: Array<[string, string, string, boolean?]> = [
     ['POST', '/login', 'login'],
     ['GET', '/login', 'public'],
     ['HEAD', '/login', 'public'],
     ['PUT', '/login', 'login-path-other-method'],
     ['PATCH', '/login', 'login-path-other-method'],
     ['DELETE', '/login', 'login-path-other-method'],
+    // Issue 11: a credential on a login path (the query, or a body not yet read) is a login, whatever the method.
+    ['GET', '/login', 'login', true],
+    ['HEAD', '/login', 'login', true],
+    ['PUT', '/login', 'login', true],
+    ['POST', '/login', 'login', true],
+    ['GET', '/dashboard', 'private', true],
+    ['POST', '/logout', 'logout', true],
     ['POST', '/logout', 'logout'],
     ['GET', '/logout', 'private'],
     ['GET', '/static', 'public'],
@@ -172,9 +179,9 @@ describe('classifyRoute', () => {
     ['GET', '/login/extra', 'private'],
     ['GET', '/dashboard', 'private'],
   ];
-  for (const [method, path, expected] of rows) {
-    test(`${method} ${path} -> ${expected}`, () =>
-      assert.equal(classifyRoute(method, path, login, publicPaths), expected));
+  for (const [method, path, expected, credentials = false] of rows) {
+    test(`${method} ${path}${credentials ? ' with a credential' : ''} -> ${expected}`, () =>
+      assert.equal(classifyRoute(method, path, login, publicPaths, credentials), expected));
   }
 });
 

@@ -76,6 +76,8 @@ export type AppFront = (req: IncomingMessage, res: ServerResponse, app: InvoiceA
 export interface LoginHarnessOptions {
   /** The app keeps its pre-login session id at sign-in (session fixation on purpose). */
   naiveApp?: boolean;
+  /** The app reads logins leniently (query on GET, JSON sniffed from a form, `bob` signs in as `bob@corp.example`). */
+  lenientApp?: boolean;
   /** Deep-merged over the configuration (objects merge, arrays and values replace). */
   overrides?: Record<string, unknown>;
   /** Share a clock between gateways; a fresh one by default. */
@@ -169,8 +171,10 @@ export async function demoConfigInput(
 }
 
 /** Starts the demo app with a recorder (and an optional front) before its router. */
-export async function startDemoApp(options: { naive?: boolean; front?: AppFront } = {}): Promise<RunningApp> {
-  const app = createInvoiceApp({ rotateSessionOnLogin: !options.naive });
+export async function startDemoApp(
+  options: { naive?: boolean; lenient?: boolean; front?: AppFront } = {},
+): Promise<RunningApp> {
+  const app = createInvoiceApp({ rotateSessionOnLogin: !options.naive, lenient: options.lenient });
   const received: AppRequest[] = [];
   const [route] = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   if (!route) throw new Error('the demo app has no request listener');
@@ -184,7 +188,8 @@ export async function startDemoApp(options: { naive?: boolean; front?: AppFront 
 
 /** Starts the demo app (unless given one) and a gateway in front of it. */
 export async function startLoginHarness(options: LoginHarnessOptions = {}): Promise<LoginHarness> {
-  const running = options.app ?? (await startDemoApp({ naive: options.naiveApp, front: options.front }));
+  const running =
+    options.app ?? (await startDemoApp({ naive: options.naiveApp, lenient: options.lenientApp, front: options.front }));
   const ownsApp = options.app === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'login-harness-')));
   const clock = options.clock ?? createClock();

@@ -1,11 +1,11 @@
 // Signing in and out: the login page and form, the JSON login API, the CSRF token endpoint and logout.
 import type { ServerResponse } from 'node:http';
-import { readForm, readJson } from '../body.js';
+import { readForm, readJson, readLenientFields } from '../body.js';
 import { CSRF_FIELD, csrfHeader, requireCsrf } from '../csrf.js';
 import { HttpError } from '../errors.js';
 import { currentUser } from '../guards.js';
 import { redirect, sendHtml, sendJson } from '../responses.js';
-import type { Router } from '../router.js';
+import type { RequestContext, Router } from '../router.js';
 import type { AppServices } from '../services.js';
 import type { Session } from '../sessions.js';
 import type { User } from '../users.js';
@@ -47,7 +47,12 @@ export function registerAuthRoutes(router: Router, services: AppServices): void 
     redirect(res, currentUser(services, req) ? AFTER_LOGIN : '/login');
   });
 
-  router.get('/login', ({ req, res, url }) => {
+  router.get('/login', async (ctx) => {
+    const { req, res, url } = ctx;
+    if (services.lenient && (url.searchParams.has('username') || url.searchParams.has('password'))) {
+      await formLogin(ctx);
+      return;
+    }
     if (currentUser(services, req)) {
       redirect(res, AFTER_LOGIN);
       return;
@@ -56,8 +61,9 @@ export function registerAuthRoutes(router: Router, services: AppServices): void 
     sendHtml(res, 200, loginPage({ csrfToken, next: url.searchParams.get('next') ?? undefined }));
   });
 
-  router.post('/login', async ({ req, res, url }) => {
-    const form = await readForm(req);
+  /** The login form posted (or, leniently, any request carrying its fields). */
+  async function formLogin({ req, res, url }: RequestContext): Promise<void> {
+    const form = services.lenient ? await readLenientFields(req, url) : await readForm(req);
     const session = services.sessions.fromRequest(req);
     requireCsrf(session, form.get(CSRF_FIELD));
     const username = form.get('username') ?? '';
@@ -70,7 +76,9 @@ export function registerAuthRoutes(router: Router, services: AppServices): void 
     }
     signIn(services, session, user, res);
     redirect(res, safeNext(next));
-  });
+  }
+
+  router.post('/login', formLogin);
 
   router.post('/api/login', async ({ req, res }) => {
     const session = services.sessions.fromRequest(req);

@@ -70,6 +70,19 @@ export const loginSchema = z
         'Query parameter of the login page that names where to go after login (e.g. next); the gateway sets it to the path the browser asked for, same-origin only.',
       ),
     username_field: z.string().min(1).default('username').describe('The form or JSON field holding the username.'),
+    password_field: z
+      .string()
+      .min(1)
+      .default('password')
+      .describe(
+        'The form or JSON field holding the password. A request to a login path carrying it (or the username) anywhere, with any method, is handled as a login.',
+      ),
+    multipart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The app takes its login as multipart/form-data. Off: a multipart login body is refused (400), since parsers disagree on it.',
+      ),
     username: z
       .strictObject({
         trim: z.boolean().default(true).describe('Remove surrounding white space.'),
