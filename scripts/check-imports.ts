@@ -1,5 +1,5 @@
 // Owns the architecture check that CI runs: imports run downwards only through the rooms of
-// src/ (DESIGN.md, "Shape"), and no module imports itself back through a circle, in src,
+// src/ (README, "Development"), and no module imports itself back through a circle, in src,
 // bench, test and examples alike. Type-only imports count: they are still a dependency of the
 // design, even when they vanish from the JavaScript.
 //

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as argon2 from 'argon2';
 
-/** DESIGN.md / OWASP: argon2id, m = 19 MiB, t = 2, p = 1. */
+/** OWASP's argon2id parameters: m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_OPTIONS = Object.freeze({
   type: argon2.argon2id,
   memoryCost: 19_456,
@@ -22,7 +22,7 @@ export const ARGON2_OPTIONS = Object.freeze({
   parallelism: 1,
 });
 /**
- * Hashes or verifications running at once: two at most (DESIGN.md), and never every core the
+ * Hashes or verifications running at once: two at most, and never every core the
  * gateway may use. Hashes sharing one core finish no sooner than one after the other, and each
  * holds 19 MiB, so on one or two cores one runs at a time and a core is left for the proxy.
  */

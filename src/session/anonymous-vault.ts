@@ -1,14 +1,14 @@
 // Owns the anonymous visitor's vault: the upstream cookies of someone not logged in (the
 // login page's CSRF cookie) sealed into a small, short-lived cookie, so that bots cost no
 // server state. A sealed cookie can be replayed, so values claimed by a login are recorded
-// and dropped from any later anonymous request (DESIGN.md, "The cookie vault").
+// and dropped from any later anonymous request (docs/security-model.md, the cookie vault).
 
 import { createHmac } from 'node:crypto';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Store } from '../store/store.js';
 import type { Jar } from './cookie-jar.js';
 
-/** DESIGN.md: at most 2 KB, so that it fits beside the app's own headers. */
+/** At most 2 KB, so that it fits beside the app's own headers. */
 export const MAX_SEALED_BYTES = 2048;
 const CONTEXT = 'anonymous-vault';
 

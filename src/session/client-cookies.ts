@@ -1,5 +1,5 @@
 // Owns reading the browser's Cookie header: the gateway's own cookies, the upstream cookies
-// an operator lets the browser hold (pass-through), and nothing else (DESIGN.md, vault).
+// an operator lets the browser hold (pass-through), and nothing else (docs/security-model.md, the cookie vault).
 
 /** The name=value pairs of Cookie header lines, in order; pairs without "=" are skipped. */
 export function parseCookieHeader(header: string | string[] | undefined): Array<[string, string]> {

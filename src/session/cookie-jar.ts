@@ -1,7 +1,7 @@
 // Owns the cookie vault's jar semantics (RFC 6265 sections 5.1.4, 5.2, 5.3, 5.4) as pure
 // functions: reading upstream Set-Cookie lines into per-cookie changes, applying changes,
 // and building the Cookie header a browser would send for a path. The gateway keeps the
-// upstream's cookies here instead of in the browser (DESIGN.md, "The cookie vault").
+// upstream's cookies here instead of in the browser (docs/security-model.md, the cookie vault).
 
 export interface VaultCookie {
   readonly name: string;

@@ -1,6 +1,6 @@
-// The access decision as a table (STYLE.md: "Policy is one pure decision"): route kind,
-// session state, client kind, the allowlist's verdict, the lockouts and the owed second step
-// in, one action out. S0 is the rows without a full session; S3 the rows outside a list.
+// The access decision as a table: route kind, session state, client kind, the allowlist's
+// verdict, the lockouts and the owed second step in, one action out. S0 is the rows without a
+// full session; S3 the rows outside a list.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AllowlistVerdict } from '../../src/access/allowlist-verdict.js';

@@ -1,4 +1,4 @@
-// Owns the `limits` section: body bounds and guessing limits (S5), defaults from DESIGN.md.
+// Owns the `limits` section: body bounds and guessing limits (docs/security-model.md, S5).
 
 import { z } from 'zod';
 import { durationField, sizeField } from '../duration.js';

@@ -1,5 +1,5 @@
 // Owns the `session` section: the gateway's own cookie and the lifetimes of sessions and
-// pending logins (defaults from DESIGN.md).
+// pending logins (docs/security-model.md, S4).
 
 import { z } from 'zod';
 import { durationField } from '../duration.js';
