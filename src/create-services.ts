@@ -27,7 +27,16 @@ import type { StoreSettings } from './store/settings.js';
 /** What the gateway keeps about users and sessions: the store, the keys, and what reads and writes through them. */
 export type UserState = Pick<
   LoginServices,
-  'store' | 'keys' | 'sealer' | 'hasher' | 'records' | 'totp' | 'questions' | 'recovery'
+  | 'store'
+  | 'keys'
+  | 'sealer'
+  | 'hasher'
+  | 'records'
+  | 'totp'
+  | 'questions'
+  | 'recovery'
+  | 'secondStepLimits'
+  | 'passwordLimits'
 >;
 
 /**
@@ -58,6 +67,8 @@ export async function createUserState(
     totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
     questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
     recovery: createRecoveryCodes({ store, key: keys.digest }),
+    secondStepLimits: createRegulator(store, LIMITED.secondStep, () => config().limits.second_step, now),
+    passwordLimits: createRegulator(store, LIMITED.password, () => config().limits.password, now),
   };
 }
 
@@ -77,8 +88,6 @@ export async function createLoginServices(options: {
   return {
     ...state,
     signer: createSigner(state.keys.signing),
-    secondStepLimits: createRegulator(state.store, LIMITED.secondStep, () => options.config().limits.second_step),
-    passwordLimits: createRegulator(state.store, LIMITED.password, () => options.config().limits.password),
     oneAtATime: createOneAtATime(),
     roles: createRoleResolver(state.store, now),
     webSockets: options.webSockets,

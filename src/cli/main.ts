@@ -5,6 +5,7 @@ import { ConfigInvalidError } from '../config/source.js';
 import { allowlistCommand } from './allowlist.js';
 import { checkConfigCommand } from './check-config.js';
 import { CommandError, UsageError } from './command.js';
+import { unlockCommand } from './lockouts.js';
 import { sessionsCommand } from './sessions.js';
 import { startCommand } from './start.js';
 import { usersCommand } from './users.js';
@@ -14,12 +15,15 @@ const USAGE = `Usage: gateway <command> [--config FILE]
 Commands:
   start                           run the gateway
   check-config [FILE]             validate a configuration; prints every error with its path and line
-  users show NAME                 role and where it comes from, second factor, recovery codes, sessions
+  users show NAME                 role and where it comes from, second factor, recovery codes, sessions,
+                                  locks with the time left
   users set-role NAME ROLE        store a role for NAME (an admin listed in gateway.yaml cannot be demoted)
   users set-role NAME --clear     remove NAME's stored role
   users enroll-code NAME          print a one-time code for a first enrollment (enrollment.first: code)
   users reset-factor NAME         remove NAME's second factor and recovery codes, and end NAME's sessions
-  users unlock NAME               lift NAME's lockouts (second step, password form) before they expire
+  users unlock NAME               lift every lock on NAME (second step, password form; everywhere and
+                                  at each address) before it expires, and say what was lifted
+  unlock --address IP             lift the lock on an address as a whole (many users failing from it)
   sessions list NAME              NAME's open sessions: id prefix, role, created, last seen, ends
   sessions revoke NAME | --all    end NAME's sessions, or everyone's
   allowlist list [--list NAME | --user NAME]
@@ -57,6 +61,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'sessions':
       await sessionsCommand(args);
+      return 0;
+    case 'unlock':
+      await unlockCommand(args);
       return 0;
     case 'allowlist':
       await allowlistCommand(args);

@@ -1,14 +1,14 @@
 // Owns `gateway users`: an operator's view of one user (show) and the changes an operator
 // makes to it: a stored role (set-role), a one-time code for a first enrollment
 // (enroll-code, S12), a reset of every second factor (reset-factor, for an admin who lost
-// the phone) and the lifting of a lockout (unlock). Every change is an audit event.
+// the phone) and the lifting of its lockouts (unlock, in lockouts.ts). Every change is an audit event.
 
 import { secondStepFor } from '../access/decide.js';
-import { createRegulator, LIMITED } from '../access/regulator.js';
 import { ADMIN_ROLE, type RoleSource, resolveRoleSource, roleKey } from '../access/roles.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../factors/enroll-codes.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
+import { unlockUser, userLockLines } from './lockouts.js';
 import { count, FACTOR_NAMES, type Operator, withOperator } from './operator.js';
 
 const SOURCES: Readonly<Record<RoleSource, string>> = {
@@ -113,24 +113,6 @@ async function resetFactor(op: Operator, user: string): Promise<void> {
   );
 }
 
-/** Lifts the user's lockouts (second step and password form) before they expire by themselves. */
-async function unlock(op: Operator, user: string): Promise<void> {
-  const subjects = [`user:${user}`];
-  const lifted: string[] = [];
-  for (const [layer, namespace] of [
-    ['second step', LIMITED.secondStep],
-    ['password', LIMITED.password],
-  ] as const) {
-    const settings = namespace === LIMITED.secondStep ? op.config.limits.second_step : op.config.limits.password;
-    const regulator = createRegulator(op.state.store, namespace, () => settings);
-    if ((await regulator.unlock(subjects)).length > 0) lifted.push(layer);
-  }
-  op.audit('lockout.lifted', { user, layers: lifted });
-  op.print(
-    `${user}: ${lifted.length ? `lifted the ${lifted.join(' and ')} lockout` : 'was not locked out'}; failures forgotten`,
-  );
-}
-
 async function show(op: Operator, user: string): Promise<void> {
   const { state, config } = op;
   const role = await currentRole(op, user);
@@ -141,10 +123,12 @@ async function show(op: Operator, user: string): Promise<void> {
     .map((factor) => FACTOR_NAMES[factor.kind])
     .map((name) => `${name} ${enrolled.includes(name) ? 'enrolled' : 'not enrolled'}`);
   const secondStep = config.policy[role.role]?.second_step ?? 'optional';
+  const locks = await userLockLines(op, user);
   op.print(
     `${user}: role ${role.role} (${SOURCES[role.source]}${ignored}), second step ${secondStep}; ` +
       `${factors.join(', ')}; ${count(await state.recovery.remaining(user), 'recovery code')} left; ` +
-      `${count((await state.records.listSessions(user)).length, 'open session')}`,
+      `${count((await state.records.listSessions(user)).length, 'open session')}; ` +
+      (locks.length ? locks.join(', ') : 'not locked out'),
   );
 }
 
@@ -166,7 +150,7 @@ export async function usersCommand(argv: readonly string[]): Promise<void> {
     case 'show': {
       const args = readArgs(rest);
       const [name] = positionals(args, ['NAME'], `users ${subcommand}`);
-      const run = { 'enroll-code': enrollCode, 'reset-factor': resetFactor, unlock, show }[subcommand];
+      const run = { 'enroll-code': enrollCode, 'reset-factor': resetFactor, unlock: unlockUser, show }[subcommand];
       return withOperator(args.config, (op) => run(op, op.user(name as string)));
     }
     default:

@@ -12,6 +12,18 @@ export function prefersJson(headers: IncomingHttpHeaders): boolean {
   return accept.includes('json') && !accept.includes('text/html');
 }
 
+/** What a refusal adds to its fixed sentence: how long to wait (a lockout, S15). */
+export interface ErrorDetail {
+  retryAfterSeconds?: number;
+}
+
+/** "about 15 minutes", "about 1 minute", "a few seconds": a wait as a person reads it. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return 'a few seconds';
+  const minutes = Math.ceil(seconds / 60);
+  return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 export interface RenderedError {
   status: number;
   contentType: string;
@@ -19,16 +31,23 @@ export interface RenderedError {
 }
 
 /** Renders the error for this client; the request id lets an operator find the log line. */
-export function renderError(code: GatewayErrorCode, requestId: string, json: boolean): RenderedError {
+export function renderError(
+  code: GatewayErrorCode,
+  requestId: string,
+  json: boolean,
+  detail: ErrorDetail = {},
+): RenderedError {
   const error = GATEWAY_ERRORS[code];
+  const wait = detail.retryAfterSeconds;
+  const message = wait === undefined ? error.message : `${error.message} Try again in ${waitText(wait)}.`;
   if (json) {
     return {
       status: error.status,
       contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify({ error: code.toLowerCase(), message: error.message, request_id: requestId }),
+      body: JSON.stringify({ error: code.toLowerCase(), message, retry_after: wait, request_id: requestId }),
     };
   }
-  const body = `<h1>${escapeHtml(error.title)}</h1><p>${escapeHtml(error.message)}</p>
+  const body = `<h1>${escapeHtml(error.title)}</h1><p>${escapeHtml(message)}</p>
 <p class="muted">Error ${error.status} · request ${escapeHtml(requestId)}</p>`;
   return { status: error.status, contentType: 'text/html; charset=utf-8', body: renderPage(error.title, body) };
 }

@@ -3,7 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { prefersJson, renderError } from './error-page.js';
+import { type ErrorDetail, prefersJson, renderError } from './error-page.js';
 import type { GatewayErrorCode } from './errors.js';
 import { PAGE_SECURITY_HEADERS } from './html.js';
 import type { RequestScope } from './scope.js';
@@ -15,6 +15,7 @@ export function sendError(
   res: ServerResponse,
   code: GatewayErrorCode,
   reason: string,
+  detail: ErrorDetail = {},
 ): void {
   scope.errorCode = code;
   scope.errorReason = reason;
@@ -22,7 +23,7 @@ export function sendError(
     res.destroy();
     return;
   }
-  const page = renderError(code, scope.id, prefersJson(req.headers));
+  const page = renderError(code, scope.id, prefersJson(req.headers), detail);
   // A request body nobody will read would otherwise be drained through a kept-alive connection.
   if (!req.complete) res.shouldKeepAlive = false;
   res.writeHead(page.status, {
@@ -30,6 +31,8 @@ export function sendError(
     'content-type': page.contentType,
     'content-length': Buffer.byteLength(page.body),
     'x-request-id': scope.id,
+    // RFC 6585 section 4 (429) with RFC 9110 section 10.2.3: how long to wait, for scripts.
+    ...(detail.retryAfterSeconds === undefined ? {} : { 'retry-after': String(detail.retryAfterSeconds) }),
   });
   res.end(req.method === 'HEAD' ? undefined : page.body);
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { allowlistVerdictFor } from '../access/allowlist-verdict.js';
 import { decide, secondStepFor } from '../access/decide.js';
-import { subjectsOf } from '../access/regulator.js';
+import { lockName, reserveLogin } from '../access/regulator.js';
 import { roleOf } from '../access/roles.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
@@ -122,19 +122,24 @@ export async function handleLogin(
   // goes anywhere (S3, S5).
   const role = await roleOf(user, scope.runtime.roles, services.store);
   const who = { user, role };
-  const subjects = subjectsOf(user, scope.client.address);
-  const locked = [
-    ...(await services.passwordLimits.locked(subjects)),
-    ...(await services.secondStepLimits.locked(subjects)),
-  ];
+  const allowlist = allowlistVerdictFor(
+    config.policy,
+    services.allowlists.current(scope.runtime),
+    who,
+    scope.client.key,
+  );
+  const limits = await reserveLogin(
+    { password: services.passwordLimits, secondStep: services.secondStepLimits },
+    user,
+    scope.client.address,
+    allowlist.allowed,
+  );
   const facts = { route: 'login' as const, session: rs.state, wantsJson: prefersJson(req.headers) };
-  const checks = {
-    allowlist: allowlistVerdictFor(config.policy, services.allowlists.current(scope.runtime), who, scope.client.key),
-    locked: locked.length > 0,
-  };
+  const checks = { allowlist, locked: limits.locks.length > 0 };
   const before = decide({ ...facts, login: checks });
   if (before.action === 'refuse') {
-    return refuseLogin(scope, req, res, services.logger, { reason: before.reason, who, locked }, 'login');
+    const refusal = { reason: before.reason, who, locked: limits.locks };
+    return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
   }
 
   // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
@@ -198,7 +203,7 @@ export async function handleLogin(
       return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
     }
     if (verdict.outcome === 'failure') {
-      const newlyLocked = await services.passwordLimits.fail(subjects);
+      const newlyLocked = (await limits.attempt?.failed())?.started ?? [];
       audit(services.logger, 'login.password_failed', {
         user,
         signal: verdict.signal,
@@ -208,7 +213,7 @@ export async function handleLogin(
       if (newlyLocked.length > 0)
         audit(services.logger, 'lockout.started', {
           user,
-          subjects: newlyLocked,
+          subjects: newlyLocked.map(lockName),
           layer: 'password',
           request_id: scope.id,
         });
@@ -225,6 +230,7 @@ export async function handleLogin(
       logoutUpstream(scope, services, answeredJar);
       return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
     }
+    await limits.attempt?.passed();
     const owed = secondStepFor(role, await enrolledFactor(services, user), config.policy);
     const after = decide({ ...facts, login: { ...checks, owed } });
     const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);

@@ -27,6 +27,26 @@ input.answer{font-size:1rem;letter-spacing:normal}
 fieldset{border:0;padding:0;margin:0}
 </style>`;
 
+/** What a failed check tells the person besides the generic sentence (S15). */
+export interface FailureView {
+  /** Tries left before a lock (or before the pending login ends). */
+  readonly triesLeft: number;
+  /** The code was right but already used (TOTP never accepts a step twice, S5). */
+  readonly replayed: boolean;
+}
+
+/**
+ * The message of a failed check: the generic sentence (S5: never which part was wrong), or, for
+ * a code already used, to wait for the next one; then how many tries are left.
+ */
+export function failureMessage(generic: string, failure: FailureView): string {
+  const first = failure.replayed
+    ? 'That code was already used. Please wait for the next code in your app, then enter it.'
+    : generic;
+  if (failure.triesLeft <= 0) return `${first} No tries are left for now: please wait before trying again.`;
+  return `${first} ${failure.triesLeft} ${failure.triesLeft === 1 ? 'try' : 'tries'} left.`;
+}
+
 /** The code prompt of the second step (a TOTP code or a recovery code). */
 export function stepUpPage(ctx: FormContext, message?: string): string {
   return renderPage(

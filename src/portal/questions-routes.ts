@@ -23,6 +23,7 @@ import {
   type CheckResult,
   type EnrollOwner,
   enrollCodeCheck,
+  failureText,
   firstEnrollment,
   limitedCheck,
   loginExpired,
@@ -105,7 +106,7 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   );
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong answers. Please sign in again.');
-  if (result === 'failed') return sendHtml(scope, ctx.res, 401, page(GENERIC_FAILURE));
+  if (result !== 'passed') return sendHtml(scope, ctx.res, 401, page(failureText(GENERIC_FAILURE, result)));
   const promoted = await promote(ctx, pending, 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   replayWithheld(scope, ctx.res, pending.withheld, [promoted.cookie], ctx.login.landing_path);
@@ -192,7 +193,7 @@ export async function questionsEnroll(
     const codeCheck: CheckResult = await enrollCodeCheck(ctx, owner.user, pending, form);
     if (codeCheck === 'answered') return;
     if (codeCheck === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    if (codeCheck === 'failed') return view(401, answers, WRONG_ENROLL_CODE);
+    if (codeCheck !== 'passed') return view(401, answers, failureText(WRONG_ENROLL_CODE, codeCheck));
   }
   if (!(await saveAlone(ctx, owner.user, answers))) return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
   audit(services.logger, 'enrollment.questions_enrolled', {
@@ -232,7 +233,7 @@ async function changeAnswers(ctx: RouteContext, session: SessionRecord): Promise
     services.questions.verify(session.user, current),
   );
   if (result === 'answered') return;
-  if (result !== 'passed') return view(401, answers, GENERIC_FAILURE);
+  if (result !== 'passed') return view(401, answers, failureText(GENERIC_FAILURE, result));
   if (!(await saveAlone(ctx, session.user, answers))) {
     return refuseOtherFactor(ctx, session.user, 'questions', 'totp');
   }
@@ -254,7 +255,7 @@ async function disableQuestions(ctx: RouteContext, session: SessionRecord): Prom
     services.questions.disable(session.user, current),
   );
   if (result === 'answered') return;
-  if (result !== 'passed') return renderAccount(ctx, session, 401, GENERIC_FAILURE);
+  if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
   audit(services.logger, 'enrollment.questions_disabled', {
     user: session.user,
     by: 'user',

@@ -4,7 +4,7 @@
 // factor and how a refusal reads (S12, one layer at a time).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { subjectsOf } from '../access/regulator.js';
+import { type Lock, lockName, secondsLeft } from '../access/regulator.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { enrollCodeAccepted } from '../factors/enroll-codes.js';
 import type { FactorKind } from '../factors/factor.js';
@@ -17,7 +17,7 @@ import { csrfValid } from '../session/csrf.js';
 import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
 import { clearSessionCookie, issueSessionCookie, type RequestSession } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
-import { messagePage } from './forms.js';
+import { type FailureView, failureMessage, messagePage } from './forms.js';
 
 const FORM_BYTES = 8 * 1024;
 
@@ -85,13 +85,19 @@ async function abandon(ctx: RouteContext, pending: PendingRecord): Promise<void>
   });
 }
 
-export type CheckResult = 'passed' | 'failed' | 'ended' | 'answered';
+/** A failed check: what the page tells the person (S15: how many tries are left, a code already used). */
+export interface CheckFailure extends FailureView {
+  readonly failed: true;
+}
+
+export type CheckResult = 'passed' | 'ended' | 'answered' | CheckFailure;
 
 /**
- * Runs one second-step check under the guessing limits (S5). Checks of a user run one at a
- * time, so a failure's lockout is seen by the next guess; a pending login's attempt is counted
- * before its check, so parallel guesses cannot exceed pending_attempts; a failure counts per
- * user and per address. 'answered': locked out (429 sent); 'ended': the pending login is over.
+ * Runs one second-step check under the guessing limits (S5, S15). Every attempt is reserved
+ * before its check with atomic store counts (the pending login's, the user's at this address,
+ * the user's, the address's distinct users), so parallel guesses on any number of gateways
+ * cannot exceed a limit; checks of a user in one process also run one at a time. A passed check
+ * forgets the user's failures. 'answered': locked out (429 sent); 'ended': the pending login is over.
  */
 export function limitedCheck(
   ctx: RouteContext,
@@ -103,15 +109,22 @@ export function limitedCheck(
   const { services, scope } = ctx;
   const limit = scope.runtime.config.limits.pending_attempts;
   return services.oneAtATime(user, async () => {
-    if (await lockedOut(ctx, user)) return 'answered';
     const attempts = pending ? await services.records.countAttempt(pending) : 0;
     if (pending && attempts > limit) {
       await abandon(ctx, pending);
       return 'ended';
     }
+    const reserved = await services.secondStepLimits.reserve(user, scope.client.address);
+    if (!reserved.ok) {
+      lockedOut(ctx, user, reserved.locks);
+      return 'answered';
+    }
     const outcome = await check();
-    if (outcome.ok) return 'passed';
-    const locked = await services.secondStepLimits.fail(subjectsOf(user, scope.client.address));
+    if (outcome.ok) {
+      await reserved.attempt.passed();
+      return 'passed';
+    }
+    const { started, triesLeft } = await reserved.attempt.failed();
     audit(services.logger, 'step_up.failed', {
       user,
       reason: `${label} ${outcome.reason}`,
@@ -119,23 +132,38 @@ export function limitedCheck(
       client: scope.client.address,
       request_id: scope.id,
     });
-    if (locked.length > 0) {
-      audit(services.logger, 'lockout.started', { user, subjects: locked, layer: 'second_step', request_id: scope.id });
+    if (started.length > 0) {
+      audit(services.logger, 'lockout.started', {
+        user,
+        subjects: started.map(lockName),
+        layer: 'second_step',
+        request_id: scope.id,
+      });
     }
-    if (pending && (attempts >= limit || locked.length > 0)) {
+    if (pending && (attempts >= limit || started.length > 0)) {
       await abandon(ctx, pending);
       return 'ended';
     }
-    return 'failed';
+    return {
+      failed: true,
+      triesLeft: pending ? Math.min(triesLeft, limit - attempts) : triesLeft,
+      replayed: outcome.reason === 'replayed',
+    };
   });
 }
 
-async function lockedOut(ctx: RouteContext, user: string): Promise<boolean> {
-  const locked = await ctx.services.secondStepLimits.locked(subjectsOf(user, ctx.scope.client.address));
-  if (locked.length === 0) return false;
-  audit(ctx.services.logger, 'lockout.refused', { user, subjects: locked, request_id: ctx.scope.id });
-  sendError(ctx.scope, ctx.req, ctx.res, 'LOCKED_OUT', `locked: ${locked.join(', ')}`);
-  return true;
+/** The message of a check that did not pass: the generic sentence, with what the failure tells (S15). */
+export function failureText(generic: string, result: CheckResult): string {
+  return typeof result === 'object' ? failureMessage(generic, result) : generic;
+}
+
+/** Answers a check refused by a lock: 429, saying how long to wait. */
+function lockedOut(ctx: RouteContext, user: string, locks: readonly Lock[]): void {
+  const subjects = locks.map(lockName);
+  audit(ctx.services.logger, 'lockout.refused', { user, subjects, request_id: ctx.scope.id });
+  sendError(ctx.scope, ctx.req, ctx.res, 'LOCKED_OUT', `locked: ${subjects.join(', ')}`, {
+    retryAfterSeconds: secondsLeft(locks, ctx.services.now()),
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   type CheckResult,
   type EnrollOwner,
   enrollCodeCheck,
+  failureText,
   firstEnrollment,
   limitedCheck,
   loginExpired,
@@ -56,7 +57,9 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   );
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-  if (result === 'failed') return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, GENERIC_FAILURE));
+  if (result !== 'passed') {
+    return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, failureText(GENERIC_FAILURE, result)));
+  }
   const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   const { session, cookie } = promoted;
@@ -90,7 +93,9 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
   if (!form) return;
   const answer = async (result: CheckResult) => {
     if (result === 'ended') loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-    else if (result === 'failed') sendHtml(scope, ctx.res, 401, await view(GENERIC_FAILURE));
+    else if (result !== 'passed' && result !== 'answered') {
+      sendHtml(scope, ctx.res, 401, await view(failureText(GENERIC_FAILURE, result)));
+    }
   };
   if (permission === 'needs-code') {
     const codeCheck = await enrollCodeCheck(ctx, owner.user, pending, form);
@@ -145,7 +150,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
       services.totp.disable(session.user, form.get('code') ?? ''),
     );
     if (result === 'answered') return;
-    if (result !== 'passed') return renderAccount(ctx, session, 401, GENERIC_FAILURE);
+    if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
     await services.recovery.remove(session.user);
     audit(services.logger, 'enrollment.totp_disabled', {
       user: session.user,

@@ -12,6 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AllowlistSubject } from '../access/allowlist-verdict.js';
 import type { RefusalReason } from '../access/decide.js';
+import { type Lock, lockName, secondsLeft } from '../access/regulator.js';
+import type { ErrorDetail } from '../http/error-page.js';
 import type { GatewayErrorCode } from '../http/errors.js';
 import { sendError, sendSocketError } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
@@ -25,7 +27,7 @@ export type RefusalStage = 'login' | 'request' | 'upgrade' | 'gateway_page' | 'w
 export interface Refusal {
   readonly reason: RefusalReason;
   readonly who?: AllowlistSubject;
-  readonly locked?: readonly string[];
+  readonly locked?: readonly Lock[];
 }
 
 const CODES: Readonly<Record<RefusalReason, GatewayErrorCode>> = {
@@ -52,7 +54,7 @@ export function auditRefusal(logger: Logger, scope: RequestScope, refusal: Refus
   } else if (reason === 'locked') {
     audit(logger, 'lockout.refused', {
       user: who?.user,
-      subjects: refusal.locked,
+      subjects: refusal.locked?.map(lockName),
       client: scope.client.address,
       request_id: scope.id,
     });
@@ -67,9 +69,14 @@ function answerOf(scope: RequestScope, req: { method?: string }, refusal: Refusa
     method: () => `${req.method} on a login path`,
     allowlist: () => `${scope.client.address} is outside list ${list} for ${who?.user}`,
     allowlist_unavailable: () => `the allowlists never loaded (list ${list})`,
-    locked: () => `locked: ${(refusal.locked ?? []).join(', ')}`,
+    locked: () => `locked: ${(refusal.locked ?? []).map(lockName).join(', ')}`,
   };
   return [CODES[reason], text[reason]()];
+}
+
+/** A lockout says how long to wait (S15): until every lock that stands has ended. */
+function detailOf(refusal: Refusal, now: number): ErrorDetail {
+  return refusal.locked?.length ? { retryAfterSeconds: secondsLeft(refusal.locked, now) } : {};
 }
 
 /** Audits and answers a refused request (405, 403, 503 or 429). */
@@ -80,10 +87,11 @@ export function refuse(
   logger: Logger,
   refusal: Refusal,
   stage: Exclude<RefusalStage, 'upgrade' | 'websocket'>,
+  now: number = Date.now(),
 ): void {
   auditRefusal(logger, scope, refusal, stage);
   const [code, reason] = answerOf(scope, req, refusal);
-  sendError(scope, req, res, code, reason);
+  sendError(scope, req, res, code, reason, detailOf(refusal, now));
 }
 
 /** The same for a WebSocket upgrade, answered on the raw socket. */

@@ -30,9 +30,9 @@ export interface LoginServices {
   /** argon2id in its helper process (stopped at shutdown). */
   hasher: PasswordHasher;
   recovery: RecoveryCodes;
-  /** Wrong second-step answers, per user and per address. */
+  /** Wrong second-step answers: per user and address, per user, per address in distinct users (S15). */
   secondStepLimits: Regulator;
-  /** Failures of the app's password form, per user and per address. */
+  /** Failures of the app's password form, counted the same way. */
   passwordLimits: Regulator;
   /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
   oneAtATime: OneAtATime;

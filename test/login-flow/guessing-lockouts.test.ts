@@ -1,7 +1,8 @@
-// S5: wrong second-step codes and wrong passwords are counted per user and per client address;
-// past the limit the user (from anywhere) or the address (for anyone) is locked out with a
-// 429 that reads the same whichever it was, and the password is not forwarded to the app.
-// Small limits; client addresses come through a trusted proxy's X-Forwarded-For.
+// S5, S15: wrong second-step codes and wrong passwords are counted per (user, address), per
+// user, and per address in distinct users; past a limit that user at that address, the user
+// (from anywhere) or the address (for anyone) is locked out with a 429 that reads the same
+// whichever it was, and the password is not forwarded to the app. Small limits; client
+// addresses come through a trusted proxy's X-Forwarded-For.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Answer, type Browser, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
@@ -16,8 +17,8 @@ before(async () => {
       trusted_proxies: ['127.0.0.1'],
       limits: {
         pending_attempts: 10,
-        second_step: { failures: 3, window: '10m', duration: '15m' },
-        password: { failures: 3, window: '10m', duration: '15m' },
+        second_step: { failures: 3, user_failures: 3, address_users: 2, window: '10m', duration: '15m' },
+        password: { failures: 3, user_failures: 3, address_users: 3, window: '10m', duration: '15m' },
       },
     },
   });
@@ -73,7 +74,7 @@ test('wrong codes from many addresses lock the user, from anywhere, not the addr
 
 test('wrong codes for many users from one address lock the address, for anyone', async () => {
   const address = '198.51.100.7';
-  for (const user of ['bob', 'carol', 'bob']) {
+  for (const user of ['bob', 'carol']) {
     const { browser } = await signIn(user, address);
     assert.equal((await wrongCode(browser, user, address)).status, 401);
   }
@@ -85,7 +86,7 @@ test('wrong codes for many users from one address lock the address, for anyone',
 });
 
 test("the app's password form is throttled per user and per address", async () => {
-  // Per address: wrong passwords for three names from one address.
+  // Per address: wrong passwords for three names from one address (credential stuffing).
   for (const user of ['dave', 'erin', 'frank']) {
     const { answer } = await signIn(user, '192.0.2.9', 'wrong');
     assert.match(answer.text, /Invalid username or password/);
@@ -106,4 +107,5 @@ test('every lockout reads the same', () => {
   assert.equal(wordings.size, 1);
   const events = harness.logText().match(/"event":"lockout\.started"/g) ?? [];
   assert.equal(events.length, 4, 'each lockout is an audit event');
+  assert.match(harness.logText(), /"subjects":\["address:198\.51\.100\.7"\]/);
 });

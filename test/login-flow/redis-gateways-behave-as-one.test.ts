@@ -24,7 +24,7 @@ before(async () => {
     store,
     // Client addresses come through X-Forwarded-For, so that an address lockout stays in its test.
     trusted_proxies: ['127.0.0.1'],
-    limits: { second_step: { failures: 3 } },
+    limits: { second_step: { failures: 3, user_failures: 3 } },
   };
   a = await startLoginHarness({ overrides });
   // The same app, clock and data folder (so the same keys), its own gateway and Redis connection.
@@ -76,7 +76,7 @@ test('a TOTP step used on A is refused on B', async () => {
   assert.equal((await onA.stepUp(code)).location, '/dashboard');
   const replay = await onB.stepUp(code);
   assert.equal(replay.status, 401);
-  assert.match(replay.text, /That code did not work/);
+  assert.match(replay.text, /That code was already used\. Please wait for the next code/);
   a.clock.advance(30_000);
 });
 

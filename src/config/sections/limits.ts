@@ -3,12 +3,35 @@
 import { z } from 'zod';
 import { durationField, sizeField } from '../duration.js';
 
-const lockout = (failures: number, window: string, duration: string, what: string) =>
+const lockout = (
+  defaults: { failures: number; userFailures: number; addressUsers: number },
+  window: string,
+  duration: string,
+) =>
   z
     .strictObject({
-      failures: z.number().int().min(1).default(failures).describe(`Failures within the window that lock ${what}.`),
+      failures: z
+        .number()
+        .int()
+        .min(1)
+        .default(defaults.failures)
+        .describe('Failures of one user from one address within the window that lock that user at that address.'),
+      user_failures: z
+        .number()
+        .int()
+        .min(1)
+        .default(defaults.userFailures)
+        .describe('Failures of one user from any address within the window that lock the user everywhere.'),
+      address_users: z
+        .number()
+        .int()
+        .min(2)
+        .default(defaults.addressUsers)
+        .describe(
+          'Distinct users failing from one address within the window that lock the address for everyone (credential stuffing).',
+        ),
       window: durationField('The window failures are counted in.').prefault(window),
-      duration: durationField('How long the lockout lasts.').prefault(duration),
+      duration: durationField('How long a lock lasts.').prefault(duration),
     })
     .prefault({});
 
@@ -24,15 +47,12 @@ export const limitsSchema = z
       .min(1)
       .default(5)
       .describe('Wrong second-step answers that end a pending login.'),
-    second_step: lockout(5, '10m', '15m', 'the user and, separately, the address out of the second step').describe(
-      'Second-step failures, counted per user and per client address.',
+    second_step: lockout({ failures: 5, userFailures: 10, addressUsers: 5 }, '10m', '15m').describe(
+      'Wrong second-step answers, counted per user and address, per user, and per address in distinct users.',
     ),
-    password: lockout(
-      10,
-      '10m',
-      '15m',
-      "the user and, separately, the address out of the app's password form",
-    ).describe("Failures of the app's own password form, counted per user and per client address."),
+    password: lockout({ failures: 10, userFailures: 20, addressUsers: 20 }, '10m', '15m').describe(
+      "Failures of the app's own password form, counted per user and address, per user, and per address in distinct users.",
+    ),
   })
   .prefault({})
   .describe('Bounds and guessing limits.');

@@ -1,0 +1,156 @@
+// S15: the counting rules of the guessing limits, as tables (pure), then the regulator over a
+// memory store: one person's failures lock that person at that address and never the address;
+// many distinct users failing from one address lock it; the user is locked everywhere past
+// user_failures; attempts reserved at once never exceed a limit; a pass forgets failures.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  createRegulator,
+  type LockoutSettings,
+  limitsExceeded,
+  limitsReached,
+  lockName,
+  secondsLeft,
+  type Tally,
+  triesLeft,
+} from '../../src/access/regulator.js';
+import { createMemoryStore } from '../../src/store/memory.js';
+
+const SETTINGS: LockoutSettings = {
+  failures: 3,
+  user_failures: 5,
+  address_users: 4,
+  window: 600_000,
+  duration: 900_000,
+};
+
+test('limitsReached, limitsExceeded and triesLeft: table', () => {
+  const rows: Array<[Tally, string[], string[], number]> = [
+    // tally                                  reached                    exceeded       tries left
+    [{ pair: 1, user: 1, addressUsers: 1 }, [], [], 2],
+    [{ pair: 2, user: 4, addressUsers: 1 }, [], [], 1],
+    [{ pair: 3, user: 3, addressUsers: 1 }, ['pair'], [], 0],
+    [{ pair: 4, user: 4, addressUsers: 1 }, ['pair'], ['pair'], 0],
+    [{ pair: 1, user: 5, addressUsers: 1 }, ['user'], [], 0],
+    [{ pair: 2, user: 6, addressUsers: 1 }, ['user'], ['user'], 0],
+    [{ pair: 1, user: 1, addressUsers: 4 }, ['address'], [], 2],
+    [{ pair: 1, user: 1, addressUsers: 5 }, ['address'], ['address'], 2],
+    [{ pair: 3, user: 5, addressUsers: 4 }, ['pair', 'user', 'address'], [], 0],
+  ];
+  for (const [tally, reached, exceeded, left] of rows) {
+    const row = JSON.stringify(tally);
+    assert.deepEqual(limitsReached(tally, SETTINGS), reached, `reached ${row}`);
+    assert.deepEqual(limitsExceeded(tally, SETTINGS), exceeded, `exceeded ${row}`);
+    assert.equal(triesLeft(tally, SETTINGS), left, `tries left ${row}`);
+  }
+});
+
+test('lockName and secondsLeft', () => {
+  assert.equal(lockName({ scope: 'pair', user: 'bob', address: '192.0.2.1', until: 0 }), 'pair:bob@192.0.2.1');
+  assert.equal(lockName({ scope: 'user', user: 'bob', until: 0 }), 'user:bob');
+  assert.equal(lockName({ scope: 'address', address: '2001:db8::1', until: 0 }), 'address:2001:db8::1');
+  const locks = [
+    { scope: 'user' as const, user: 'bob', until: 61_000 },
+    { scope: 'address' as const, address: '192.0.2.1', until: 900_500 },
+  ];
+  assert.equal(secondsLeft(locks, 1_000), 900, 'until the last lock ends, rounded up');
+  assert.equal(secondsLeft([], 1_000), 1);
+});
+
+function regulator() {
+  let now = 1_000_000;
+  const store = createMemoryStore({ now: () => now });
+  return {
+    store,
+    limits: createRegulator(
+      store,
+      'test',
+      () => SETTINGS,
+      () => now,
+    ),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+async function fail(limits: ReturnType<typeof regulator>['limits'], user: string, address: string) {
+  const reserved = await limits.reserve(user, address);
+  assert.ok(reserved.ok, `${user}@${address} was refused`);
+  return reserved.attempt.failed();
+}
+
+test("an office behind one NAT: one person's typos lock that person there, not colleagues", async () => {
+  const { limits } = regulator();
+  const office = '203.0.113.10';
+  assert.equal((await fail(limits, 'bob', office)).triesLeft, 2);
+  assert.equal((await fail(limits, 'bob', office)).triesLeft, 1);
+  const third = await fail(limits, 'bob', office);
+  assert.deepEqual(third.started.map(lockName), ['pair:bob@203.0.113.10']);
+  assert.equal(third.triesLeft, 0);
+  const refused = await limits.reserve('bob', office);
+  assert.equal(refused.ok, false);
+  // Colleagues at the office, and bob at home, are not locked.
+  assert.ok((await limits.reserve('carol', office)).ok);
+  assert.ok((await limits.reserve('bob', '198.51.100.20')).ok);
+});
+
+test('failures of one user from many addresses lock the user everywhere', async () => {
+  const { limits } = regulator();
+  for (let i = 1; i <= 4; i++) assert.deepEqual((await fail(limits, 'alice', `192.0.2.${i}`)).started, []);
+  assert.deepEqual((await fail(limits, 'alice', '192.0.2.5')).started.map(lockName), ['user:alice']);
+  const elsewhere = await limits.reserve('alice', '198.51.100.1');
+  assert.equal(elsewhere.ok, false);
+  assert.deepEqual(elsewhere.ok ? [] : elsewhere.locks.map(lockName), ['user:alice']);
+});
+
+test('many distinct users failing from one address lock the address for everyone', async () => {
+  const { limits } = regulator();
+  const address = '198.51.100.66';
+  for (const user of ['u1', 'u2', 'u3']) assert.deepEqual((await fail(limits, user, address)).started, []);
+  // A user failing twice is one user.
+  assert.deepEqual((await fail(limits, 'u3', address)).started, []);
+  assert.deepEqual((await fail(limits, 'u4', address)).started.map(lockName), ['address:198.51.100.66']);
+  const anyone = await limits.reserve('alice', address);
+  assert.deepEqual(anyone.ok ? [] : anyone.locks.map(lockName), ['address:198.51.100.66']);
+  assert.ok((await limits.reserve('alice', '198.51.100.67')).ok, 'another address is not locked');
+});
+
+test('attempts reserved at once: at most the limit are let through to a check', async () => {
+  const { limits } = regulator();
+  const reservations = await Promise.all(Array.from({ length: 20 }, () => limits.reserve('eve', '192.0.2.99')));
+  assert.equal(reservations.filter((r) => r.ok).length, SETTINGS.failures);
+});
+
+test('a passed check forgets the failures; locks end after their duration', async () => {
+  const { limits, advance } = regulator();
+  await fail(limits, 'dave', '192.0.2.7');
+  await fail(limits, 'dave', '192.0.2.7');
+  const reserved = await limits.reserve('dave', '192.0.2.7');
+  assert.ok(reserved.ok);
+  await reserved.attempt.passed();
+  assert.equal((await fail(limits, 'dave', '192.0.2.7')).triesLeft, 2, 'counting starts again');
+
+  await fail(limits, 'dave', '192.0.2.7');
+  await fail(limits, 'dave', '192.0.2.7');
+  assert.equal((await limits.locksOf('dave')).length, 1);
+  advance(SETTINGS.duration);
+  assert.deepEqual(await limits.locksOf('dave'), []);
+  assert.deepEqual(await limits.locked('dave', '192.0.2.7'), []);
+});
+
+test('unlockUser lifts the user lock and every pair lock; unlockAddress the address', async () => {
+  const { limits } = regulator();
+  for (let i = 0; i < 3; i++) await fail(limits, 'frank', '192.0.2.1');
+  for (let i = 0; i < 2; i++) await fail(limits, 'frank', '192.0.2.2');
+  assert.deepEqual((await limits.locksOf('frank')).map(lockName).sort(), ['pair:frank@192.0.2.1', 'user:frank']);
+  assert.deepEqual((await limits.unlockUser('frank')).map(lockName).sort(), ['pair:frank@192.0.2.1', 'user:frank']);
+  assert.deepEqual(await limits.locksOf('frank'), []);
+  assert.equal((await fail(limits, 'frank', '192.0.2.1')).triesLeft, 2, 'failures forgotten');
+
+  for (const user of ['a', 'b', 'c', 'd']) await fail(limits, user, '192.0.2.50');
+  assert.equal((await limits.addressLock('192.0.2.50'))?.scope, 'address');
+  assert.equal((await limits.unlockAddress('192.0.2.50'))?.address, '192.0.2.50');
+  assert.equal(await limits.unlockAddress('192.0.2.50'), undefined);
+  assert.ok((await limits.reserve('e', '192.0.2.50')).ok);
+});
