@@ -18,6 +18,7 @@ import { createTotpFactor } from './factors/totp/totp-factor.js';
 import type { Logger } from './ops/logger.js';
 import type { Upstream } from './proxy/upstream.js';
 import type { WebSocketTracker } from './proxy/websocket-tracker.js';
+import { createHeldRequests } from './session/held-requests.js';
 import { createSessionRecords } from './session/records.js';
 import type { LoginServices } from './session/services.js';
 import { createStore, redisOptionsOf } from './store/index.js';
@@ -89,6 +90,7 @@ export async function createLoginServices(options: {
     ...state,
     signer: createSigner(state.keys.signing),
     oneAtATime: createOneAtATime(),
+    held: createHeldRequests({ store: state.store, sealer: state.sealer }),
     roles: createRoleResolver(state.store, now),
     webSockets: options.webSockets,
     allowlists: options.allowlists,

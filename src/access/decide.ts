@@ -1,10 +1,11 @@
 // Owns the access decision, one pure function: from plain facts about a request, its session,
-// the allowlist's verdict, the lockouts and what the second step owes, what happens next. No I/O here; tested as a table (test/access/decide.test.ts). The
+// the path rule it meets, the allowlist's verdict, the lockouts and what the second step owes,
+// what happens next. No I/O here; tested as a table (test/access/decide.test.ts). The
 // callers gather the facts (the session stage, the login interception, the gateway's pages,
 // the WebSocket sweep) and carry the decision out.
 
-import { isPublicPath } from '../config/public-paths.js';
-import type { LoginSettings, PublicPath } from '../config/sections/login.js';
+import type { PathRequirement } from '../config/path-rules.js';
+import type { LoginSettings } from '../config/sections/login.js';
 import type { FactorKind } from '../factors/factor.js';
 import type { AllowlistVerdict } from './allowlist-verdict.js';
 
@@ -29,8 +30,8 @@ export type SessionState = 'full' | 'pending' | 'none';
  */
 export type SecondStep = 'none' | FactorKind | 'enroll';
 
-/** Why a request is refused, each with its own answer (405, 403, 503, 429). */
-export type RefusalReason = 'method' | 'allowlist' | 'allowlist_unavailable' | 'locked';
+/** Why a request is refused, each with its own answer (405, 403, 503, 429, 403). */
+export type RefusalReason = 'method' | 'allowlist' | 'allowlist_unavailable' | 'locked' | 'rule';
 
 export type Decision =
   /** Forward, with the session's vault or the anonymous one. */
@@ -49,8 +50,14 @@ export type Decision =
   | { action: 'serve' }
   /** No full session on a private path: a browser goes to the login page (or back to its second step). */
   | { action: 'redirect'; to: 'login' | 'step-up' }
-  /** The same for a script: 401 JSON. */
-  | { action: 'unauthorized' }
+  /**
+   * A full session on a path whose rule asks for a (fresh) second step it has not passed: the
+   * person passes it again on the gateway's step-up page. A request that cannot simply be asked
+   * again (anything but GET and HEAD: a form post) is held meanwhile, and sent once it is passed.
+   */
+  | { action: 'confirm'; hold: boolean }
+  /** No full session (or, `need`, no passed second step) for a script: 401 JSON. */
+  | { action: 'unauthorized'; need?: 'second_step' }
   | { action: 'refuse'; reason: RefusalReason };
 
 /** What is known of a login once its username is read: facts about the user typed, not the session's. */
@@ -74,6 +81,14 @@ export interface RequestFacts {
   allowlist?: AllowlistVerdict;
   /** A login's facts, once its username is read; absent before. */
   login?: LoginFacts;
+  /** What the path rule the request meets requires (config/path-rules.ts); a session when absent. */
+  requirement?: PathRequirement;
+  /** The request's method: a confirmation of anything but GET or HEAD holds the request. */
+  method?: string;
+  /** When the full session last passed a second step (ms since the epoch); absent when it never did. */
+  secondStepAt?: number;
+  /** The time of the decision (ms since the epoch), for a fresh_second_step rule. */
+  now?: number;
 }
 
 /**
@@ -85,7 +100,7 @@ export function classifyRoute(
   method: string,
   routingPath: string,
   login: Pick<LoginSettings, 'routes' | 'logout_routes'>,
-  publicPaths: readonly PublicPath[],
+  requirement: PathRequirement,
   credentials = false,
 ): RouteKind {
   const matches = (route: { method: string; path: string }) => route.method === method && route.path === routingPath;
@@ -99,7 +114,7 @@ export function classifyRoute(
   // reading the page is forwarded.
   if (loginPath && method !== 'GET' && method !== 'HEAD') return 'login-path-other-method';
   if (login.logout_routes.some(matches)) return 'logout';
-  return isPublicPath(routingPath, publicPaths) ? 'public' : 'private';
+  return requirement.access === 'public' ? 'public' : 'private';
 }
 
 /** The answer to a login at each step: read it, refuse it, send it on, then release or withhold the app's answer. */
@@ -116,11 +131,21 @@ function refusalOutside(verdict: Extract<AllowlistVerdict, { allowed: false }>):
   return { action: 'refuse', reason: verdict.reason === 'not_loaded' ? 'allowlist_unavailable' : 'allowlist' };
 }
 
+/** Whether the session's second step meets the rule: passed at all, or within the rule's time. */
+function secondStepSatisfies(facts: RequestFacts): boolean {
+  const requirement = facts.requirement;
+  if (requirement?.access === 'second_step') return facts.secondStepAt !== undefined;
+  if (requirement?.access !== 'fresh_second_step') return true;
+  if (facts.secondStepAt === undefined || facts.now === undefined) return false;
+  return facts.now - facts.secondStepAt <= requirement.withinMs;
+}
+
 /**
  * The decision for a request. S0: without a full session only public paths, the login and the
  * gateway's pages are served. S3: a user outside their allowlist is refused before anything
  * else, on every route but the gateway's logout; a login, for the user it names, before the
- * password is forwarded.
+ * password is forwarded. Path rules (issue 16) apply to the app's other paths: a denied one is
+ * refused to everyone, one that asks for a (fresh) second step sends a session back to pass it.
  */
 export function decide(facts: RequestFacts): Decision {
   if (facts.route === 'login-path-other-method') return { action: 'refuse', reason: 'method' };
@@ -128,8 +153,17 @@ export function decide(facts: RequestFacts): Decision {
   if (facts.route === 'login') return decideLogin(facts.login);
   if (facts.allowlist && !facts.allowlist.allowed) return refusalOutside(facts.allowlist);
   if (facts.route === 'gateway-page') return { action: 'serve' };
-  if (facts.session === 'full')
-    return facts.route === 'logout' ? { action: 'logout' } : { action: 'forward', vault: 'session' };
+  if (facts.route === 'logout' && facts.session === 'full') return { action: 'logout' };
+  // A denied path reaches the app for nobody: no session could change that, so no login is asked.
+  if (facts.route === 'private' && facts.requirement?.access === 'deny') return { action: 'refuse', reason: 'rule' };
+  if (facts.session === 'full') {
+    if (facts.route === 'private' && !secondStepSatisfies(facts)) {
+      return facts.wantsJson
+        ? { action: 'unauthorized', need: 'second_step' }
+        : { action: 'confirm', hold: facts.method !== 'GET' && facts.method !== 'HEAD' };
+    }
+    return { action: 'forward', vault: 'session' };
+  }
   if (facts.route === 'public') return { action: 'forward', vault: 'anonymous' };
   if (facts.wantsJson) return { action: 'unauthorized' };
   return { action: 'redirect', to: facts.session === 'pending' ? 'step-up' : 'login' };

@@ -4,6 +4,7 @@
 import { headerKey } from '../net/header-key.js';
 import { createIpMatcher, type IpMatcher } from '../net/ip-matcher.js';
 import { type CompiledAllowlists, compileAllowlists, withCanonicalUsers } from './allowlist-data.js';
+import { compilePathRules, type PathRule } from './path-rules.js';
 import { DEFAULT_IDENTITY_HEADERS, type GatewayConfig } from './schema.js';
 import { canonicalUsername, usernameRulesOf } from './username.js';
 
@@ -32,6 +33,8 @@ export interface RuntimeConfig {
   readonly enrollmentNetworks: IpMatcher;
   /** The allowlists of this file, compiled (allowlists.source: yaml); undefined with source redis, which keeps its own. */
   readonly allowlists: CompiledAllowlists | undefined;
+  /** The path rules, then the public paths as public rules: first match wins (issue 16, S0). */
+  readonly pathRules: readonly PathRule[];
   /** A username in the login's canonical form (unchanged without a login section). */
   canonicalUser(name: string): string;
 }
@@ -62,6 +65,7 @@ export function compileConfig(config: Readonly<GatewayConfig>): RuntimeConfig {
       config.allowlists.source === 'yaml'
         ? compileAllowlists(withCanonicalUsers(config.allowlists, canonical))
         : undefined,
+    pathRules: compilePathRules(config.rules, config.public_paths),
     canonicalUser: canonical,
   });
 }

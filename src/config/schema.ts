@@ -7,12 +7,13 @@ import { parseCidr } from '../net/ip-matcher.js';
 import { parseRequestTarget } from '../net/request-target.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField } from './duration.js';
-import { isPublicPath } from './public-paths.js';
+import { compilePathRules, requirementFor } from './path-rules.js';
 import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';
 import { loginSchema, publicPathsSchema } from './sections/login.js';
 import { questionsSchema } from './sections/questions.js';
+import { rulesSchema } from './sections/rules.js';
 import { sessionSchema } from './sections/session.js';
 
 const duration = durationField;
@@ -162,6 +163,7 @@ const sections = z.strictObject({
   keys: keysSchema,
   store: storeSchema,
   public_paths: publicPathsSchema,
+  rules: rulesSchema,
   login: loginSchema,
   session: sessionSchema,
   users: usersSchema,
@@ -194,14 +196,26 @@ export const configSchema = sections.superRefine((config, ctx) => {
       }
     }
   }
-  if (!login) return;
+  if (!login) {
+    if (config.rules.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules'],
+        message: 'needs a login section: without one the gateway has no sessions to ask anything of',
+      });
+    }
+    return;
+  }
   const page = parseRequestTarget(login.page.split('?', 1)[0] as string);
   const pagePath = page.ok ? page.target.routingPath : login.page;
-  if (!isPublicPath(pagePath, config.public_paths)) {
+  const pageRule = requirementFor('GET', pagePath, compilePathRules(config.rules, config.public_paths));
+  if (pageRule.access !== 'public') {
     ctx.addIssue({
       code: 'custom',
       path: ['login', 'page'],
-      message: `must be listed in public_paths: a browser sent to ${login.page} without a session would be sent there again`,
+      message:
+        `must be listed in public_paths (and no earlier rule may cover it; the first that does says ${pageRule.access}): ` +
+        `a browser sent to ${login.page} without a session would be sent there again`,
     });
   }
   const own = [session.cookie_name, `${session.cookie_name}_anon`];

@@ -26,6 +26,11 @@ export const GATEWAY_ERRORS = {
     title: 'Not allowed from here',
     message: 'Your account cannot be used from this network. Please contact your administrator.',
   },
+  RULE_DENIED: {
+    status: 403,
+    title: 'Not available',
+    message: 'This page is not available through this gateway.',
+  },
   ADMIN_ONLY: {
     status: 403,
     title: 'Administrators only',

@@ -5,80 +5,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { classifyRoute, type Decision, decide } from '../access/decide.js';
+import { requirementFor } from '../config/path-rules.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { loginFields, queryCarriesCredentials } from '../intercept/login-body.js';
 import { handleLogin } from '../intercept/login-exchange.js';
+import { audit } from '../ops/audit.js';
 import { hasBody } from '../proxy/forward.js';
-import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import type { SessionRecord } from '../session/records.js';
 import { refuse, refuseUpgrade } from '../session/refusal.js';
-import {
-  allowlistFact,
-  anonymousCookieLine,
-  clearSessionCookie,
-  type RequestSession,
-  readAnonymousJar,
-  resolveRequestSession,
-  splitSetCookies,
-  upstreamCookieHeader,
-} from '../session/request-session.js';
+import { allowlistFact, type RequestSession, resolveRequestSession } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
+import { anonymousVault, sessionVault } from '../session/vault-binding.js';
 import { prefersJson } from './error-page.js';
-import { sendJson, sendRedirect, sendSocketError } from './respond.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+import { sendError, sendJson, sendRedirect, sendSocketError } from './respond.js';
 import { safeReturnPath } from './return-path.js';
-import type { RequestScope, VaultBinding } from './scope.js';
+import type { RequestScope } from './scope.js';
 
 export type Forward = (scope: RequestScope) => void;
 
 /** What the guard decided for an upgrade: forward it (the scope carries the vault) or it was answered. */
 export type UpgradeOutcome = 'forward' | 'answered';
-
-/** The vault binding of a full session: its jar goes upstream, upstream cookies come back into it. */
-function sessionVault(
-  scope: RequestScope,
-  req: IncomingMessage,
-  rs: RequestSession,
-  services: LoginServices,
-  logout: boolean,
-): VaultBinding {
-  const session = rs.session!;
-  const login = scope.runtime.config.login as LoginSettings;
-  return {
-    cookieHeader: upstreamCookieHeader(session.jar, scope, req, rs, services.now()),
-    capture(lines) {
-      const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
-      if (logout) return [...client, clearSessionCookie(rs)];
-      const changes = changesFromSetCookies(vault, scope.target.path, services.now());
-      services.records
-        .updateVault(session.id, changes)
-        .catch((error: Error) =>
-          services.logger.warn({ event: 'vault.update_failed', err: error, request_id: scope.id }),
-        );
-      return client;
-    },
-  };
-}
-
-/** The vault binding of an anonymous visitor: a sealed cookie, with values a login claimed dropped. */
-async function anonymousVault(
-  scope: RequestScope,
-  req: IncomingMessage,
-  rs: RequestSession,
-  services: LoginServices,
-): Promise<VaultBinding> {
-  const now = services.now();
-  const jar = await readAnonymousJar(rs, services);
-  const login = scope.runtime.config.login as LoginSettings;
-  return {
-    cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now),
-    capture(lines) {
-      const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
-      const next = applyChanges(jar, changesFromSetCookies(vault, scope.target.path, now));
-      return next === jar ? client : [...client, anonymousCookieLine(scope, rs, services, next)];
-    },
-  };
-}
 
 /** The login page, naming the path asked for when the app takes a return parameter and the path is safe (S9). */
 export function loginPageFor(scope: RequestScope, login: LoginSettings): string {
@@ -97,7 +45,8 @@ function mayCarryCredentials(scope: RequestScope, req: IncomingMessage, login: L
 /**
  * Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. The
  * allowlist is a fact for a full session only: a pending login was checked at its login, and
- * what it may reach (public paths) needs no list.
+ * what it may reach (public paths) needs no list. The path rule the request meets (issue 16)
+ * and when its session last passed a second step are facts too.
  */
 async function sessionAndDecision(
   scope: RequestScope,
@@ -107,15 +56,60 @@ async function sessionAndDecision(
 ): Promise<{ rs: RequestSession; decision: Decision }> {
   const login = scope.runtime.config.login as LoginSettings;
   const rs = await resolveRequestSession(scope, req, services);
-  const route = classifyRoute(
-    req.method ?? 'GET',
-    scope.target.routingPath,
-    login,
-    scope.runtime.config.public_paths,
-    mayCarryCredentials(scope, req, login),
-  );
+  const method = req.method ?? 'GET';
+  const requirement = requirementFor(method, scope.target.routingPath, scope.runtime.pathRules);
+  const credentials = mayCarryCredentials(scope, req, login);
+  const route = classifyRoute(method, scope.target.routingPath, login, requirement, credentials);
   const allowlist = allowlistFact(scope.runtime, scope.client, services, rs.session);
-  return { rs, decision: decide({ route, session: rs.state, wantsJson, allowlist }) };
+  const facts = { route, session: rs.state, wantsJson, allowlist, requirement, method };
+  return {
+    rs,
+    decision: decide({ ...facts, secondStepAt: rs.session?.secondStepAt, now: services.now() }),
+  };
+}
+
+/**
+ * Holds a request a fresh-step rule stopped (a form post): read whole within limits.held_body,
+ * kept sealed for as long as a pending login lives, then the browser goes to the step-up page,
+ * which sends it once the step is passed. The app sees nothing of it before.
+ */
+async function holdRequest(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: SessionRecord,
+  services: LoginServices,
+): Promise<void> {
+  const { limits, session: lifetimes, listen } = scope.runtime.config;
+  let body: Buffer;
+  try {
+    body = await readBody(req, limits.held_body);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    return sendError(scope, req, res, 'BODY_TOO_LARGE', `held request: ${error.message}`);
+  }
+  const url = scope.target.path + scope.target.search;
+  const method = req.method ?? 'POST';
+  const id = await services.held.hold(
+    { sessionId: session.id, method, url, rawHeaders: req.rawHeaders, body },
+    lifetimes.pending,
+  );
+  audit(services.logger, 'access.request_held', {
+    user: session.user,
+    method,
+    path: scope.target.path,
+    bytes: body.length,
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  sendRedirect(scope, res, `${listen.gateway_prefix}/step-up?held=${id}`);
+}
+
+/** Where the step-up page sends a browser back to after a fresh step for a GET: the path it asked for, when safe (S9). */
+function stepUpFor(scope: RequestScope): string {
+  const back = safeReturnPath(scope.target.path + scope.target.search);
+  const page = `${scope.runtime.config.listen.gateway_prefix}/step-up`;
+  return back ? `${page}?next=${encodeURIComponent(back)}` : page;
 }
 
 /** Puts the full session on the scope: its identity for the app, its vault for the cookies. */
@@ -161,8 +155,18 @@ export async function guardRequest(
       return sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
     case 'refuse':
       return refuse(scope, req, res, services.logger, { reason: decision.reason, who: rs.session }, 'request');
+    case 'confirm': {
+      const session = rs.session as SessionRecord;
+      scope.session = { id: session.id, user: session.user, role: session.role };
+      if (decision.hold) return holdRequest(scope, req, res, session, services);
+      return sendRedirect(scope, res, stepUpFor(scope));
+    }
     case 'unauthorized':
       scope.errorCode = 'LOGIN_REQUIRED';
+      if (decision.need === 'second_step') {
+        scope.errorReason = 'a path rule asks for a (fresh) second step';
+        return sendJson(scope, req, res, 401, { error: 'second_step_required', step_up_url: stepUpFor(scope) });
+      }
       scope.errorReason = `no full session (${rs.state})`;
       return sendJson(scope, req, res, 401, { error: 'login_required', login_url: login.page });
     default:

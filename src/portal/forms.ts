@@ -8,9 +8,17 @@ export interface FormContext {
   /** The gateway prefix, e.g. "/_gateway". */
   prefix: string;
   csrf: string;
+  /** Further hidden fields the form carries back (a session step-up's held request or return path). */
+  carry?: ReadonlyArray<readonly [string, string]>;
+  /** Why the step is asked, shown above the form (a session step-up: what it confirms). */
+  note?: string;
 }
 
-const hidden = (ctx: FormContext) => `<input type="hidden" name="csrf_token" value="${escapeHtml(ctx.csrf)}">`;
+const hidden = (ctx: FormContext) =>
+  [['csrf_token', ctx.csrf] as const, ...(ctx.carry ?? [])]
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+const note = (ctx: FormContext) => (ctx.note ? `<p><strong>${escapeHtml(ctx.note)}</strong></p>` : '');
 const error = (message?: string) => (message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '');
 
 const FORM_STYLE = `<style>
@@ -52,6 +60,7 @@ export function stepUpPage(ctx: FormContext, message?: string): string {
   return renderPage(
     'Verification code',
     `${FORM_STYLE}<h1>Enter your verification code</h1>
+${note(ctx)}
 <p>Open your authenticator app and enter the 6-digit code for this account.</p>
 ${error(message)}
 <form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
@@ -199,6 +208,7 @@ export function questionsStepUpPage(ctx: FormContext, asked: readonly QuestionTe
   return renderPage(
     'Security questions',
     `${FORM_STYLE}<h1>Answer your security questions</h1>
+${note(ctx)}
 <p>Type the answers you gave when you set them up. Case, extra spaces and punctuation at either end do not matter; accents do.</p>
 ${error(message)}
 <form method="post" action="${escapeHtml(ctx.prefix)}/step-up">

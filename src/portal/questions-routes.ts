@@ -41,7 +41,7 @@ const WRONG_ENROLL_CODE = 'That enrollment code did not work. Please try again.'
  * The answers a form carries in fields named `${field}_<question id>`. A field given twice is
  * ambiguous: undefined, and the caller treats the form as answering nothing.
  */
-function answersFrom(form: URLSearchParams, field: 'answer' | 'current'): Map<string, string> | undefined {
+export function answersFrom(form: URLSearchParams, field: 'answer' | 'current'): Map<string, string> | undefined {
   const answers = new Map<string, string>();
   for (const [name, value] of form) {
     if (!name.startsWith(`${field}_`)) continue;

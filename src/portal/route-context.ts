@@ -20,6 +20,7 @@ import type { LoginServices } from '../session/services.js';
 import { type FailureView, failureMessage, messagePage } from './forms.js';
 
 const FORM_BYTES = 8 * 1024;
+const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
 
 export interface RouteContext {
   scope: RequestScope;
@@ -150,6 +151,32 @@ export function limitedCheck(
       replayed: outcome.reason === 'replayed',
     };
   });
+}
+
+/**
+ * Checks the code of a posted second-step form under the guessing limits: a TOTP code, or a
+ * recovery code (used up, and audited, when it passes).
+ */
+export async function codeCheck(
+  ctx: RouteContext,
+  user: string,
+  pending: PendingRecord | undefined,
+  form: URLSearchParams,
+): Promise<{ result: CheckResult; recovery: boolean }> {
+  const { services } = ctx;
+  const code = (form.get('code') ?? '').trim();
+  const recovery = RECOVERY_CODE.test(code);
+  const result = await limitedCheck(ctx, user, pending, recovery ? 'recovery code' : 'totp', async () =>
+    recovery
+      ? (await services.recovery.consume(user, code))
+        ? { ok: true }
+        : { ok: false, reason: 'wrong' }
+      : services.totp.verify(user, code),
+  );
+  if (result === 'passed' && recovery) {
+    audit(services.logger, 'enrollment.recovery_code_used', { user, left: await services.recovery.remaining(user) });
+  }
+  return { result, recovery };
 }
 
 /** The message of a check that did not pass: the generic sentence, with what the failure tells (S15). */

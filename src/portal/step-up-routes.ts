@@ -17,6 +17,7 @@ import { enrollPage, recoveryCodesPage, stepUpPage } from './forms.js';
 import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
 import {
   type CheckResult,
+  codeCheck,
   type EnrollOwner,
   enrollCodeCheck,
   failureText,
@@ -30,14 +31,15 @@ import {
   refuseFirstEnrollment,
   refuseOtherFactor,
 } from './route-context.js';
+import { sessionStepUp } from './session-step-up.js';
 
 const GENERIC_FAILURE = 'That code did not work. Please try again.';
-const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
 
-/** The second step of a pending login: the factor it names (S12), or its enrollment. */
+/** The second step of a pending login: the factor it names (S12), or its enrollment; a full session's step-up when a path rule asks. */
 async function stepUp(ctx: RouteContext): Promise<void> {
   const { rs, scope, services, prefix } = ctx;
   const pending = rs.pending;
+  if (!pending && rs.session) return sessionStepUp(ctx, rs.session);
   if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
   if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
   if (pending.step === 'questions') return questionsStepUp(ctx, pending);
@@ -46,15 +48,7 @@ async function stepUp(ctx: RouteContext): Promise<void> {
 
   const form = await postedForm(ctx, pending.id);
   if (!form) return;
-  const code = (form.get('code') ?? '').trim();
-  const recovery = RECOVERY_CODE.test(code);
-  const result = await limitedCheck(ctx, pending.user, pending, recovery ? 'recovery code' : 'totp', async () =>
-    recovery
-      ? (await services.recovery.consume(pending.user, code))
-        ? { ok: true }
-        : { ok: false, reason: 'wrong' }
-      : services.totp.verify(pending.user, code),
-  );
+  const { result, recovery } = await codeCheck(ctx, pending.user, pending, form);
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
   if (result !== 'passed') {
@@ -62,12 +56,7 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   }
   const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  const { session, cookie } = promoted;
-  if (recovery)
-    audit(services.logger, 'enrollment.recovery_code_used', {
-      user: session.user,
-      left: await services.recovery.remaining(session.user),
-    });
+  const { cookie } = promoted;
   replayWithheld(scope, ctx.res, pending.withheld, [cookie], ctx.login.landing_path);
 }
 

@@ -101,6 +101,40 @@ function requestBody(req: IncomingMessage): Readable | null {
   return body;
 }
 
+/** What goes upstream: the client's request, or one the gateway held (issue 16). */
+interface Outgoing {
+  method: string;
+  rawHeaders: readonly string[];
+  body: Readable | Buffer | null;
+}
+
+function dispatch(
+  scope: RequestScope,
+  res: ServerResponse,
+  upstream: Upstream,
+  outgoing: Outgoing,
+  onFailure: ForwardFailure,
+): void {
+  const { runtime } = scope;
+  const host = runtime.config.upstream.preserve_host ? scope.host : runtime.upstreamHost;
+  const relay = new ResponseRelay(scope, res, onFailure);
+  try {
+    upstream.pool.dispatch(
+      {
+        path: scope.target.path + scope.target.search,
+        method: outgoing.method as Dispatcher.HttpMethod,
+        headers: buildUpstreamHeaders(outgoing.rawHeaders, scope, { host }),
+        body: outgoing.body,
+      },
+      relay,
+    );
+  } catch (error) {
+    // undici validates synchronously (a header value it refuses): a bad request, never a crash.
+    if (outgoing.body instanceof PassThrough) outgoing.body.destroy();
+    onFailure('BAD_REQUEST_TARGET', `refused by the HTTP client: ${(error as Error).message}`);
+  }
+}
+
 /** Forwards the request with the same method, path and query; the response streams back through the relay. */
 export function forward(
   scope: RequestScope,
@@ -109,23 +143,26 @@ export function forward(
   upstream: Upstream,
   onFailure: ForwardFailure,
 ): void {
-  const { runtime } = scope;
-  const host = runtime.config.upstream.preserve_host ? scope.host : runtime.upstreamHost;
-  const relay = new ResponseRelay(scope, res, onFailure);
-  const body = requestBody(req);
-  try {
-    upstream.pool.dispatch(
-      {
-        path: scope.target.path + scope.target.search,
-        method: req.method as Dispatcher.HttpMethod,
-        headers: buildUpstreamHeaders(req.rawHeaders, scope, { host }),
-        body,
-      },
-      relay,
-    );
-  } catch (error) {
-    // undici validates synchronously (a header value it refuses): a bad request, never a crash.
-    body?.destroy();
-    onFailure('BAD_REQUEST_TARGET', `refused by the HTTP client: ${(error as Error).message}`);
-  }
+  dispatch(
+    scope,
+    res,
+    upstream,
+    { method: req.method as string, rawHeaders: req.rawHeaders, body: requestBody(req) },
+    onFailure,
+  );
+}
+
+/**
+ * Sends a request the gateway held whole (its target is `scope.target`) with its headers and
+ * body as received; the app's answer streams back to `res` as any answer does.
+ */
+export function forwardHeld(
+  scope: RequestScope,
+  res: ServerResponse,
+  upstream: Upstream,
+  held: { method: string; rawHeaders: readonly string[]; body: Buffer },
+  onFailure: ForwardFailure,
+): void {
+  // A body held whole has one length: the client's chunked framing is a hop's, dropped with it.
+  dispatch(scope, res, upstream, { ...held, body: held.body.length > 0 ? held.body : null }, onFailure);
 }

@@ -18,6 +18,8 @@ export interface SessionRecord {
   readonly user: string;
   readonly role: string;
   readonly secondStep: PassedStep;
+  /** When this session last passed a second step (its login's, or a step-up since); absent when it never did. */
+  readonly secondStepAt?: number;
   readonly createdAt: number;
   /** Last time the session was seen, refreshed lazily (see touch). */
   readonly seenAt: number;
@@ -75,6 +77,8 @@ interface StoredSession {
   role: string;
   /** Absent in records written before it existed: read as 'none'. */
   secondStep?: PassedStep;
+  /** Absent in records written before it existed: the login's step, at createdAt. */
+  secondStepAt?: number;
   createdAt: number;
   seenAt: number;
   endsAt: number;
@@ -97,6 +101,8 @@ export interface SessionRecords {
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Slides the idle lifetime; writes only when the last write is older than a fraction of it. */
   touch(session: SessionRecord): Promise<void>;
+  /** Records a second step passed now in this session (a step-up a path rule asked for); the session as written, or undefined when it ended. */
+  markSecondStep(id: string): Promise<SessionRecord | undefined>;
   /** Applies cookie changes from an upstream answer, read-modify-write per session, writing only on change. */
   updateVault(id: string, changes: JarChanges): Promise<void>;
   endSession(id: string): Promise<SessionRecord | undefined>;
@@ -137,6 +143,7 @@ export function createSessionRecords(options: {
       user: record.user,
       role: record.role,
       secondStep: record.secondStep,
+      secondStepAt: record.secondStepAt,
       createdAt: record.createdAt,
       seenAt: record.seenAt,
       endsAt: record.endsAt,
@@ -157,6 +164,8 @@ export function createSessionRecords(options: {
       user: stored.user,
       role: stored.role,
       secondStep: stored.secondStep ?? 'none',
+      secondStepAt:
+        stored.secondStepAt ?? (stored.secondStep && stored.secondStep !== 'none' ? stored.createdAt : undefined),
       createdAt: stored.createdAt,
       seenAt: stored.seenAt,
       endsAt: stored.endsAt,
@@ -177,6 +186,7 @@ export function createSessionRecords(options: {
         user,
         role,
         secondStep,
+        secondStepAt: secondStep === 'none' ? undefined : time,
         createdAt: time,
         seenAt: time,
         endsAt: time + options.settings().absoluteMs,
@@ -209,6 +219,17 @@ export function createSessionRecords(options: {
       return oneAtATime(session.id, async () => {
         const record = await readSession(session.id);
         if (record) await write({ ...record, seenAt: now() });
+      });
+    },
+
+    markSecondStep(id) {
+      // In the session's queue, on the freshest record, as touch and updateVault write it.
+      return oneAtATime(id, async () => {
+        const record = await readSession(id);
+        if (!record || !alive(record)) return undefined;
+        const marked = { ...record, secondStepAt: now(), seenAt: now() };
+        await write(marked);
+        return marked;
       });
     },
 

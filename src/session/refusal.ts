@@ -35,6 +35,7 @@ const CODES: Readonly<Record<RefusalReason, GatewayErrorCode>> = {
   allowlist: 'ALLOWLIST_REFUSED',
   allowlist_unavailable: 'ALLOWLIST_UNAVAILABLE',
   locked: 'LOCKED_OUT',
+  rule: 'RULE_DENIED',
 };
 
 /** Writes the refusal's audit event (a method refusal has none: it names nobody). */
@@ -48,6 +49,13 @@ export function auditRefusal(logger: Logger, scope: RequestScope, refusal: Refus
       list,
       reason: reason === 'allowlist' ? 'outside' : 'not_loaded',
       stage,
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+  } else if (reason === 'rule') {
+    audit(logger, 'access.rule_denied', {
+      user: who?.user,
+      path: scope.target.path,
       client: scope.client.address,
       request_id: scope.id,
     });
@@ -70,6 +78,7 @@ function answerOf(scope: RequestScope, req: { method?: string }, refusal: Refusa
     allowlist: () => `${scope.client.address} is outside list ${list} for ${who?.user}`,
     allowlist_unavailable: () => `the allowlists never loaded (list ${list})`,
     locked: () => `locked: ${(refusal.locked ?? []).map(lockName).join(', ')}`,
+    rule: () => `a deny rule covers ${scope.target.routingPath}`,
   };
   return [CODES[reason], text[reason]()];
 }
@@ -79,7 +88,7 @@ function detailOf(refusal: Refusal, now: number): ErrorDetail {
   return refusal.locked?.length ? { retryAfterSeconds: secondsLeft(refusal.locked, now) } : {};
 }
 
-/** Audits and answers a refused request (405, 403, 503 or 429). */
+/** Audits and answers a refused request (405, 403, 503 or 429; 403 for a deny rule). */
 export function refuse(
   scope: RequestScope,
   req: IncomingMessage,

@@ -17,6 +17,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Upstream } from '../proxy/upstream.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
 import type { Store } from '../store/store.js';
+import type { HeldRequests } from './held-requests.js';
 import type { SessionRecords } from './records.js';
 
 export interface LoginServices {
@@ -36,6 +37,8 @@ export interface LoginServices {
   passwordLimits: Regulator;
   /** Second-step checks of one user, one at a time (so a lockout is seen by the next guess). */
   oneAtATime: OneAtATime;
+  /** Requests held while a path rule asks for a fresh second step (issue 16). */
+  held: HeldRequests;
   /** Users' roles now (sessions carry the role of their login). */
   roles: RoleResolver;
   webSockets: WebSocketTracker;

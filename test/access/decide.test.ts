@@ -6,12 +6,22 @@ import { describe, test } from 'node:test';
 import type { AllowlistVerdict } from '../../src/access/allowlist-verdict.js';
 import { classifyRoute, type Decision, decide, type RequestFacts, secondStepFor } from '../../src/access/decide.js';
 import { resolveRole, resolveRoleSource } from '../../src/access/roles.js';
+import { compilePathRules, type PathRequirement, requirementFor } from '../../src/config/path-rules.js';
+import type { RuleSettings } from '../../src/config/sections/rules.js';
 
 describe('decide', () => {
   const inside: AllowlistVerdict = { allowed: true, via: 'list' };
   const unbound: AllowlistVerdict = { allowed: true, via: 'unbound' };
   const outside: AllowlistVerdict = { allowed: false, reason: 'outside' };
   const notLoaded: AllowlistVerdict = { allowed: false, reason: 'not_loaded' };
+  const T = 1_800_000_000_000;
+  const DAY = 86_400_000;
+  const FIVE_MIN = 300_000;
+  const deny: PathRequirement = { access: 'deny' };
+  const session: PathRequirement = { access: 'session' };
+  const publicRule: PathRequirement = { access: 'public' };
+  const secondStep: PathRequirement = { access: 'second_step' };
+  const fresh: PathRequirement = { access: 'fresh_second_step', withinMs: FIVE_MIN };
   const rows: Array<[RequestFacts, Decision]> = [
     // A login, step by step: read the username, the checks made before forwarding, the answer.
     [{ route: 'login', session: 'none', wantsJson: false }, { action: 'read-login' }],
@@ -142,6 +152,175 @@ describe('decide', () => {
       { action: 'refuse', reason: 'allowlist_unavailable' },
     ],
     [{ route: 'gateway-logout', session: 'full', wantsJson: false, allowlist: outside }, { action: 'serve' }],
+    // Path rules (issue 16). deny: nobody, whatever the session; the allowlist still speaks first.
+    [
+      { route: 'private', session: 'none', wantsJson: false, requirement: deny },
+      { action: 'refuse', reason: 'rule' },
+    ],
+    [
+      { route: 'private', session: 'full', wantsJson: true, allowlist: inside, requirement: deny, secondStepAt: T },
+      { action: 'refuse', reason: 'rule' },
+    ],
+    [
+      { route: 'private', session: 'full', wantsJson: false, allowlist: outside, requirement: deny },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    // session: the default, as without a rule.
+    [
+      { route: 'private', session: 'full', wantsJson: false, allowlist: unbound, requirement: session },
+      { action: 'forward', vault: 'session' },
+    ],
+    // second_step: passed at login (or since), whenever; a session without one passes it first.
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: secondStep,
+        secondStepAt: T - DAY,
+        now: T,
+      },
+      { action: 'forward', vault: 'session' },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: secondStep,
+        method: 'GET',
+        now: T,
+      },
+      { action: 'confirm', hold: false },
+    ],
+    [
+      { route: 'private', session: 'full', wantsJson: true, allowlist: unbound, requirement: secondStep },
+      { action: 'unauthorized', need: 'second_step' },
+    ],
+    // Without a session, a rule asking for more than a session first asks for the session.
+    [
+      { route: 'private', session: 'none', wantsJson: false, requirement: fresh },
+      { action: 'redirect', to: 'login' },
+    ],
+    [
+      { route: 'private', session: 'pending', wantsJson: false, requirement: secondStep },
+      { action: 'redirect', to: 'step-up' },
+    ],
+    // fresh_second_step 5m: within the time (its edge included) it is forwarded; after it, asked again.
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'POST',
+        secondStepAt: T - 60_000,
+        now: T,
+      },
+      { action: 'forward', vault: 'session' },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'POST',
+        secondStepAt: T - FIVE_MIN,
+        now: T,
+      },
+      { action: 'forward', vault: 'session' },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'POST',
+        secondStepAt: T - FIVE_MIN - 1,
+        now: T,
+      },
+      { action: 'confirm', hold: true },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'GET',
+        secondStepAt: T - DAY,
+        now: T,
+      },
+      { action: 'confirm', hold: false },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'HEAD',
+        now: T,
+      },
+      { action: 'confirm', hold: false },
+    ],
+    // A form post that never passed a step is held; so is any method but GET and HEAD.
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'DELETE',
+        now: T,
+      },
+      { action: 'confirm', hold: true },
+    ],
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: true,
+        allowlist: unbound,
+        requirement: fresh,
+        method: 'POST',
+        secondStepAt: T - DAY,
+        now: T,
+      },
+      { action: 'unauthorized', need: 'second_step' },
+    ],
+    // The allowlist before the step: someone outside their list is not asked for anything.
+    [
+      {
+        route: 'private',
+        session: 'full',
+        wantsJson: false,
+        allowlist: outside,
+        requirement: fresh,
+        method: 'POST',
+        now: T,
+      },
+      { action: 'refuse', reason: 'allowlist' },
+    ],
+    // Public and logout routes are not asked for a step (a public rule's route is 'public').
+    [
+      { route: 'public', session: 'full', wantsJson: false, allowlist: unbound, requirement: publicRule, now: T },
+      { action: 'forward', vault: 'session' },
+    ],
+    [
+      { route: 'logout', session: 'full', wantsJson: false, allowlist: unbound, requirement: fresh, now: T },
+      { action: 'logout' },
+    ],
   ];
   for (const [facts, expected] of rows) {
     const { route, session, wantsJson, ...rest } = facts;
@@ -179,9 +358,57 @@ describe('classifyRoute', () => {
     ['GET', '/login/extra', 'private'],
     ['GET', '/dashboard', 'private'],
   ];
+  const rules = compilePathRules([], publicPaths);
   for (const [method, path, expected, credentials = false] of rows) {
     test(`${method} ${path}${credentials ? ' with a credential' : ''} -> ${expected}`, () =>
-      assert.equal(classifyRoute(method, path, login, publicPaths, credentials), expected));
+      assert.equal(classifyRoute(method, path, login, requirementFor(method, path, rules), credentials), expected));
+  }
+});
+
+describe('path rules: first match wins', () => {
+  const rule = (path: string, access: RuleSettings['access'], methods?: string[]): RuleSettings => ({
+    path: { path: path.replace(/\/$/, ''), prefix: path.endsWith('/') },
+    methods,
+    access,
+  });
+  const rules = compilePathRules(
+    [
+      rule('/settings/bank/', { fresh_second_step: 300_000 }, ['POST', 'PUT']),
+      rule('/settings/', 'second_step'),
+      rule('/invoices/*/export', { fresh_second_step: 60_000 }),
+      rule('/public/drafts/', 'deny'),
+      rule('/debug', 'deny'),
+      rule('/status', 'public', ['GET']),
+    ],
+    [
+      { prefix: false, path: '/login' },
+      { prefix: true, path: '/public' },
+    ],
+  );
+  const rows: Array<[string, string, PathRequirement]> = [
+    ['POST', '/settings/bank', { access: 'fresh_second_step', withinMs: 300_000 }],
+    ['PUT', '/settings/bank/iban', { access: 'fresh_second_step', withinMs: 300_000 }],
+    // The methods narrow the rule: a GET of the bank page meets the next rule.
+    ['GET', '/settings/bank', { access: 'second_step' }],
+    ['GET', '/settings', { access: 'second_step' }],
+    ['GET', '/settingsx', { access: 'session' }],
+    ['GET', '/invoices/42/export', { access: 'fresh_second_step', withinMs: 60_000 }],
+    ['GET', '/invoices/42/export/all', { access: 'session' }],
+    ['GET', '/invoices/42/7/export', { access: 'session' }],
+    ['GET', '/invoices//export', { access: 'session' }],
+    // A rule before public_paths narrows a public prefix.
+    ['GET', '/public/drafts/1', { access: 'deny' }],
+    ['GET', '/public/invoice/1', { access: 'public' }],
+    ['GET', '/debug', { access: 'deny' }],
+    ['GET', '/debug/x', { access: 'session' }],
+    ['GET', '/status', { access: 'public' }],
+    ['POST', '/status', { access: 'session' }],
+    ['GET', '/login', { access: 'public' }],
+    ['GET', '/dashboard', { access: 'session' }],
+  ];
+  for (const [method, path, expected] of rows) {
+    test(`${method} ${path} -> ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(requirementFor(method, path, rules), expected));
   }
 });
 

@@ -34,3 +34,37 @@ test("the gateway's own cookies cannot pass through", async () => {
     assert.match(errors[0] as string, /^login\.pass_through_cookies\.1: .* the gateway's own cookie/);
   }
 });
+
+test('path rules are validated: their paths, methods and access, each at its key', async () => {
+  const errors = await errorsOf({
+    ...base,
+    rules: [
+      { path: '/settings/bank', methods: ['POST'], access: { fresh_second_step: '5m' } },
+      { path: 'settings', access: 'session' },
+      { path: '/a', methods: ['PO ST'], access: 'deny' },
+      { path: '/b', access: 'sometimes' },
+      { path: '/c', access: { fresh_second_step: 5 } },
+      { path: '/d', access: 'public', extra: 1 },
+    ],
+  });
+  assert.equal(errors.length, 5, errors.join('\n'));
+  assert.match(errors[0] as string, /^rules\.1\.path: must be an absolute path/);
+  assert.match(errors[1] as string, /^rules\.2\.methods\.0: must be an HTTP method/);
+  assert.match(errors[2] as string, /^rules\.3\.access/);
+  assert.match(errors[3] as string, /^rules\.4\.access/);
+  assert.match(errors[4] as string, /^rules\.5/);
+});
+
+test('a rule that takes the login page out of the public paths is refused at login.page', async () => {
+  const errors = await errorsOf({ ...base, rules: [{ path: '/login', methods: ['GET'], access: 'second_step' }] });
+  assert.equal(errors.length, 1);
+  assert.match(errors[0] as string, /^login\.page: .* the first that does says second_step/);
+  // A public rule is as good as public_paths.
+  assert.deepEqual(await errorsOf({ ...base, public_paths: [], rules: [{ path: '/login', access: 'public' }] }), []);
+});
+
+test('rules without a login section are refused: there is no session to ask anything of', async () => {
+  const errors = await errorsOf({ upstream: base.upstream, rules: [{ path: '/x', access: 'deny' }] });
+  assert.equal(errors.length, 1);
+  assert.match(errors[0] as string, /^rules: needs a login section/);
+});

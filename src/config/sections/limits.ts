@@ -41,6 +41,9 @@ export const limitsSchema = z
     withheld_body: sizeField(
       'Largest login answer kept for replay after the second step; larger ones send the browser to login.landing_path.',
     ).prefault('256KB'),
+    held_body: sizeField(
+      'Largest request body held while a fresh_second_step rule asks for the second step again (413 above).',
+    ).prefault('256KB'),
     pending_attempts: z
       .number()
       .int()

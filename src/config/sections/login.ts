@@ -11,7 +11,7 @@ function routingPathOf(path: string): string | undefined {
 }
 
 /** The routing path of a configured path, or an issue saying what a path must be. */
-function toRoutingPath(path: string, ctx: z.RefinementCtx, expected: string): string {
+export function toRoutingPath(path: string, ctx: z.RefinementCtx, expected: string): string {
   const routingPath = routingPathOf(path);
   if (routingPath === undefined) ctx.addIssue({ code: 'custom', message: `${expected}, got ${JSON.stringify(path)}` });
   return routingPath ?? path;
