@@ -81,7 +81,9 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
     logger,
     login,
   });
-  const server = createGatewayServer(initial.listen, pipeline, logger);
+  const server = createGatewayServer(initial.listen, pipeline, logger, (address) =>
+    config.current().trustedProxies.contains(address),
+  );
   const address = await server.listen();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${initial.listen.tls ? 'https' : 'http'}://${host}:${address.port}`;

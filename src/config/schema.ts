@@ -6,7 +6,7 @@ import { keysSchema } from '../crypto/keys.js';
 import { parseCidr } from '../net/ip-matcher.js';
 import { parseRequestTarget } from '../net/request-target.js';
 import { storeSchema } from '../store/settings.js';
-import { durationField } from './duration.js';
+import { durationField, sizeField } from './duration.js';
 import { compilePathRules, requirementFor } from './path-rules.js';
 import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
@@ -73,6 +73,28 @@ const listen = z
     client_idle_timeout: duration(
       'Silence on a client connection (no byte either way, mid-request included) before it is closed; WebSockets are exempt.',
     ).prefault('5m'),
+    body_timeout: duration(
+      "How long a client may take to send a request's body after its headers (408 after it), plus the time body_min_rate allows for what it has sent.",
+    ).prefault('60s'),
+    body_min_rate: sizeField(
+      'Per second: each part of a body received this fast earns the time it took on top of body_timeout, so large uploads at a decent rate are never cut.',
+    ).prefault('8KB'),
+    max_connections: z
+      .number()
+      .int()
+      .min(1)
+      .default(800)
+      .describe(
+        'Open client connections at most; more are closed at once. Keep it below the open-file limit (ulimit -n) minus upstream.connections and the store.',
+      ),
+    max_connections_per_client: z
+      .number()
+      .int()
+      .min(1)
+      .default(256)
+      .describe(
+        'Open connections from one client address at most (peers in trusted_proxies are exempt); more are closed at once.',
+      ),
   })
   .prefault({})
   .describe('Where the gateway listens.');

@@ -36,6 +36,11 @@ export const GATEWAY_ERRORS = {
     title: 'Administrators only',
     message: 'This page is for administrators who signed in with a second step.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timed out',
+    message: 'This request took too long to arrive. Please try again.',
+  },
   BODY_TOO_LARGE: { status: 413, title: 'Request too large', message: 'This request is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

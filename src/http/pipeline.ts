@@ -31,6 +31,7 @@ import { logAccess } from './access-log.js';
 import type { GatewayErrorCode } from './errors.js';
 import { guardRequest, guardUpgrade } from './guard.js';
 import { ClientAbortedError } from './read-body.js';
+import { watchBodyDeadline } from './request-deadline.js';
 import { sendError, sendSocketError } from './respond.js';
 import { createScope, type RequestScope } from './scope.js';
 
@@ -85,6 +86,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const { scope, problem } = createScope(req, deps.config.current(), performance.now());
       const method = req.method ?? 'GET';
       res.once('close', () => logAccess(logger, scope, method, res.statusCode, !res.writableFinished));
+      // A body that does not arrive in time is answered 408 and its connection closed (RFC 9110 15.5.9).
+      watchBodyDeadline(req, scope.runtime.config.listen, () =>
+        sendError(scope, req, res, 'REQUEST_TIMEOUT', 'request body not received in time'),
+      );
       /** Answers a failed async stage; a client that left mid-request is noted in its access line, not logged as an error. */
       const failed = (event: string) => (error: unknown) => {
         if (error instanceof ClientAbortedError) {

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
@@ -20,6 +20,7 @@ export interface GatewayServer {
 }
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** Whether an upgrade request is a WebSocket handshake (RFC 6455 4.1), the one upgrade the gateway proxies. */
 function isWebSocketUpgrade(req: http.IncomingMessage): boolean {
@@ -43,15 +44,50 @@ function serveWithoutUpgrade(server: http.Server, req: http.IncomingMessage, soc
   server.emit('connection', socket);
 }
 
+/**
+ * How often Node checks its headers timeout: it looks only this often (every 30 s by default, so a
+ * 30 s headers_timeout fired after about 56 s); a quarter of the timeout, between 100 ms and 1 s.
+ */
+export function timeoutCheckInterval(headersTimeoutMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.floor(headersTimeoutMs / 4)));
+}
+
+/**
+ * Caps open connections per client address (issue 13: 2,000 slow clients starved real users of
+ * file descriptors). Peers that are trusted proxies carry many clients and are exempt; the
+ * total is capped by Node's maxConnections.
+ */
+function capConnectionsPerClient(server: http.Server, cap: number, isTrustedPeer: (address: string) => boolean) {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined || isTrustedPeer(address)) return;
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > cap) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
 export function createGatewayServer(
   listen: Readonly<GatewayConfig['listen']>,
   pipeline: Pipeline,
   logger: Logger,
+  isTrustedPeer: (address: string) => boolean = () => false,
 ): GatewayServer {
   const options: http.ServerOptions = {
     keepAliveTimeout: listen.keep_alive_timeout,
+    // Node answers 408 and closes when the headers are late.
     headersTimeout: listen.headers_timeout,
-    // Uploads and downloads of gigabytes are legitimate; idle limits live on the upstream side.
+    connectionsCheckingInterval: timeoutCheckInterval(listen.headers_timeout),
+    // A body's time is bounded by request-deadline.ts, which lets large uploads at a decent rate through.
     requestTimeout: 0,
   };
   const server = listen.tls
@@ -64,6 +100,8 @@ export function createGatewayServer(
   // A client that stops sending in the middle of an upload would otherwise hold an upstream
   // connection for as long as the upstream waits; silence on the socket this long closes it.
   server.setTimeout(listen.client_idle_timeout);
+  server.maxConnections = listen.max_connections;
+  capConnectionsPerClient(server, listen.max_connections_per_client, isTrustedPeer);
 
   let inFlight = 0;
   let draining = false;
@@ -84,7 +122,9 @@ export function createGatewayServer(
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     logger.debug({ event: 'http.client_error', error_code: error.code }, 'malformed request refused');
-    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) socket.end(BAD_REQUEST);
+    // Node's headers timeout arrives here too: 408, as RFC 9110 15.5.9 says, not 400.
+    const answer = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? REQUEST_TIMEOUT : BAD_REQUEST;
+    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) socket.end(answer);
     socket.destroy();
   });
 

@@ -45,11 +45,16 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
     statusMessage?: string,
   ): void {
+    // The gateway answered already (the client's body did not arrive in time): nothing more to relay.
+    if (this.res.headersSent) {
+      controller.abort(new ClientGoneError('answered before the upstream'));
+      return;
+    }
     const clientHeaders = buildClientHeaders(headers, this.scope);
     if (statusMessage) this.res.writeHead(statusCode, statusMessage, clientHeaders);
     else this.res.writeHead(statusCode, clientHeaders);
@@ -98,6 +103,7 @@ function requestBody(req: IncomingMessage): Readable | null {
     req.unpipe(body);
     if (!req.readableEnded) req.resume();
   });
+
   return body;
 }
 
@@ -143,13 +149,13 @@ export function forward(
   upstream: Upstream,
   onFailure: ForwardFailure,
 ): void {
-  dispatch(
-    scope,
-    res,
-    upstream,
-    { method: req.method as string, rawHeaders: req.rawHeaders, body: requestBody(req) },
-    onFailure,
-  );
+  const body = requestBody(req);
+  // The answer is over (the gateway's 408, a client gone) while the body is not whole: whatever
+  // undici still sends of it goes nowhere, so the upstream request ends too.
+  res.once('close', () => {
+    if (!req.complete) body?.destroy(new ClientGoneError('answer over before the request body'));
+  });
+  dispatch(scope, res, upstream, { method: req.method as string, rawHeaders: req.rawHeaders, body }, onFailure);
 }
 
 /**
