@@ -71,7 +71,7 @@ export function evaluateGoals(list: readonly ScenarioResult[]): GoalResult[] {
   const lookups = ['v4HitNs', 'v4MissNs', 'v4MappedHitNs', 'v6HitNs', 'v6MissNs'];
   const peaks = [
     maxOf(results, 'login-storm', 'gateway', ['totalPeakRssMB']),
-    ...['gateway', 'gateway-file', 'gateway-redis'].map((target) =>
+    ...['gateway', 'gateway-lmdb', 'gateway-redis'].map((target) =>
       maxOf(results, 'shared-peak-rss', target, ['peakRssMB']),
     ),
     maxOf(results, 'large-bodies', 'gateway', ['uploadPeakRssMB', 'downloadPeakRssMB']),
@@ -95,7 +95,7 @@ export function evaluateGoals(list: readonly ScenarioResult[]): GoalResult[] {
 
   return [
     below('authenticated GET, memory store: CPU/request vs passthrough', authCpuRatio('gateway'), 1.15, 'x'),
-    below('authenticated GET, file store: CPU/request vs passthrough', authCpuRatio('gateway-file'), 1.15, 'x'),
+    below('authenticated GET, LMDB store: CPU/request vs passthrough', authCpuRatio('gateway-lmdb'), 1.15, 'x'),
     atLeast(
       'authenticated GET, memory store: requests/s vs nginx',
       vsNginx('auth-get', 'gateway', 'rps', 'get-page'),

@@ -10,7 +10,7 @@ export const authGet: LoadScenario = {
   kind: 'load',
   id: 'auth-get',
   title: 'authenticated GET of the 2 KB page, full session (wrk -t1 -c32)',
-  targets: ['passthrough', 'gateway', 'gateway-file', 'gateway-redis'],
+  targets: ['passthrough', 'gateway', 'gateway-lmdb', 'gateway-redis'],
   group: 'shared',
   measure: (target, ctx) => measureWrk(target, ctx, '/page', 32, true),
   rows: [

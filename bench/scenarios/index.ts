@@ -10,6 +10,7 @@ import { ipMatcher } from './ip-matcher.js';
 import { largeBodies } from './large-bodies.js';
 import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
+import { storeSizeLogin } from './store-size-login.js';
 import type { Scenario } from './types.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   mibResponses,
   largeBodies,
   loginStorm,
+  storeSizeLogin,
   ipMatcher,
   cookieSigning,
   gatewayProfile,

@@ -5,7 +5,7 @@
 //
 // Two modes: passthrough (no `login` section: every security layer off, the internal
 // reference of issue 6) and layers on (login interception, sessions with the cookie vault,
-// the policy, a staff allowlist and identity headers), with the memory, file or Redis store.
+// the policy, a staff allowlist and identity headers), with the memory, LMDB or Redis store.
 // With the layers on, the bench logs a user in first so that load can carry a full session.
 
 import { closeSync, openSync } from 'node:fs';
@@ -22,7 +22,9 @@ import { BENCH_USER, PUBLIC_PATHS } from './upstream-routes.js';
 
 export type GatewayMode =
   | { readonly layers: 'off' }
-  | { readonly layers: 'on'; readonly store: 'memory' | 'file' }
+  | { readonly layers: 'on'; readonly store: 'memory' }
+  /** lmdbPath: a store prepared beforehand (store-size-login); a fresh one in the temporary folder by default. */
+  | { readonly layers: 'on'; readonly store: 'lmdb'; readonly lmdbPath?: string }
   | { readonly layers: 'on'; readonly store: 'redis'; readonly redisUrl: string };
 
 export interface GatewayLaunch {
@@ -46,7 +48,7 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** The configuration of a mode, in a temporary folder of its own (keys, file store). */
+/** The configuration of a mode, in a temporary folder of its own (keys, LMDB store). */
 function configFor(launch: GatewayLaunch, dir: string, port: number): Record<string, unknown> {
   const base = {
     listen: { host: '127.0.0.1', port },
@@ -59,8 +61,8 @@ function configFor(launch: GatewayLaunch, dir: string, port: number): Record<str
   const store =
     mode.store === 'redis'
       ? { type: 'redis', url: mode.redisUrl }
-      : mode.store === 'file'
-        ? { type: 'file', path: join(dir, 'data/store.json') }
+      : mode.store === 'lmdb'
+        ? { type: 'lmdb', path: mode.lmdbPath ?? join(dir, 'data/store.lmdb') }
         : { type: 'memory' };
   return {
     ...base,

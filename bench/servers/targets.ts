@@ -10,7 +10,7 @@ import { startNginx } from './nginx.js';
 import { type RunningRedis, startRedis } from './redis.js';
 import type { RunningUpstream } from './start-upstream.js';
 
-export type TargetId = 'bare' | 'passthrough' | 'gateway' | 'gateway-file' | 'gateway-redis' | 'nginx';
+export type TargetId = 'bare' | 'passthrough' | 'gateway' | 'gateway-lmdb' | 'gateway-redis' | 'nginx';
 
 export interface RunningTarget {
   readonly id: TargetId;
@@ -69,7 +69,7 @@ const bare: TargetSpec = {
 };
 
 /** A gateway target in one mode; with Redis, a fresh redis-server beside it whose CPU counts as the gateway's. */
-function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'file' | 'redis'): TargetSpec {
+function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'lmdb' | 'redis'): TargetSpec {
   return {
     id,
     label,
@@ -144,7 +144,7 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
   bare,
   passthrough: gatewayTarget('passthrough', 'gateway, layers off (passthrough)', 'off'),
   gateway: gatewayTarget('gateway', 'gateway (memory store)', 'memory'),
-  'gateway-file': gatewayTarget('gateway-file', 'gateway (file store)', 'file'),
+  'gateway-lmdb': gatewayTarget('gateway-lmdb', 'gateway (LMDB store)', 'lmdb'),
   'gateway-redis': gatewayTarget('gateway-redis', 'gateway (Redis store)', 'redis'),
   nginx,
 };

@@ -1,6 +1,6 @@
-// Owns the on-disk format of the file store: one JSON document listing the live entries with
-// their absolute expiry times (milliseconds since the epoch), tagged with a format name and a
-// version so that a future change can read old files and an unrelated JSON file is refused.
+// Owns reading the JSON file store of earlier versions (json-import.ts moves it into LMDB): one
+// document listing the live entries with their absolute expiry times (milliseconds since the
+// epoch), tagged with a format name and a version, so that an unrelated JSON file is refused.
 
 import { z } from 'zod';
 import type { Entry } from './keyspace.js';
@@ -20,20 +20,6 @@ const fileSchema = z.strictObject({
     ]),
   ),
 });
-
-type FileEntry = z.infer<typeof fileSchema>['entries'][number];
-
-/** The document for `entries` (expired ones already left out by the caller). */
-export function serializeEntries(entries: Iterable<[string, Entry]>): string {
-  const list: FileEntry[] = [];
-  for (const [key, entry] of entries) {
-    const expiry = entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt };
-    list.push(
-      entry.kind === 'value' ? { key, value: entry.value, ...expiry } : { key, members: [...entry.members], ...expiry },
-    );
-  }
-  return JSON.stringify({ format: FORMAT, version: VERSION, entries: list });
-}
 
 /** The entries of a document; throws an Error saying what is wrong when it is not one. */
 export function parseEntries(text: string): Array<[string, Entry]> {

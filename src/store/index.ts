@@ -1,6 +1,7 @@
 // Owns the choice of store backend: builds the one that the `store` settings name.
 
-import { createFileStore } from './file.js';
+import { importJsonStore, jsonStorePathOf } from './json-import.js';
+import { createLmdbStore } from './lmdb.js';
 import { createMemoryStore } from './memory.js';
 import { createRedisStore, type RedisStoreOptions } from './redis.js';
 import type { StoreSettings } from './settings.js';
@@ -9,7 +10,7 @@ import type { Store } from './store.js';
 export interface CreateStoreOptions {
   /** Supplies the variable that url_env names. */
   env?: NodeJS.ProcessEnv;
-  /** The clock TTLs are measured against in memory and file stores (Redis keeps its own time). */
+  /** The clock TTLs are measured against in memory and LMDB stores (Redis keeps its own time). */
   now?: () => number;
 }
 
@@ -19,8 +20,16 @@ export async function createStore(settings: StoreSettings, options: CreateStoreO
   switch (settings.type) {
     case 'memory':
       return createMemoryStore({ now: options.now });
-    case 'file':
-      return createFileStore({ path: settings.path, now: options.now });
+    case 'lmdb': {
+      const store = await createLmdbStore({ path: settings.path, now: options.now });
+      try {
+        await importJsonStore(store, jsonStorePathOf(settings.path), options.now);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      return store;
+    }
     case 'redis':
       return createRedisStore(redisOptionsOf(settings, env));
   }

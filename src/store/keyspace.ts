@@ -1,9 +1,10 @@
-// Owns the in-process keyspace that the memory and file stores share: values, counters and sets
+// Owns the in-process keyspace of the memory store: values, counters and sets
 // with absolute expiry times read from an injected clock. Every operation is synchronous, so it
 // is atomic within the process without locks; the semantics follow Redis, so that the backends
 // stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
 
-import { checkNumber, checkTtl } from './ttl.js';
+import type { StoreWrite } from './store.js';
+import { checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export type Entry =
   | { kind: 'value'; value: string; expiresAt: number | undefined }
@@ -19,15 +20,15 @@ export interface Keyspace {
   addToSet(key: string, member: string, ttlMs?: number): void;
   removeFromSet(key: string, member: string): boolean;
   members(key: string): string[];
+  /** Applies every change; synchronous, so atomic within the process. */
+  writeAll(writes: readonly StoreWrite[]): void;
   /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
   purgeExpired(): number;
-  /** The live entries, for a snapshot. */
-  entries(): IterableIterator<[string, Entry]>;
 }
 
-/** Creates a keyspace on the clock `now`, holding `initial` (entries loaded from a snapshot). */
-export function createKeyspace(now: () => number, initial: Iterable<[string, Entry]> = []): Keyspace {
-  const entries = new Map(initial);
+/** Creates an empty keyspace on the clock `now`. */
+export function createKeyspace(now: () => number): Keyspace {
+  const entries = new Map<string, Entry>();
   const expiryOf = (ttlMs: number | undefined) => {
     const ttl = checkTtl(ttlMs);
     return ttl === undefined ? undefined : now() + ttl;
@@ -105,6 +106,15 @@ export function createKeyspace(now: () => number, initial: Iterable<[string, Ent
       return true;
     },
     members: (key) => [...(setAt(key)?.members ?? [])],
+    writeAll(writes) {
+      checkWrites(writes);
+      for (const write of writes) {
+        if (write.op === 'set')
+          entries.set(write.key, { kind: 'value', value: write.value, expiresAt: expiryOf(write.ttlMs) });
+        else if (write.op === 'delete' || write.members.length === 0) entries.delete(write.key);
+        else entries.set(write.key, { kind: 'set', members: new Set(write.members), expiresAt: expiryOf(write.ttlMs) });
+      }
+    },
     purgeExpired() {
       const at = now();
       let purged = 0;
@@ -112,10 +122,6 @@ export function createKeyspace(now: () => number, initial: Iterable<[string, Ent
         if (isExpired(entry, at) && entries.delete(key)) purged += 1;
       }
       return purged;
-    },
-    *entries() {
-      const at = now();
-      for (const item of entries) if (!isExpired(item[1], at)) yield item;
     },
   };
 }

@@ -5,9 +5,10 @@
 // reconnected. An acknowledged write is as durable as Redis's persistence settings make it
 // (appendonly and appendfsync), not more.
 
+import type { ChainableCommander } from 'ioredis';
 import { createRedisClient, createRedisRunner } from './redis-client.js';
-import type { Store } from './store.js';
-import { checkNumber, checkTtl } from './ttl.js';
+import type { Store, StoreWrite } from './store.js';
+import { checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
@@ -100,9 +101,42 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     removeFromSet: async (key, member) => (await run(() => client.srem(k(key), member))) === 1,
     members: (key) => run(() => client.smembers(k(key))),
+    async writeAll(writes) {
+      checkWrites(writes);
+      if (writes.length === 0) return;
+      const replies = await run(() => transactionOf(client.multi(), writes, k).exec());
+      // exec answers null when the transaction was discarded, and an error per refused command.
+      const failed = replies?.find(([error]) => error);
+      if (!replies || failed) throw new Error(`Redis refused the atomic write: ${failed?.[0]?.message ?? 'discarded'}`);
+    },
     async ping() {
       await run(() => client.ping());
     },
     close,
   };
+}
+
+/**
+ * Queues `writes` in a MULTI: Redis runs the queued commands one after the other with nothing
+ * in between, and each one here overwrites whatever type the key held, so none fails halfway.
+ */
+function transactionOf(
+  multi: ChainableCommander,
+  writes: readonly StoreWrite[],
+  k: (key: string) => string,
+): ChainableCommander {
+  for (const write of writes) {
+    const key = k(write.key);
+    if (write.op === 'set') {
+      if (write.ttlMs === undefined) multi.set(key, write.value);
+      else multi.set(key, write.value, 'PX', write.ttlMs);
+      continue;
+    }
+    multi.del(key);
+    if (write.op === 'replaceSet' && write.members.length > 0) {
+      multi.sadd(key, ...write.members);
+      if (write.ttlMs !== undefined) multi.pexpire(key, write.ttlMs);
+    }
+  }
+  return multi;
 }

@@ -14,16 +14,20 @@ const memory = z
   .strictObject({ type: z.literal('memory').describe('Keep state in the gateway process.') })
   .describe('In memory: lost at every restart, one gateway process only. For tests and trials.');
 
-const file = z
+const lmdb = z
   .strictObject({
-    type: z.literal('file').describe('Keep state in a JSON file.'),
+    type: z.literal('lmdb').describe('Keep state in an LMDB database on this machine.'),
     path: z
       .string()
       .min(1)
-      .default('data/store.json')
-      .describe('The store file (mode 0600; its folder is created 0700). One gateway process per file.'),
+      .default('data/store.lmdb')
+      .describe(
+        'The LMDB data file (mode 0600; its folder is created 0700; the lock file is PATH-lock). The gateway and the CLI open it at once. A JSON store of earlier versions (this name with .json) is imported once at start-up and kept as a backup.',
+      ),
   })
-  .describe('A durable file, written atomically: the embedded default for one gateway process.');
+  .describe(
+    'An embedded LMDB database: the durable default for one machine (the gateway and the CLI share it while it runs).',
+  );
 
 const redis = z
   .strictObject({
@@ -94,9 +98,20 @@ const redis = z
   })
   .describe('Redis (standalone, Sentinel or Cluster): for several gateway processes.');
 
+/**
+ * `type: file` names the JSON file store of earlier versions: it now means LMDB, in the same
+ * folder (store.json -> store.lmdb), which imports that file once.
+ */
+function fileAlias(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || (input as { type?: unknown }).type !== 'file') return input;
+  const { path, ...rest } = input as { path?: unknown };
+  const lmdbPath = typeof path === 'string' && path !== '' ? `${path.replace(/\.[^./\\]*$/, '')}.lmdb` : path;
+  return { ...rest, type: 'lmdb', ...(lmdbPath === undefined ? {} : { path: lmdbPath }) };
+}
+
 export const storeSchema = z
-  .discriminatedUnion('type', [memory, file, redis])
-  .prefault({ type: 'file' })
+  .preprocess(fileAlias, z.discriminatedUnion('type', [memory, lmdb, redis]))
+  .prefault({ type: 'lmdb' })
   .describe('Where the gateway keeps sessions, enrollments, counters and lockouts.');
 
 export type StoreSettings = z.output<typeof storeSchema>;

@@ -1,12 +1,20 @@
-// Owns the contract every state backend (memory, file, Redis) fulfils: string records with
-// optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater" and
-// small sets. Everything the gateway shares between processes goes through it.
+// Owns the contract every state backend (memory, LMDB, Redis) fulfils: string records with
+// optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater", small
+// sets and an all-or-nothing write of several keys. Everything the gateway shares between
+// processes goes through it.
 
 /** A backend could not be reached or failed; callers answer 503 and never skip a layer (S11). */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
   readonly code = 'GW_STORE_UNAVAILABLE';
 }
+
+/** One change of an atomic multi-key write (Store.writeAll). */
+export type StoreWrite =
+  | { readonly op: 'set'; readonly key: string; readonly value: string; readonly ttlMs?: number }
+  | { readonly op: 'delete'; readonly key: string }
+  /** Replaces the whole set under key by `members` (none: the key is deleted). */
+  | { readonly op: 'replaceSet'; readonly key: string; readonly members: readonly string[]; readonly ttlMs?: number };
 
 export interface Store {
   /** The value, or undefined when absent or expired. */
@@ -33,6 +41,13 @@ export interface Store {
   removeFromSet(key: string, member: string): Promise<boolean>;
   /** The members of a set (empty when absent). */
   members(key: string): Promise<string[]>;
+  /**
+   * Applies every change in order, all or nothing, atomic across processes: a crash or kill -9
+   * leaves either none or all of them, and no reader sees some without the others. Each change
+   * overwrites whatever the key held (a value or a set), so none can fail halfway. In a Redis
+   * Cluster the keys must share a hash slot (a common {hash tag}); otherwise it rejects.
+   */
+  writeAll(writes: readonly StoreWrite[]): Promise<void>;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,8 @@
 // that a mistake is refused the same way everywhere instead of meaning "forever" in one backend
 // and "already expired" in another.
 
+import type { StoreWrite } from './store.js';
+
 /** Returns ttlMs when it is a positive whole number of milliseconds (undefined means no expiry); throws otherwise. */
 export function checkTtl(ttlMs: number): number;
 export function checkTtl(ttlMs: number | undefined): number | undefined;
@@ -18,4 +20,9 @@ export function checkTtl(ttlMs: number | undefined): number | undefined {
 export function checkNumber(n: number): number {
   if (!Number.isFinite(n)) throw new RangeError(`setIfGreater needs a finite number, got ${n}`);
   return n;
+}
+
+/** Checks every TTL of an atomic write before any change is applied, so that a bad one writes nothing. */
+export function checkWrites(writes: readonly StoreWrite[]): void {
+  for (const write of writes) if (write.op !== 'delete') checkTtl(write.ttlMs);
 }

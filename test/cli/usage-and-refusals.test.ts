@@ -71,11 +71,11 @@ test('a configuration the commands cannot use is refused with exit 1', async () 
 test('$GATEWAY_CONFIG names the file; generated keys are never created by a command', async () => {
   const file = await configFile('fresh.yaml', {
     ...LOGIN_SECTIONS,
-    store: { type: 'file', path: join(dir, 'store.json') },
+    store: { type: 'lmdb', path: join(dir, 'store.lmdb') },
   });
   const refused = await runCli(['sessions', 'revoke', '--all'], { GATEWAY_CONFIG: file });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /there are no generated keys in .*fresh\.yaml\.data\/keys: start the gateway once/);
   assert.equal(existsSync(join(dir, 'fresh.yaml.data', 'keys')), false);
-  assert.equal(existsSync(join(dir, 'store.json')), false, 'nor a store');
+  assert.equal(existsSync(join(dir, 'store.lmdb')), false, 'nor a store');
 });

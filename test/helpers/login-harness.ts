@@ -82,10 +82,10 @@ export interface LoginHarnessOptions {
   overrides?: Record<string, unknown>;
   /** Share a clock between gateways; a fresh one by default. */
   clock?: TestClock;
-  /** Reuse a data folder (key files, a file store); a fresh temporary one by default. */
+  /** Reuse a data folder (key files, an LMDB store); a fresh temporary one by default. */
   dataDir?: string;
-  /** "file": the durable store, as data_dir/store.json (readable by the test, kept across gateways). */
-  store?: 'memory' | 'file';
+  /** "lmdb": the durable store, as data_dir/store.lmdb (readable by the test, kept across gateways). */
+  store?: 'memory' | 'lmdb';
   /** Keep the configuration in a file the gateway watches (data_dir/gateway.yaml), so editConfig can change it live. */
   liveConfig?: boolean;
   /** Runs before the app's router: extra routes, lenient path spellings. */
@@ -197,7 +197,7 @@ export async function startLoginHarness(options: LoginHarnessOptions = {}): Prom
     {
       upstream: { url: running.appUrl },
       data_dir: dataDir,
-      store: options.store === 'file' ? { type: 'file', path: join(dataDir, 'store.json') } : { type: 'memory' },
+      store: options.store === 'lmdb' ? { type: 'lmdb', path: join(dataDir, 'store.lmdb') } : { type: 'memory' },
       logging: { level: 'info' },
     },
     options.overrides,

@@ -23,7 +23,7 @@ let secret: string;
 let recoveryCodes: string[];
 
 before(async () => {
-  harness = await startLoginHarness({ store: 'file', overrides: { logging: { level: 'trace' } } });
+  harness = await startLoginHarness({ store: 'lmdb', overrides: { logging: { level: 'trace' } } });
 });
 after(() => harness.close());
 
@@ -85,7 +85,7 @@ test('a whole flow', async () => {
 });
 
 test('the store holds no secret, recovery code or app cookie value in clear', async () => {
-  const text = await readFile(join(harness.dataDir, 'store.json'), 'utf8');
+  const text = await readFile(join(harness.dataDir, 'store.lmdb'), 'utf8');
   assert.match(text, /totp:secret:alice/);
   const appSids = cookieValues().filter((value) => /^[0-9a-f]{64}$/.test(value));
   assert.ok(appSids.length > 0);

@@ -1,6 +1,6 @@
 // S4 key rotation: session keys are a list, the first signs and all verify. A gateway
 // restarted with keys.session [new, old] keeps the sessions signed by old; one with only
-// [new] no longer accepts them. Keys come from files (`{ file }`); sessions from a file store.
+// [new] no longer accepts them. Keys come from files (`{ file }`); sessions from an LMDB store.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,13 +38,13 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs fn against a gateway with these session keys over the shared file store, then stops it. */
+/** Runs fn against a gateway with these session keys over the shared LMDB store, then stops it. */
 async function withGateway<T>(sessionKeys: string, fn: (h: LoginHarness) => Promise<T>) {
   const harness = await startLoginHarness({
     app,
     clock,
     dataDir: dir,
-    store: 'file',
+    store: 'lmdb',
     overrides: {
       keys: { session: { file: join(dir, sessionKeys) }, encryption: { file: join(dir, 'encryption.keys') } },
     },

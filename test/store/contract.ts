@@ -238,6 +238,22 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.members('s'), [], 'an add without a TTL keeps the set expiring');
     });
 
+    it('a set made anew never brings back the members of one that was overwritten, deleted or expired', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      await store.addToSet('s', 'overwritten');
+      await store.set('s', 'a value now');
+      await store.delete('s');
+      await store.addToSet('s', 'new');
+      assert.deepEqual(await store.members('s'), ['new']);
+      await store.addToSet('t', 'expired', ttl);
+      await (await timer(ttl)).done();
+      await store.addToSet('t', 'new');
+      assert.deepEqual(await store.members('t'), ['new']);
+    });
+
     it('keys, values and members are kept exactly as given, Unicode included', async ({ store }) => {
       const nfc = 'caf\u00e9';
       const nfd = 'cafe\u0301';
@@ -268,12 +284,67 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.equal(await store.get('k'), undefined, 'a refused call writes nothing');
     });
 
+    // Keys share a {hash tag} so that the write runs in a Redis Cluster too (one hash slot).
+    it('writeAll applies sets, deletes and set replacements together, in order', async ({ store, ttl, timer }) => {
+      await store.set('{u}:old', 'x');
+      await store.addToSet('{u}:codes', 'stale');
+      await store.set('{u}:was-value', 'v');
+      await store.writeAll([
+        { op: 'set', key: '{u}:secret', value: 's1' },
+        { op: 'set', key: '{u}:short', value: 'v', ttlMs: ttl },
+        { op: 'delete', key: '{u}:old' },
+        { op: 'replaceSet', key: '{u}:codes', members: ['a', 'b', 'a'] },
+        { op: 'replaceSet', key: '{u}:was-value', members: ['m'], ttlMs: ttl * 100 },
+        { op: 'set', key: '{u}:secret', value: 's2' },
+      ]);
+      const full = await timer(ttl);
+      assert.equal(await store.get('{u}:secret'), 's2', 'the later change to a key wins');
+      assert.equal(await store.get('{u}:old'), undefined);
+      assert.deepEqual(sorted(await store.members('{u}:codes')), ['a', 'b'], 'the set is replaced whole');
+      assert.deepEqual(await store.members('{u}:was-value'), ['m'], 'a change overwrites a key of the other kind');
+      assert.equal(await store.get('{u}:short'), 'v');
+      await full.done();
+      assert.equal(await store.get('{u}:short'), undefined, 'a TTL given applies');
+      assert.deepEqual(await store.members('{u}:was-value'), ['m']);
+      await store.writeAll([{ op: 'replaceSet', key: '{u}:codes', members: [] }]);
+      assert.equal(await store.delete('{u}:codes'), false, 'replacing a set by no members deletes it');
+      await store.writeAll([]);
+    });
+
+    it('writeAll with one TTL no backend can honour writes nothing', async ({ store }) => {
+      await assert.rejects(
+        store.writeAll([
+          { op: 'set', key: '{u}:a', value: 'v' },
+          { op: 'set', key: '{u}:b', value: 'v', ttlMs: 0 },
+        ]),
+        RangeError,
+      );
+      assert.equal(await store.get('{u}:a'), undefined);
+    });
+
+    it('writeAll: of 20 concurrent writes of the same keys one is left whole, never a mix', async ({ store }) => {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.writeAll([
+            { op: 'set', key: '{u}:first', value: String(i) },
+            { op: 'replaceSet', key: '{u}:members', members: [String(i), `${i}+`] },
+            { op: 'set', key: '{u}:last', value: String(i) },
+          ]),
+        ),
+      );
+      const winner = await store.get('{u}:first');
+      assert.ok(winner !== undefined);
+      assert.equal(await store.get('{u}:last'), winner);
+      assert.deepEqual(sorted(await store.members('{u}:members')), sorted([winner, `${winner}+`]));
+    });
+
     it('ping answers; after close every call rejects with StoreUnavailableError', async ({ store }) => {
       await store.ping();
       await store.close();
       await store.close();
       await assert.rejects(store.get('k'), StoreUnavailableError);
       await assert.rejects(store.set('k', 'v'), StoreUnavailableError);
+      await assert.rejects(store.writeAll([{ op: 'delete', key: 'k' }]), StoreUnavailableError);
       await assert.rejects(store.ping(), StoreUnavailableError);
     });
   });

@@ -51,10 +51,8 @@ describe('memory store on a fake clock', () => {
     assert.equal(keyspace.purgeExpired(), 0);
     clock.advance(1000);
     assert.equal(keyspace.purgeExpired(), 2);
-    assert.deepEqual(
-      [...keyspace.entries()].map(([key]) => key),
-      ['kept'],
-    );
+    assert.equal(keyspace.purgeExpired(), 0, 'they are gone');
+    assert.equal(keyspace.get('kept'), 'v');
   });
 
   test('a set used as a value (or the reverse) is refused, as Redis answers WRONGTYPE', async () => {

@@ -12,12 +12,18 @@ import { StoreUnavailableError } from '../../src/store/store.js';
 
 describe('store settings', () => {
   const accepted: Array<[input: unknown, output: unknown]> = [
-    [undefined, { type: 'file', path: 'data/store.json' }],
+    [undefined, { type: 'lmdb', path: 'data/store.lmdb' }],
     [{ type: 'memory' }, { type: 'memory' }],
     [
-      { type: 'file', path: '/var/lib/gateway/store.json' },
-      { type: 'file', path: '/var/lib/gateway/store.json' },
+      { type: 'lmdb', path: '/var/lib/gateway/state.mdb' },
+      { type: 'lmdb', path: '/var/lib/gateway/state.mdb' },
     ],
+    // The JSON file store of earlier versions: LMDB beside the file, which it imports.
+    [
+      { type: 'file', path: '/var/lib/gateway/store.json' },
+      { type: 'lmdb', path: '/var/lib/gateway/store.lmdb' },
+    ],
+    [{ type: 'file' }, { type: 'lmdb', path: 'data/store.lmdb' }],
     [
       { type: 'redis', url: 'redis://127.0.0.1:6379/2' },
       { type: 'redis', url: 'redis://127.0.0.1:6379/2', prefix: 'gateway:', command_timeout: 1000 },
@@ -62,7 +68,8 @@ describe('store settings', () => {
   }
 
   const refused: Array<[input: unknown, path: string, message: RegExp]> = [
-    [{ type: 'sqlite' }, 'type', /memory.*file.*redis/],
+    [{ type: 'sqlite' }, 'type', /memory.*lmdb.*redis/],
+    [{ type: 'lmdb', path: '' }, 'path', /./],
     [{ type: 'file', path: '' }, 'path', /./],
     [{ type: 'memory', path: 'x' }, '', /path/],
     [{ type: 'redis' }, 'url', /exactly one of url and url_env/],
@@ -123,11 +130,11 @@ describe('createStore', () => {
     await store.close();
   });
 
-  test('builds the file store at its path', async () => {
+  test('builds the LMDB store at its path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gateway-settings-'));
     try {
-      const path = join(dir, 'state', 'store.json');
-      const store = await createStore(storeSchema.parse({ type: 'file', path }));
+      const path = join(dir, 'state', 'store.lmdb');
+      const store = await createStore(storeSchema.parse({ type: 'lmdb', path }));
       await store.set('k', 'v');
       await store.close();
       assert.ok((await stat(path)).isFile());

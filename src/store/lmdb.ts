@@ -1,0 +1,301 @@
+// Owns the LMDB store, the durable embedded default: one LMDB environment (a data file and its
+// lock file) that several processes on one machine open at once, the gateway and the operator
+// CLI among them. LMDB takes one writer at a time across processes (a robust mutex in the lock
+// file, released by the kernel when its holder dies, kill -9 included) and readers never wait;
+// every compound operation is one write transaction, so it is atomic across processes. A
+// mutating call resolves once its transaction is committed and flushed to disk (overlappingSync
+// off): an acknowledged write survives kill -9 and a power cut. Reads see other processes'
+// commits from their next event turn (lmdb-js renews its read snapshot then).
+//
+// Two databases: `records` (a value, or the head of a set, with its expiry) and `members` (one
+// record per set member, lmdb-keys.ts), so that no operation costs more as the store grows.
+// Members are valid only under a live set head; a head created anew clears its range first.
+
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import type { Entry } from './keyspace.js';
+import { keyOf, memberKeyOf, setPrefixOf } from './lmdb-keys.js';
+import { type Store, StoreUnavailableError, type StoreWrite } from './store.js';
+import { checkNumber, checkTtl, checkWrites } from './ttl.js';
+
+export interface LmdbStoreOptions {
+  /** The data file; LMDB puts its lock file beside it (PATH-lock). Its folder is created (mode 0700) when missing. */
+  path: string;
+  /** The clock TTLs are measured against (tests inject one to expire keys without sleeping). */
+  now?: () => number;
+  /** How often expired records nobody reads again are swept away; lookups ignore them meanwhile. */
+  sweepIntervalMs?: number;
+}
+
+/** A record as stored, JSON-encoded so that `mdb_dump -p` shows it readably: a value or a set's head, with its expiry. */
+export type StoredRecord = { v: string; e?: number } | { set: 1; e?: number };
+
+/** The LMDB store, with what only it has. */
+export interface LmdbStore extends Store {
+  /** Deletes every expired record now (the periodic sweep); resolves to how many. */
+  sweep(): Promise<number>;
+  /** How many records (values and sets) are stored, expired ones not yet swept included. */
+  count(): number;
+  /**
+   * Runs `body` in one write transaction (json-import.ts); inside it, `meta` is read and written
+   * with getSync/putSync and `writeEntry` stores an entry with its absolute expiry.
+   */
+  transaction<T>(body: () => T): Promise<T>;
+  readonly meta: Database<unknown, string>;
+  writeEntry(key: string, entry: Entry): void;
+}
+
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** How many records one sweep step reads before it yields to requests. */
+const SWEEP_CHUNK = 1_000;
+
+/** Opens (or creates) the environment at `path`. Several processes may have it open at once. */
+export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbStore> {
+  const path = resolve(options.path);
+  const now = options.now ?? Date.now;
+  // The file holds sessions and secrets (sealed, but still): only the gateway's user may read it.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  let root: RootDatabase;
+  try {
+    // overlappingSync off: a commit is flushed before its promise resolves, so "acknowledged"
+    // means "on disk" and not only "visible" (lmdb-js's default on Linux).
+    root = open({ path, noSubdir: true, maxDbs: 4, overlappingSync: false });
+  } catch (error) {
+    throw new Error(`cannot open the LMDB store ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  await Promise.all([chmod(path, 0o600), chmod(`${path}-lock`, 0o600)]);
+  const records = root.openDB<StoredRecord, Buffer>({ name: 'records', encoding: 'json', keyEncoding: 'binary' });
+  const members = root.openDB<string, Buffer>({ name: 'members', encoding: 'json', keyEncoding: 'binary' });
+  const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'json' });
+
+  const isLive = (record: StoredRecord | undefined, at = now()): record is StoredRecord =>
+    record !== undefined && (record.e === undefined || record.e > at);
+  const expiryOf = (ttlMs: number | undefined) => {
+    const ttl = checkTtl(ttlMs);
+    return ttl === undefined ? {} : { e: now() + ttl };
+  };
+  // Using a set as a value (or the reverse) is a programming error; Redis answers WRONGTYPE.
+  function valueAt(key: string): { v: string; e?: number } | undefined {
+    const record = records.get(keyOf(key));
+    if (!isLive(record)) return undefined;
+    if (!('v' in record)) throw new TypeError(`store key ${JSON.stringify(key)} holds a set, not a value`);
+    return record;
+  }
+  function setAt(key: string): { set: 1; e?: number } | undefined {
+    const record = records.get(keyOf(key));
+    if (!isLive(record)) return undefined;
+    if (!('set' in record)) throw new TypeError(`store key ${JSON.stringify(key)} holds a value, not a set`);
+    return record;
+  }
+
+  /** The member keys and members of the set whose head is under recordKey. */
+  function* memberRange(recordKey: Buffer): Generator<{ key: Buffer; value: string }> {
+    const prefix = setPrefixOf(recordKey);
+    for (const entry of members.getRange({ start: prefix })) {
+      if (!entry.key.subarray(0, prefix.length).equals(prefix)) return;
+      yield entry;
+    }
+  }
+  function hasMembers(recordKey: Buffer): boolean {
+    for (const _ of memberRange(recordKey)) return true;
+    return false;
+  }
+  /** Inside a transaction: removes the record under recordKey, and its members when it heads a set. */
+  function removeRecord(recordKey: Buffer): void {
+    const old = records.get(recordKey);
+    if (old && 'set' in old) for (const { key } of [...memberRange(recordKey)]) members.removeSync(key);
+    if (old) records.removeSync(recordKey);
+  }
+  /** Inside a transaction: replaces whatever is under recordKey by a value. */
+  function putValue(recordKey: Buffer, record: StoredRecord): void {
+    removeRecord(recordKey);
+    records.putSync(recordKey, record);
+  }
+  /** Inside a transaction: replaces whatever is under recordKey by a set of `list`. */
+  function putSet(recordKey: Buffer, list: Iterable<string>, expiry: { e?: number }): void {
+    removeRecord(recordKey);
+    let any = false;
+    for (const member of list) {
+      members.putSync(memberKeyOf(recordKey, member), member);
+      any = true;
+    }
+    if (any) records.putSync(recordKey, { set: 1, ...expiry });
+  }
+
+  let closed = false;
+  const checkOpen = () => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+  };
+
+  /**
+   * Runs `body` in one write transaction and resolves with its result once committed. The body
+   * reads and checks first and throws (a TypeError) only before its first write, so that a
+   * refused call writes nothing.
+   */
+  async function transact<T>(body: () => T): Promise<T> {
+    checkOpen();
+    let thrown: { error: unknown } | undefined;
+    let result: T | undefined;
+    try {
+      await records.transaction(() => {
+        try {
+          result = body();
+        } catch (error) {
+          thrown = { error };
+        }
+      });
+    } catch (error) {
+      // A full disk, a read-only file: callers answer 503 rather than pretend (S11).
+      throw new StoreUnavailableError(`could not write the LMDB store ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (thrown) throw thrown.error;
+    return result as T;
+  }
+
+  async function read<T>(body: () => T): Promise<T> {
+    checkOpen();
+    return body();
+  }
+
+  function apply(write: StoreWrite): void {
+    const recordKey = keyOf(write.key);
+    if (write.op === 'set') putValue(recordKey, { v: write.value, ...expiryOf(write.ttlMs) });
+    else if (write.op === 'delete') removeRecord(recordKey);
+    else putSet(recordKey, new Set(write.members), expiryOf(write.ttlMs));
+  }
+
+  async function sweep(): Promise<number> {
+    let swept = 0;
+    let start: Buffer | undefined;
+    for (;;) {
+      checkOpen();
+      const at = now();
+      const expired: Buffer[] = [];
+      let last: Buffer | undefined;
+      let seen = 0;
+      for (const { key, value } of records.getRange({ start, limit: SWEEP_CHUNK, snapshot: false })) {
+        seen += 1;
+        last = key;
+        if (!isLive(value, at)) expired.push(key);
+      }
+      // Checked again inside the transaction: another process may have rewritten a key since.
+      if (expired.length > 0) {
+        swept += await transact(() => {
+          let removed = 0;
+          for (const key of expired) {
+            const record = records.get(key);
+            if (!record || isLive(record, at)) continue;
+            removeRecord(key);
+            removed += 1;
+          }
+          return removed;
+        });
+      }
+      if (seen < SWEEP_CHUNK || !last) return swept;
+      // The next chunk starts just after the last key read.
+      start = Buffer.concat([last, Buffer.of(0)]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const sweeping = setInterval(() => {
+    // A failed sweep is tried again at the next interval; the records it missed stay invisible.
+    sweep().catch(() => {});
+    // unref: a forgotten store must not keep the process alive.
+  }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS).unref();
+
+  return {
+    sweep,
+    count: () => records.getCount(),
+    transaction: transact,
+    meta,
+    writeEntry(key, entry) {
+      const expiry = entry.expiresAt === undefined ? {} : { e: entry.expiresAt };
+      if (entry.kind === 'value') putValue(keyOf(key), { v: entry.value, ...expiry });
+      else putSet(keyOf(key), entry.members, expiry);
+    },
+    get: (key) => read(() => valueAt(key)?.v),
+    async set(key, value, ttlMs) {
+      const record = { v: value, ...expiryOf(ttlMs) };
+      await transact(() => putValue(keyOf(key), record));
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const record = { v: value, ...expiryOf(ttlMs) };
+      return transact(() => {
+        if (isLive(records.get(keyOf(key)))) return false;
+        putValue(keyOf(key), record);
+        return true;
+      });
+    },
+    delete: (key) =>
+      transact(() => {
+        if (!isLive(records.get(keyOf(key)))) return false;
+        removeRecord(keyOf(key));
+        return true;
+      }),
+    async increment(key, ttlMs) {
+      const fresh = expiryOf(ttlMs);
+      return transact(() => {
+        const record = valueAt(key);
+        if (!record) {
+          putValue(keyOf(key), { v: '1', ...fresh });
+          return 1;
+        }
+        const count = Number(record.v);
+        if (!Number.isSafeInteger(count))
+          throw new TypeError(`store key ${JSON.stringify(key)} does not hold a counter`);
+        // A fixed window: the expiry set by the first increment stays.
+        records.putSync(keyOf(key), { ...record, v: String(count + 1) });
+        return count + 1;
+      });
+    },
+    async setIfGreater(key, n, ttlMs) {
+      checkNumber(n);
+      const record = { v: String(n), ...expiryOf(ttlMs) };
+      return transact(() => {
+        const stored = valueAt(key);
+        if (stored && Number(stored.v) >= n) return false;
+        putValue(keyOf(key), record);
+        return true;
+      });
+    },
+    async addToSet(key, member, ttlMs) {
+      const expiry = expiryOf(ttlMs);
+      await transact(() => {
+        const recordKey = keyOf(key);
+        const head = setAt(key);
+        if (!head) putSet(recordKey, [member], expiry);
+        else {
+          members.putSync(memberKeyOf(recordKey, member), member);
+          // A TTL given (re)sets the whole set's; none keeps the one it had.
+          if (expiry.e !== undefined) records.putSync(recordKey, { set: 1, ...expiry });
+        }
+      });
+    },
+    removeFromSet: (key, member) =>
+      transact(() => {
+        const recordKey = keyOf(key);
+        if (!setAt(key) || !members.removeSync(memberKeyOf(recordKey, member))) return false;
+        // The last member gone, the set is gone (as in Redis).
+        if (!hasMembers(recordKey)) records.removeSync(recordKey);
+        return true;
+      }),
+    members: (key) => read(() => (setAt(key) ? [...memberRange(keyOf(key))].map(({ value }) => value) : [])),
+    async writeAll(writes) {
+      checkWrites(writes);
+      await transact(() => {
+        for (const write of writes) apply(write);
+      });
+    },
+    ping: () => read(() => undefined),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeping);
+      // Waits for the transactions in flight to commit.
+      await root.close();
+    },
+  };
+}
