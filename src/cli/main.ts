@@ -8,6 +8,7 @@ import { CommandError, UsageError } from './command.js';
 import { unlockCommand } from './lockouts.js';
 import { sessionsCommand } from './sessions.js';
 import { startCommand } from './start.js';
+import { storeCommand } from './store.js';
 import { usersCommand } from './users.js';
 
 const USAGE = `Usage: gateway <command> [--config FILE]
@@ -33,15 +34,18 @@ Commands:
                                   to the list policy binds staff to; --user NAME is NAME's own list
   allowlist remove [--list NAME | --user NAME] CIDR
                                   remove an entry
+  store stats                     the LMDB store's file, record and member counts
+  store keys [PREFIX]             its live keys (not their values) with kind and expiry
+  store backup FILE               write a consistent copy of it, while the gateway runs
   help                            show this text
 
 FILE is --config FILE, else $GATEWAY_CONFIG, else ./gateway.yaml; relative paths inside it (data_dir,
 store.path, key files) are read from the current folder, so run commands where the gateway runs.
 NAME is canonicalised as the login does (login.username).
 
-users and sessions change the gateway's store. With store type redis, running gateways see a change
-at once (a revoked session within 2 seconds). With store type file, stop the gateway first: the file
-belongs to one process, and these commands refuse while a gateway holds it.
+users and sessions change the gateway's store, while the gateway runs: with store type lmdb (the
+default; the gateway and the commands share the file) or redis, running gateways see a change at their
+next read (a revoked session within 2 seconds).
 allowlist edits the lists where allowlists.source keeps them: in FILE itself (source yaml; its comments
 and layout are kept, the whole file must still validate, and a running gateway re-reads it) or in Redis
 (source redis; every gateway applies a change within a second). It runs while the gateway runs.
@@ -67,6 +71,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'allowlist':
       await allowlistCommand(args);
+      return 0;
+    case 'store':
+      await storeCommand(args);
       return 0;
     case undefined:
     case 'help':

@@ -63,7 +63,7 @@ async function loadConfig(file: string): Promise<{ runtime: RuntimeConfig; login
   }
   if (config.store.type === 'memory') {
     throw new CommandError(
-      `${file} uses the memory store, which lives inside the gateway process: a command cannot reach it (use file or redis)`,
+      `${file} uses the memory store, which lives inside the gateway process: a command cannot reach it (use lmdb or redis)`,
     );
   }
   return { runtime: compileConfig(config), login: config.login };
@@ -96,7 +96,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
   try {
     state = await createUserState(() => config, Date.now, { generateKeys: false });
   } catch (error) {
-    // Missing keys, a damaged store file, or a file store that a running gateway holds.
+    // Missing keys, or a store that cannot be opened (a damaged JSON store to import, an unreachable Redis).
     throw new CommandError(`cannot open the gateway's state: ${(error as Error).message}`, { cause: error });
   }
   const rules = usernameRulesOf(login.username);

@@ -44,9 +44,17 @@ function describe(key: string, schema: AnySchema, rows: Row[], inherited: Partia
     case 'optional':
       describe(key, def.innerType as AnySchema, rows, { ...row, defaultValue: row.defaultValue ?? '(none)' });
       return;
-    case 'pipe':
-      describe(key, def.in as AnySchema, rows, row);
+    case 'pipe': {
+      // z.preprocess is a pipe from a transform: the schema after it is the one to describe.
+      const from = def.in as AnySchema;
+      describe(
+        key,
+        (from._zod.def as { type: string }).type === 'transform' ? (def.out as AnySchema) : from,
+        rows,
+        row,
+      );
       return;
+    }
     case 'object': {
       if (row.description) rows.push({ key, type: 'section', defaultValue: '', description: row.description });
       for (const [name, child] of Object.entries(def.shape as Record<string, AnySchema>)) {

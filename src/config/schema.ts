@@ -181,7 +181,7 @@ const sections = z.strictObject({
     .string()
     .min(1)
     .default('data')
-    .describe('Folder for generated keys (and the file store by default); created mode 0700.'),
+    .describe('Folder for generated keys (and the LMDB store by default); created mode 0700.'),
   keys: keysSchema,
   store: storeSchema,
   public_paths: publicPathsSchema,

@@ -33,3 +33,18 @@ export function setPrefixOf(recordKey: Buffer): Buffer {
 export function memberKeyOf(recordKey: Buffer, member: string): Buffer {
   return Buffer.concat([setPrefixOf(recordKey), bytesOf(member)]);
 }
+
+/**
+ * The key of a record's entry in the expiry index: its expiry time (8 bytes, big-endian, so that
+ * byte order is time order) then its record key. The sweep reads the index up to now.
+ */
+export function expiryKeyOf(expiresAt: number, recordKey: Buffer): Buffer {
+  const time = Buffer.alloc(8);
+  time.writeBigUInt64BE(BigInt(Math.max(0, expiresAt)));
+  return Buffer.concat([time, recordKey]);
+}
+
+/** The record key inside an expiry index key. */
+export function recordKeyOfExpiry(expiryKey: Buffer): Buffer {
+  return expiryKey.subarray(8);
+}

@@ -7,15 +7,16 @@
 // off): an acknowledged write survives kill -9 and a power cut. Reads see other processes'
 // commits from their next event turn (lmdb-js renews its read snapshot then).
 //
-// Two databases: `records` (a value, or the head of a set, with its expiry) and `members` (one
-// record per set member, lmdb-keys.ts), so that no operation costs more as the store grows.
+// Three databases: `records` (a value, or the head of a set, with its expiry), `members` (one
+// record per set member) and `expiry` (an index of the records that expire, by time; keys in
+// lmdb-keys.ts), so that no operation, the sweep included, costs more as the store grows.
 // Members are valid only under a live set head; a head created anew clears its range first.
 
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import type { Entry } from './keyspace.js';
-import { keyOf, memberKeyOf, setPrefixOf } from './lmdb-keys.js';
+import { expiryKeyOf, keyOf, memberKeyOf, recordKeyOfExpiry, setPrefixOf } from './lmdb-keys.js';
 import { type Store, StoreUnavailableError, type StoreWrite } from './store.js';
 import { checkNumber, checkTtl, checkWrites } from './ttl.js';
 
@@ -28,7 +29,7 @@ export interface LmdbStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** A record as stored, JSON-encoded so that `mdb_dump -p` shows it readably: a value or a set's head, with its expiry. */
+/** A record as stored (JSON): a value or a set's head, with its expiry time. */
 export type StoredRecord = { v: string; e?: number } | { set: 1; e?: number };
 
 /** The LMDB store, with what only it has. */
@@ -44,6 +45,12 @@ export interface LmdbStore extends Store {
   transaction<T>(body: () => T): Promise<T>;
   readonly meta: Database<unknown, string>;
   writeEntry(key: string, entry: Entry): void;
+  /** What an operator inspects (`gateway store stats`). */
+  stats(): { path: string; records: number; members: number };
+  /** The live keys starting with `prefix`, in byte order, with their kind and expiry (`gateway store keys`). */
+  keys(prefix?: string): Generator<{ key: string; kind: 'value' | 'set'; expiresAt?: number }>;
+  /** Writes a consistent, compacted copy of the database to the file `target`, while writers go on. */
+  backup(target: string): Promise<void>;
 }
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -60,13 +67,14 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   try {
     // overlappingSync off: a commit is flushed before its promise resolves, so "acknowledged"
     // means "on disk" and not only "visible" (lmdb-js's default on Linux).
-    root = open({ path, noSubdir: true, maxDbs: 4, overlappingSync: false });
+    root = open({ path, noSubdir: true, maxDbs: 8, overlappingSync: false });
   } catch (error) {
     throw new Error(`cannot open the LMDB store ${path}: ${(error as Error).message}`, { cause: error });
   }
   await Promise.all([chmod(path, 0o600), chmod(`${path}-lock`, 0o600)]);
   const records = root.openDB<StoredRecord, Buffer>({ name: 'records', encoding: 'json', keyEncoding: 'binary' });
   const members = root.openDB<string, Buffer>({ name: 'members', encoding: 'json', keyEncoding: 'binary' });
+  const expiryIndex = root.openDB<true, Buffer>({ name: 'expiry', encoding: 'json', keyEncoding: 'binary' });
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'json' });
 
   const isLive = (record: StoredRecord | undefined, at = now()): record is StoredRecord =>
@@ -101,16 +109,27 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     for (const _ of memberRange(recordKey)) return true;
     return false;
   }
+  /** Inside a transaction: writes (or, undefined, removes) the record under recordKey, keeping the expiry index in step. */
+  function writeHead(recordKey: Buffer, record: StoredRecord | undefined): void {
+    const old = records.get(recordKey);
+    if (old?.e !== undefined && old.e !== record?.e) expiryIndex.removeSync(expiryKeyOf(old.e, recordKey));
+    if (record === undefined) {
+      if (old) records.removeSync(recordKey);
+      return;
+    }
+    records.putSync(recordKey, record);
+    if (record.e !== undefined && old?.e !== record.e) expiryIndex.putSync(expiryKeyOf(record.e, recordKey), true);
+  }
   /** Inside a transaction: removes the record under recordKey, and its members when it heads a set. */
   function removeRecord(recordKey: Buffer): void {
     const old = records.get(recordKey);
     if (old && 'set' in old) for (const { key } of [...memberRange(recordKey)]) members.removeSync(key);
-    if (old) records.removeSync(recordKey);
+    writeHead(recordKey, undefined);
   }
   /** Inside a transaction: replaces whatever is under recordKey by a value. */
   function putValue(recordKey: Buffer, record: StoredRecord): void {
     removeRecord(recordKey);
-    records.putSync(recordKey, record);
+    writeHead(recordKey, record);
   }
   /** Inside a transaction: replaces whatever is under recordKey by a set of `list`. */
   function putSet(recordKey: Buffer, list: Iterable<string>, expiry: { e?: number }): void {
@@ -120,7 +139,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
       members.putSync(memberKeyOf(recordKey, member), member);
       any = true;
     }
-    if (any) records.putSync(recordKey, { set: 1, ...expiry });
+    if (any) writeHead(recordKey, { set: 1, ...expiry });
   }
 
   let closed = false;
@@ -167,36 +186,31 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     else putSet(recordKey, new Set(write.members), expiryOf(write.ttlMs));
   }
 
+  /** Reads the expiry index up to now, a chunk at a time, and removes what it names. */
   async function sweep(): Promise<number> {
     let swept = 0;
-    let start: Buffer | undefined;
     for (;;) {
       checkOpen();
       const at = now();
-      const expired: Buffer[] = [];
-      let last: Buffer | undefined;
-      let seen = 0;
-      for (const { key, value } of records.getRange({ start, limit: SWEEP_CHUNK, snapshot: false })) {
-        seen += 1;
-        last = key;
-        if (!isLive(value, at)) expired.push(key);
-      }
-      // Checked again inside the transaction: another process may have rewritten a key since.
-      if (expired.length > 0) {
-        swept += await transact(() => {
-          let removed = 0;
-          for (const key of expired) {
-            const record = records.get(key);
-            if (!record || isLive(record, at)) continue;
-            removeRecord(key);
+      const due = [
+        ...expiryIndex.getKeys({ end: expiryKeyOf(at + 1, Buffer.alloc(0)), limit: SWEEP_CHUNK, snapshot: false }),
+      ];
+      if (due.length === 0) return swept;
+      // Checked again inside the transaction: another process may have rewritten or swept a key since.
+      swept += await transact(() => {
+        let removed = 0;
+        for (const indexKey of due) {
+          const recordKey = recordKeyOfExpiry(indexKey);
+          const record = records.get(recordKey);
+          if (record && !isLive(record, at)) {
+            removeRecord(recordKey);
             removed += 1;
           }
-          return removed;
-        });
-      }
-      if (seen < SWEEP_CHUNK || !last) return swept;
-      // The next chunk starts just after the last key read.
-      start = Buffer.concat([last, Buffer.of(0)]);
+          expiryIndex.removeSync(indexKey);
+        }
+        return removed;
+      });
+      if (due.length < SWEEP_CHUNK) return swept;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -209,6 +223,26 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   return {
     sweep,
     count: () => records.getCount(),
+    stats: () => ({ path, records: records.getCount(), members: members.getCount() }),
+    *keys(prefix = '') {
+      const start = Buffer.from(prefix, 'utf8');
+      const at = now();
+      for (const { key, value } of records.getRange({ start, snapshot: false })) {
+        if (!key.subarray(0, start.length).equals(start)) return;
+        if (!isLive(value, at)) continue;
+        // A key too long for LMDB is stored by digest (lmdb-keys.ts): shown as such.
+        const name = key[0] === 0xff ? `(digest ${key.subarray(1).toString('hex')})` : key.toString('utf8');
+        yield {
+          key: name,
+          kind: 'v' in value ? 'value' : 'set',
+          ...(value.e === undefined ? {} : { expiresAt: value.e }),
+        };
+      }
+    },
+    async backup(target) {
+      checkOpen();
+      await root.backup(target, true);
+    },
     transaction: transact,
     meta,
     writeEntry(key, entry) {
@@ -247,7 +281,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         if (!Number.isSafeInteger(count))
           throw new TypeError(`store key ${JSON.stringify(key)} does not hold a counter`);
         // A fixed window: the expiry set by the first increment stays.
-        records.putSync(keyOf(key), { ...record, v: String(count + 1) });
+        writeHead(keyOf(key), { ...record, v: String(count + 1) });
         return count + 1;
       });
     },
@@ -270,7 +304,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         else {
           members.putSync(memberKeyOf(recordKey, member), member);
           // A TTL given (re)sets the whole set's; none keeps the one it had.
-          if (expiry.e !== undefined) records.putSync(recordKey, { set: 1, ...expiry });
+          if (expiry.e !== undefined) writeHead(recordKey, { set: 1, ...expiry });
         }
       });
     },
@@ -279,7 +313,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         const recordKey = keyOf(key);
         if (!setAt(key) || !members.removeSync(memberKeyOf(recordKey, member))) return false;
         // The last member gone, the set is gone (as in Redis).
-        if (!hasMembers(recordKey)) records.removeSync(recordKey);
+        if (!hasMembers(recordKey)) writeHead(recordKey, undefined);
         return true;
       }),
     members: (key) => read(() => (setAt(key) ? [...memberRange(keyOf(key))].map(({ value }) => value) : [])),

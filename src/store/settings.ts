@@ -16,7 +16,11 @@ const memory = z
 
 const lmdb = z
   .strictObject({
-    type: z.literal('lmdb').describe('Keep state in an LMDB database on this machine.'),
+    type: z
+      .literal('lmdb')
+      .describe(
+        'Keep state in an LMDB database on this machine (`file`, the JSON store of earlier versions, now means this).',
+      ),
     path: z
       .string()
       .min(1)

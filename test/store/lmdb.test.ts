@@ -104,18 +104,28 @@ describe('lmdb store on disk', () => {
     await second.close();
   });
 
-  test('the sweep deletes expired records nobody reads again, and only those', async () => {
+  test('the sweep deletes expired records nobody reads again, and only those, by their expiry time', async () => {
     const clock = fakeClock();
     const store = await createLmdbStore({ path: join(folder(), 'store.lmdb'), now: clock.now });
     for (let i = 0; i < 2_500; i += 1) await store.set(`session:${i}`, 'v', i % 2 === 0 ? 1_000 : 60_000);
     await store.addToSet('short-set', 'm', 1_000);
     await store.set('kept', 'v');
+    await store.set('renewed', 'v', 1_000);
+    await store.set('renewed', 'v', 60_000);
+    await store.addToSet('renewed-set', 'm', 1_000);
+    await store.addToSet('renewed-set', 'n', 60_000);
     assert.equal(await store.sweep(), 0);
     clock.advance(1_000);
     assert.equal(await store.sweep(), 1_251, 'every expired one, over several sweep steps');
-    assert.equal(store.count(), 1_251, 'the others are still stored');
+    assert.equal(store.count(), 1_253, 'the others are still stored');
     assert.equal(await store.get('session:1'), 'v');
     assert.equal(await store.get('kept'), 'v');
+    assert.equal(await store.get('renewed'), 'v', 'a record written again with a later expiry stays');
+    assert.deepEqual((await store.members('renewed-set')).sort(), ['m', 'n']);
+    clock.advance(59_000);
+    assert.equal(await store.sweep(), 1_252, 'the rest, once their time has come');
+    assert.deepEqual(await store.members('renewed-set'), []);
+    assert.equal(store.count(), 1, 'kept');
     await store.close();
   });
 
