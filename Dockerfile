@@ -1,7 +1,7 @@
 # The login-security gateway. Build: docker build -t gateway .
 # Run:  docker run -p 8080:8080 -v $PWD/gateway.yaml:/etc/gateway/gateway.yaml:ro gateway
 # The mounted gateway.yaml must listen on 0.0.0.0 (port 8080 for the HEALTHCHECK below); with
-# the file store, mount a volume on /app/data (-v gateway-data:/app/data).
+# the LMDB store, mount a volume on /app/data (-v gateway-data:/app/data).
 
 FROM node:24-slim AS build
 WORKDIR /app
@@ -18,7 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
-# data_dir (generated keys, the file store) defaults to ./data: writable by the gateway's user
+# data_dir (generated keys, the LMDB store) defaults to ./data: writable by the gateway's user
 # only, and a volume so that enrollments survive a new container.
 RUN mkdir -m 0700 data && chown node:node data
 VOLUME /app/data

@@ -58,7 +58,7 @@ export async function createUserState(
     const { session } = config();
     return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
   };
-  const hasher = createPasswordHasher();
+  const hasher = createPasswordHasher({ waitMs: initial.limits.hashing.wait, runMs: initial.limits.hashing.run });
   return {
     store,
     keys,

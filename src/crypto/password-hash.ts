@@ -55,7 +55,15 @@ export interface PasswordHasher {
   close(): void;
 }
 
+/** The cost parameters a hasher may be given instead of ARGON2_OPTIONS's. */
+export type Argon2Cost = Readonly<{ memoryCost: number; timeCost: number }>;
+
 export interface PasswordHasherOptions {
+  /**
+   * Hashes made with another cost (tests: a hash of 1 MiB that no busy machine makes slow);
+   * verification reads the cost from each digest, so every digest stays checkable.
+   */
+  cost?: Argon2Cost;
   concurrency?: number;
   queueLimit?: number;
   waitMs?: number;
@@ -69,6 +77,7 @@ interface Waiter {
 
 /** Creates a bounded argon2id runner; one per process, shared by every check. */
 export function createPasswordHasher({
+  cost,
   concurrency = HASH_CONCURRENCY,
   queueLimit = HASH_QUEUE_LIMIT,
   waitMs = HASH_WAIT_MS,
@@ -107,7 +116,7 @@ export function createPasswordHasher({
     });
   }
 
-  const helper = createHashHelper(concurrency, runMs);
+  const helper = createHashHelper(concurrency, runMs, { ...ARGON2_OPTIONS, ...cost });
   return {
     hash: (secret) => run(() => helper.call({ op: 'hash', secret }) as Promise<string>),
     verify: (digest, secret) =>
@@ -156,7 +165,7 @@ interface HashHelper {
  * stuck. Every failure of the helper is a PasswordHashBusyError: the check did not happen (a
  * 503), which is never a pass.
  */
-function createHashHelper(threads: number, runMs: number): HashHelper {
+function createHashHelper(threads: number, runMs: number, options: Readonly<Record<string, number>>): HashHelper {
   let child: ChildProcess | undefined;
   let closed = false;
   let nextId = 0;
@@ -195,7 +204,7 @@ function createHashHelper(threads: number, runMs: number): HashHelper {
       // Nothing of the gateway's environment (its keys may be there): only what the helper reads.
       env: {
         GATEWAY_ARGON2_PATH: createRequire(import.meta.url).resolve('argon2'),
-        GATEWAY_ARGON2_OPTIONS: JSON.stringify(ARGON2_OPTIONS),
+        GATEWAY_ARGON2_OPTIONS: JSON.stringify(options),
         UV_THREADPOOL_SIZE: String(threads),
         // Blocks of 19 MiB are mapped and unmapped each time, not kept in an arena.
         MALLOC_MMAP_THRESHOLD_: String(1024 * 1024),

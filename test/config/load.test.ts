@@ -66,6 +66,16 @@ describe('defaults and the result', () => {
     });
     assert.deepEqual(result.config.trusted_proxies, []);
     assert.deepEqual(result.config.logging, { level: 'info' });
+    assert.deepEqual(result.config.store, { type: 'lmdb', path: 'data/store.lmdb' });
+    assert.deepEqual(result.config.limits.hashing, { wait: 5_000, run: 10_000 });
+  });
+
+  test("the argon2 runner's deadlines are configuration (tests give their own, not a test mode)", async () => {
+    const result = await parseConfig(
+      'upstream:\n  url: http://127.0.0.1:3001\nlimits:\n  hashing:\n    wait: 2m\n    run: 90s\n',
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.config.limits.hashing, { wait: 120_000, run: 90_000 });
   });
 
   test('durations are read in every unit', async () => {

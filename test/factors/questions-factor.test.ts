@@ -20,6 +20,7 @@ import {
 } from '../../src/factors/questions/questions-factor.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
+import { TEST_DEADLINES, TEST_HASHER } from '../helpers/hashing.js';
 
 const RULES: QuestionRules = { catalogue: DEFAULT_QUESTIONS, required: 5, asked: 2, min_answer_length: 3 };
 const ANSWERS = new Map([
@@ -29,7 +30,8 @@ const ANSWERS = new Map([
   ['first-car', 'Renault Clio'],
   ['childhood-hero', 'Astérix'],
 ]);
-const hasher = createPasswordHasher();
+// The production cost (a test checks the stored parameters); deadlines no busy machine reaches.
+const hasher = createPasswordHasher(TEST_DEADLINES);
 
 /** Records every key written, so a test can read the whole store back. */
 function recordingStore(): { store: Store; keys: Set<string> } {
@@ -242,7 +244,7 @@ describe('the argon2 runner', () => {
   }
 
   test('runs at most its concurrency at once; the rest wait their turn', async () => {
-    const runner = createPasswordHasher({ concurrency: 2 });
+    const runner = createPasswordHasher({ ...TEST_HASHER, concurrency: 2 });
     const work = Promise.all(Array.from({ length: 6 }, (_, i) => runner.hash(`answer ${i}`)));
     assert.deepEqual(runner.load(), { running: 2, waiting: 4 });
     assert.ok((await peak(runner, work)) <= 2);
@@ -257,7 +259,7 @@ describe('the argon2 runner', () => {
   });
 
   test('a full queue refuses at once with a busy error; the queued ones still finish', async () => {
-    const runner = createPasswordHasher({ concurrency: 1, queueLimit: 2 });
+    const runner = createPasswordHasher({ ...TEST_HASHER, concurrency: 1, queueLimit: 2 });
     const accepted = [runner.hash('a'), runner.hash('b'), runner.hash('c')];
     await assert.rejects(runner.hash('d'), PasswordHashBusyError);
     const digests = await Promise.all(accepted);
@@ -293,7 +295,8 @@ describe('the argon2 runner', () => {
   }
 
   test('a helper that stops answering is replaced: what ran in it fails as busy, the next operation works', async () => {
-    const runner = createPasswordHasher({ runMs: 1_000 });
+    // A hash of 1 MiB, the helper's start included, takes far less than 5 s on any machine.
+    const runner = createPasswordHasher({ cost: TEST_HASHER.cost, runMs: 5_000 });
     try {
       const digest = await runner.hash('rex');
       const before = new Set(helperPids());
@@ -312,7 +315,7 @@ describe('the argon2 runner', () => {
   });
 
   test('a helper that dies fails what ran in it as busy (never a pass), and the next operation works', async () => {
-    const runner = createPasswordHasher();
+    const runner = createPasswordHasher(TEST_HASHER);
     try {
       const digest = await runner.hash('rex');
       const running = runner.verify(digest, 'rex');
@@ -325,7 +328,7 @@ describe('the argon2 runner', () => {
   });
 
   test('after close, operations fail as busy and no helper is started again', async () => {
-    const runner = createPasswordHasher();
+    const runner = createPasswordHasher(TEST_HASHER);
     await runner.hash('rex');
     runner.close();
     await assert.rejects(runner.hash('rex'), PasswordHashBusyError);

@@ -23,9 +23,21 @@ export interface TestGateway {
 /** Sections of gateway.yaml as plain objects; `upstream.url` is required. */
 export type ConfigInput = Record<string, unknown> & { upstream: Record<string, unknown> };
 
-/** Validates a configuration object exactly as a gateway.yaml would be validated. */
+/**
+ * The argon2 runner's deadlines in tests: a busy machine (2 cores at load 10) may make a hash
+ * wait its turn for seconds, which the production bound (5 s) would turn into a 503, so a test
+ * would depend on the machine's speed. A test of the bound sets its own (limits.hashing).
+ */
+export const TEST_HASHING = Object.freeze({ wait: '10m', run: '10m' });
+
+/** Validates a configuration object exactly as a gateway.yaml would be validated (with test-sized argon2 deadlines). */
 export async function testConfig(input: ConfigInput): Promise<Readonly<GatewayConfig>> {
-  const withDefaults = { ...input, listen: { host: '127.0.0.1', port: 0, ...(input.listen as object) } };
+  const limits = (input.limits ?? {}) as Record<string, unknown>;
+  const withDefaults = {
+    ...input,
+    listen: { host: '127.0.0.1', port: 0, ...(input.listen as object) },
+    limits: { ...limits, hashing: { ...TEST_HASHING, ...(limits.hashing as object) } },
+  };
   const result = await parseConfig(JSON.stringify(withDefaults));
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.errors)}`);
   return result.config;

@@ -35,6 +35,18 @@ const lockout = (
     })
     .prefault({});
 
+const hashing = z
+  .strictObject({
+    wait: durationField(
+      'How long an argon2 check may wait for its turn before the gateway answers 503 (the check did not happen).',
+    ).prefault('5s'),
+    run: durationField(
+      'How long one argon2 check may run before its helper process is deemed stuck and replaced (about a hundred times what one takes).',
+    ).prefault('10s'),
+  })
+  .prefault({})
+  .describe('The bounded argon2id runner (security-question answers); read at start-up.');
+
 export const limitsSchema = z
   .strictObject({
     login_body: sizeField('Largest login request body read (413 above).').prefault('64KB'),
@@ -56,6 +68,7 @@ export const limitsSchema = z
     password: lockout({ failures: 10, userFailures: 20, addressUsers: 20 }, '10m', '15m').describe(
       "Failures of the app's own password form, counted per user and address, per user, and per address in distinct users.",
     ),
+    hashing,
   })
   .prefault({})
   .describe('Bounds and guessing limits.');

@@ -1,0 +1,13 @@
+// The argon2 runner as tests build it: a test-sized cost (1 MiB, one pass) and deadlines no busy
+// machine reaches, so that no test depends on how fast the machine hashes. Tests of the bounds
+// themselves set their own deadlines; the gateway's are set in its configuration (TEST_HASHING).
+
+import type { PasswordHasherOptions } from '../../src/crypto/password-hash.js';
+
+/** Deadlines only: the production cost, for tests that check what is stored. */
+export const TEST_DEADLINES = Object.freeze({ waitMs: 600_000, runMs: 600_000 }) satisfies PasswordHasherOptions;
+
+export const TEST_HASHER = Object.freeze({
+  ...TEST_DEADLINES,
+  cost: Object.freeze({ memoryCost: 1024, timeCost: 1 }),
+}) satisfies PasswordHasherOptions;
