@@ -22,6 +22,7 @@ import { createHeldRequests } from './session/held-requests.js';
 import { createSessionRecords } from './session/records.js';
 import type { LoginServices } from './session/services.js';
 import { createStore, redisOptionsOf } from './store/index.js';
+import type { StoreObserver } from './store/observed.js';
 import { readRedisPersistence } from './store/redis-persistence.js';
 import type { StoreSettings } from './store/settings.js';
 
@@ -48,11 +49,11 @@ export type UserState = Pick<
 export async function createUserState(
   config: () => Readonly<GatewayConfig>,
   now: () => number,
-  { generateKeys = true }: { generateKeys?: boolean } = {},
+  { generateKeys = true, storeObserver }: { generateKeys?: boolean; storeObserver?: StoreObserver } = {},
 ): Promise<UserState> {
   const initial = config();
   const keys = await loadKeys(initial.keys, initial.data_dir, { generate: generateKeys });
-  const store = await createStore(initial.store, { now });
+  const store = await createStore(initial.store, { now, observer: storeObserver });
   const sealer = createSealer(keys.sealing);
   const settings = () => {
     const { session } = config();
@@ -81,9 +82,11 @@ export async function createLoginServices(options: {
   allowlistEditor: SharedAllowlistEditor;
   logger: Logger;
   now?: () => number;
+  /** Told the time and outcome of every store call (the metrics). */
+  storeObserver?: StoreObserver;
 }): Promise<LoginServices> {
   const now = options.now ?? Date.now;
-  const state = await createUserState(options.config, now);
+  const state = await createUserState(options.config, now, { storeObserver: options.storeObserver });
   // In the background: a Redis that is down at start must not hold the start up.
   void warnIfNotPersistent(options.config().store, options.logger);
   return {

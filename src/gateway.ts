@@ -11,6 +11,10 @@ import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
+import { createGatewayMetrics } from './ops/metrics.js';
+import { startMetricsServer } from './ops/metrics-server.js';
+import { observeLogger } from './ops/observe.js';
+import { gatewayVersion } from './ops/version.js';
 import { createGatewayRoutes } from './portal/router.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
 import { CLOSE_GOING_AWAY } from './proxy/websocket-frames.js';
@@ -25,6 +29,8 @@ export interface Gateway {
   readonly webSockets: WebSocketTracker;
   /** The login layer, when a `login` section is configured (tests and the CLI reach its store). */
   readonly login?: LoginServices;
+  /** "http://127.0.0.1:9464/metrics", when a `metrics` section is configured. */
+  readonly metricsUrl?: string;
   /** Graceful stop: no new connections, WebSockets closed, requests finished within the grace period. */
   shutdown(): Promise<void>;
 }
@@ -40,6 +46,14 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
   const initial = config.current().config;
   let upstream: Upstream = createUpstream(initial.upstream);
   const webSockets = createWebSocketTracker();
+  // Metrics count what the logger records (audit events, access lines) and the store's calls.
+  const metrics = initial.metrics ? createGatewayMetrics(gatewayVersion()) : undefined;
+  if (metrics) {
+    observeLogger(logger, metrics);
+    metrics.readers.webSockets = () => webSockets.size;
+    config.onChange(() => metrics.configReload('ok'));
+    config.onRejected(() => metrics.configReload('failed'));
+  }
 
   config.onChange((next, previous) => {
     logger.level = next.config.logging.level;
@@ -66,8 +80,12 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         }),
         logger,
         now,
+        storeObserver: metrics,
       })
     : undefined;
+  if (metrics && login) metrics.readers.hashQueue = () => login.hasher.load();
+  const metricsServer =
+    metrics && initial.metrics ? await startMetricsServer(initial.metrics, metrics.registry) : undefined;
   const sweep = login
     ? setInterval(() => sweepWebSockets(webSockets, login, config.current()), WEBSOCKET_SWEEP_MS)
     : undefined;
@@ -94,11 +112,13 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
     url,
     webSockets,
     login,
+    metricsUrl: metricsServer?.url,
     shutdown() {
       stopping ??= (async () => {
         clearInterval(sweep);
         webSockets.close(CLOSE_GOING_AWAY);
         await server.drain(config.current().config.listen.shutdown_grace);
+        await metricsServer?.close();
         await upstream.close();
         await login?.store.close();
         await login?.allowlists.close();

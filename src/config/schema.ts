@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { keysSchema } from '../crypto/keys.js';
 import { parseCidr } from '../net/ip-matcher.js';
 import { parseRequestTarget } from '../net/request-target.js';
+import { metricsSchema } from '../ops/metrics-settings.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField, sizeField } from './duration.js';
 import { compilePathRules, requirementFor } from './path-rules.js';
@@ -177,6 +178,7 @@ const sections = z.strictObject({
     .default([])
     .describe('Peers (addresses or CIDR ranges) whose X-Forwarded-For, -Proto and X-Request-Id are believed.'),
   logging,
+  metrics: metricsSchema,
   data_dir: z
     .string()
     .min(1)

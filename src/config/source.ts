@@ -23,6 +23,8 @@ export interface ConfigSource {
   readonly file?: string;
   /** Called after a valid new configuration took effect. */
   onChange(listener: (next: RuntimeConfig, previous: RuntimeConfig) => void): void;
+  /** Called after an edit that does not validate was refused (the last valid configuration stays). */
+  onRejected(listener: () => void): void;
   /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
   reload(): Promise<void>;
   close(): void;
@@ -40,7 +42,15 @@ export class ConfigInvalidError extends Error {
 /** A fixed configuration (tests, embedding). */
 export function createStaticConfigSource(config: Readonly<GatewayConfig>): ConfigSource {
   const runtime = compileConfig(config);
-  return { current: () => runtime, fileValid: true, heldBack: [], onChange() {}, async reload() {}, close() {} };
+  return {
+    current: () => runtime,
+    fileValid: true,
+    heldBack: [],
+    onChange() {},
+    onRejected() {},
+    async reload() {},
+    close() {},
+  };
 }
 
 // Editors and orchestrators replace a file by rename (and Kubernetes swaps a symlinked
@@ -77,6 +87,7 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
   let fileValid = true;
   let heldBack: HeldBack[] = [];
   const listeners: Array<(next: RuntimeConfig, previous: RuntimeConfig) => void> = [];
+  const rejectedListeners: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
   let reloading: Promise<void> = Promise.resolve();
 
@@ -93,6 +104,7 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
         { event: 'config.rejected', file: path, errors: result.errors.map(formatConfigError) },
         'configuration edit refused; the last valid configuration stays in force',
       );
+      for (const listener of rejectedListeners) listener();
       return;
     }
     const previous = runtime;
@@ -142,6 +154,9 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
     },
     onChange(listener) {
       listeners.push(listener);
+    },
+    onRejected(listener) {
+      rejectedListeners.push(listener);
     },
     reload,
     close() {

@@ -1,7 +1,9 @@
 // Owns the access log: one line per request or upgrade, written when it ends.
 
 import { performance } from 'node:perf_hooks';
+import { isUnderPrefix } from '../net/request-target.js';
 import { type Logger, loggablePath } from '../ops/logger.js';
+import { observerOf } from '../ops/observe.js';
 import type { RequestScope } from './scope.js';
 
 /** Writes the request's line: what was asked, how it ended, how long it and the upstream took. */
@@ -21,4 +23,13 @@ export function logAccess(logger: Logger, scope: RequestScope, method: string, s
   };
   if (status >= 500) logger.warn(line);
   else logger.info(line);
+  observerOf(logger)?.request({
+    status,
+    route: scope.upgrade
+      ? 'websocket'
+      : isUnderPrefix(scope.target.routingPath, scope.runtime.config.listen.gateway_prefix)
+        ? 'gateway'
+        : 'upstream',
+    upstreamMs: scope.upstreamMs,
+  });
 }

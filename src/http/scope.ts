@@ -20,6 +20,8 @@ export interface RequestScope {
   /** The public host the client addressed (Host, or X-Forwarded-Host from a trusted proxy). */
   readonly host: string;
   readonly target: RequestTarget;
+  /** True for a WebSocket (or other protocol) upgrade rather than a request. */
+  readonly upgrade?: boolean;
   /**
    * How upstream cookies travel for this request (the cookie vault), set by the session stage;
    * absent when no `login` is configured and the gateway is a plain proxy.
@@ -90,5 +92,17 @@ export function createScope(req: IncomingMessage, runtime: RuntimeConfig, starte
   else if (!parsed.ok) problem = { code: 'BAD_REQUEST_TARGET', reason: parsed.reason };
 
   const proto = forwardedProto === 'http' || forwardedProto === 'https' ? forwardedProto : ownProto;
-  return { scope: { id, startedAt, runtime, client, proto, host, target }, problem };
+  return {
+    scope: {
+      id,
+      startedAt,
+      runtime,
+      client,
+      proto,
+      host,
+      target,
+      upgrade: (req as IncomingMessage & { upgrade?: boolean }).upgrade === true,
+    },
+    problem,
+  };
 }

@@ -2,6 +2,7 @@
 // carrying a secret, password, code, answer or cookie value (those are redacted anyway).
 
 import type { Logger } from './logger.js';
+import { observerOf } from './observe.js';
 
 export type AuditEvent =
   | 'login.password_failed'
@@ -35,7 +36,8 @@ export type AuditEvent =
   | 'allowlist.edit_refused'
   | 'users.role_set';
 
-/** Writes one audit line: { audit: true, event, ...facts }. */
+/** Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe the logger). */
 export function audit(logger: Logger, event: AuditEvent, facts: Record<string, unknown>): void {
   logger.info({ audit: true, event, ...facts });
+  observerOf(logger)?.audit(event, facts);
 }

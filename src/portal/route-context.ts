@@ -128,6 +128,7 @@ export function limitedCheck(
     const { started, triesLeft } = await reserved.attempt.failed();
     audit(services.logger, 'step_up.failed', {
       user,
+      check: label,
       reason: `${label} ${outcome.reason}`,
       attempts: pending ? attempts : undefined,
       client: scope.client.address,

@@ -3,6 +3,7 @@
 import { importJsonStore, jsonStorePathOf } from './json-import.js';
 import { createLmdbStore } from './lmdb.js';
 import { createMemoryStore } from './memory.js';
+import { observedStore, type StoreObserver } from './observed.js';
 import { createRedisStore, type RedisStoreOptions } from './redis.js';
 import type { StoreSettings } from './settings.js';
 import type { Store } from './store.js';
@@ -12,10 +13,16 @@ export interface CreateStoreOptions {
   env?: NodeJS.ProcessEnv;
   /** The clock TTLs are measured against in memory and LMDB stores (Redis keeps its own time). */
   now?: () => number;
+  /** Told the time and outcome of every call (the gateway's metrics). */
+  observer?: StoreObserver;
 }
 
 /** Builds the store the settings describe. */
 export async function createStore(settings: StoreSettings, options: CreateStoreOptions = {}): Promise<Store> {
+  return observedStore(await createBackend(settings, options), options.observer);
+}
+
+async function createBackend(settings: StoreSettings, options: CreateStoreOptions): Promise<Store> {
   const env = options.env ?? process.env;
   switch (settings.type) {
     case 'memory':
