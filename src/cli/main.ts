@@ -2,6 +2,7 @@
 // ended into an exit code (0 done, 1 refused or failed, 2 a usage mistake).
 
 import { ConfigInvalidError } from '../config/source.js';
+import { gatewayVersion } from '../ops/version.js';
 import { allowlistCommand } from './allowlist.js';
 import { checkConfigCommand } from './check-config.js';
 import { CommandError, UsageError } from './command.js';
@@ -37,6 +38,7 @@ Commands:
   store stats                     the LMDB store's file, record and member counts
   store keys [PREFIX]             its live keys (not their values) with kind and expiry
   store backup FILE               write a consistent copy of it, while the gateway runs
+  --version                       print the gateway's version
   help                            show this text
 
 FILE is --config FILE, else $GATEWAY_CONFIG, else ./gateway.yaml; relative paths inside it (data_dir,
@@ -74,6 +76,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'store':
       await storeCommand(args);
+      return 0;
+    case '--version':
+    case 'version':
+      process.stdout.write(`gateway ${gatewayVersion()} (Node ${process.version})\n`);
       return 0;
     case undefined:
     case 'help':
