@@ -128,11 +128,12 @@ export function limitedCheck(
     const { started, triesLeft } = await reserved.attempt.failed();
     audit(services.logger, 'step_up.failed', {
       user,
-      check: label,
       reason: `${label} ${outcome.reason}`,
       attempts: pending ? attempts : undefined,
       client: scope.client.address,
       request_id: scope.id,
+      // Last, so that the line reads as before: the metrics count second steps by it.
+      check: label,
     });
     if (started.length > 0) {
       audit(services.logger, 'lockout.started', {
