@@ -17,6 +17,7 @@ export function gatewayVersion(): string {
         return version;
       }
     }
-    if (url.pathname === '/package.json') throw new Error(`no package.json of ${PACKAGE_NAME} above ${import.meta.url}`);
+    if (url.pathname === '/package.json')
+      throw new Error(`no package.json of ${PACKAGE_NAME} above ${import.meta.url}`);
   }
 }
