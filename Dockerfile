@@ -1,6 +1,6 @@
 # The login-security gateway. Build: docker build -t gateway .
 # Run:  docker run -p 8080:8080 -v $PWD/gateway.yaml:/etc/gateway/gateway.yaml:ro gateway
-# The mounted gateway.yaml must listen on 0.0.0.0 (port 8080 for the HEALTHCHECK below); with
+# The mounted gateway.yaml must listen on 0.0.0.0 (the HEALTHCHECK follows its port and TLS); with
 # the LMDB store, mount a volume on /app/data (-v gateway-data:/app/data).
 
 FROM node:24-slim AS build
@@ -24,7 +24,8 @@ RUN mkdir -m 0700 data && chown node:node data
 VOLUME /app/data
 USER node
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/_gateway/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Asks on the port and scheme the mounted gateway.yaml sets (listen.port, listen.tls).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s \
+  CMD ["node", "bin/gateway.js", "healthcheck"]
 ENTRYPOINT ["node", "bin/gateway.js"]
 CMD ["start"]

@@ -6,6 +6,7 @@ import { gatewayVersion } from '../ops/version.js';
 import { allowlistCommand } from './allowlist.js';
 import { checkConfigCommand } from './check-config.js';
 import { CommandError, UsageError } from './command.js';
+import { healthcheckCommand } from './healthcheck.js';
 import { unlockCommand } from './lockouts.js';
 import { sessionsCommand } from './sessions.js';
 import { startCommand } from './start.js';
@@ -17,6 +18,7 @@ const USAGE = `Usage: gateway <command> [--config FILE]
 Commands:
   start                           run the gateway
   check-config [FILE]             validate a configuration; prints every error with its path and line
+  healthcheck                     exit 0 when the gateway FILE describes answers its health page (listen.port, TLS)
   users show NAME                 role and where it comes from, second factor, recovery codes, sessions,
                                   locks with the time left
   users set-role NAME ROLE        store a role for NAME (an admin listed in gateway.yaml cannot be demoted)
@@ -62,6 +64,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return startCommand(args);
     case 'check-config':
       return checkConfigCommand(args);
+    case 'healthcheck':
+      await healthcheckCommand(args);
+      return 0;
     case 'users':
       await usersCommand(args);
       return 0;
