@@ -37,10 +37,13 @@ export default async function* testReporter(source) {
 
   for await (const { type, data } of source) {
     if (type === 'test:diagnostic' && data.nesting === 0 && data.message) closing.push(`# ${data.message}`);
-    // Events stream in as each file's process runs: from a file's first event to its last is its time.
-    if (data?.file) {
-      const span = fileMs.get(data.file) ?? { first: Date.now(), last: 0 };
-      span.last = Date.now();
+    // A file's time: from its earliest test's start (a result's time less its duration) to its
+    // last result. Queue events are left out: every file is queued at the start of the run.
+    if ((type === 'test:pass' || type === 'test:fail') && data.file) {
+      const now = Date.now();
+      const span = fileMs.get(data.file) ?? { first: now, last: now };
+      span.first = Math.min(span.first, now - (data.details?.duration_ms ?? 0));
+      span.last = now;
       fileMs.set(data.file, span);
     }
     if (type !== 'test:pass' && type !== 'test:fail') continue;
@@ -78,7 +81,7 @@ export default async function* testReporter(source) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, SLOWEST);
   if (slowest.length > 0) {
-    lines.push(`slowest files (first to last result, of ${fileMs.size} files):`);
+    lines.push(`slowest files (first test's start to last result, of ${fileMs.size} files):`);
     for (const [file, ms] of slowest)
       lines.push(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${relative(process.cwd(), file)}`);
   }
