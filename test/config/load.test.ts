@@ -55,6 +55,10 @@ describe('defaults and the result', () => {
       keep_alive_timeout: 5_000,
       headers_timeout: 30_000,
       client_idle_timeout: 300_000,
+      body_timeout: 60_000,
+      body_min_rate: 8192,
+      max_connections: 800,
+      max_connections_per_client: 256,
     });
     assert.deepEqual(result.config.upstream, {
       url: 'http://127.0.0.1:3001',
