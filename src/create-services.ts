@@ -57,7 +57,13 @@ export async function createUserState(
   const sealer = createSealer(keys.sealing);
   const settings = () => {
     const { session } = config();
-    return { idleMs: session.idle, absoluteMs: session.absolute, pendingMs: session.pending };
+    return {
+      idleMs: session.idle,
+      absoluteMs: session.absolute,
+      pendingMs: session.pending,
+      maxPerUser: session.max_per_user,
+      maxPendingPerUser: session.max_pending_per_user,
+    };
   };
   const hasher = createPasswordHasher({ waitMs: initial.limits.hashing.wait, runMs: initial.limits.hashing.run });
   return {

@@ -54,6 +54,10 @@ export interface RecordSettings {
   idleMs: number;
   absoluteMs: number;
   pendingMs: number;
+  /** A user's sessions at most (oldest ended first); unbounded when absent. */
+  maxPerUser?: number;
+  /** A user's pending logins at most (oldest ended first); unbounded when absent. */
+  maxPendingPerUser?: number;
 }
 
 const CACHE_MS = 2_000;
@@ -65,12 +69,43 @@ export function newId(): string {
 
 const sessionKey = (id: string) => `session:${id}`;
 const pendingKey = (id: string) => `pending:${id}`;
-// Each user's index is pruned of ended sessions at their next login, so it holds their live
-// sessions and few more; the users index grows with users, not with logins, and lets an
-// operator revoke everyone's sessions. Neither has a TTL: a lifetime shortened by a reload
-// must not make a live session unlisted, and so unrevocable.
+// Each user's index names their sessions with when each began and ends ("createdAt.endsAt.id"),
+// so a login prunes the ended ones and ends the oldest beyond the cap without reading or
+// decrypting a record: its cost does not grow with the user's sessions (issue 13; an index of
+// bare ids, written before, is still read, record by record). The users index grows with users,
+// not with logins, and lets an operator revoke everyone's sessions. Neither has a TTL: a lifetime
+// shortened by a reload must not make a live session unlisted, and so unrevocable.
 const userIndexKey = (user: string) => `sessions:user:${user}`;
 const USERS_INDEX = 'sessions:users';
+// A user's pending logins, named alike; they all live pendingMs, so the set's TTL is theirs.
+const pendingIndexKey = (user: string) => `pending:user:${user}`;
+
+/** An entry of a per-user index. */
+interface IndexEntry {
+  member: string;
+  id: string;
+  createdAt: number;
+  endsAt: number;
+}
+
+const indexMember = (record: { id: string; createdAt: number; endsAt: number }) =>
+  `${record.createdAt}.${record.endsAt}.${record.id}`;
+
+/** Reads an index member; a bare id (written before) has no times (pure). */
+export function parseIndexMember(member: string): IndexEntry | { member: string; id: string } {
+  const [createdAt, endsAt, id] = member.split('.');
+  if (id === undefined || !/^\d+$/.test(createdAt as string) || !/^\d+$/.test(endsAt as string))
+    return { member, id: member };
+  return { member, id, createdAt: Number(createdAt), endsAt: Number(endsAt) };
+}
+
+/** Which entries of an index to drop: those ended by `now`, then the oldest beyond `max` (pure). */
+export function entriesToDrop(entries: readonly IndexEntry[], now: number, max: number | undefined): IndexEntry[] {
+  const ended = entries.filter((entry) => entry.endsAt <= now);
+  const live = entries.filter((entry) => entry.endsAt > now).sort((a, b) => a.createdAt - b.createdAt);
+  const over = max === undefined ? 0 : Math.max(0, live.length - max);
+  return [...ended, ...live.slice(0, over)];
+}
 
 interface StoredSession {
   user: string;
@@ -105,8 +140,12 @@ export interface SessionRecords {
   markSecondStep(id: string): Promise<SessionRecord | undefined>;
   /** Applies cookie changes from an upstream answer, read-modify-write per session, writing only on change. */
   updateVault(id: string, changes: JarChanges): Promise<void>;
+  /** Ends one session (a logout, the "my sessions" page, an operator); the record it ended, if any. */
   endSession(id: string): Promise<SessionRecord | undefined>;
+  /** A user's live sessions (reads each: for pages and the CLI, not for every login). */
   listSessions(user: string): Promise<SessionRecord[]>;
+  /** Ends every session of a user but `keepId` ("sign out everywhere else"); the ids of the live ones it ended. */
+  endOtherSessions(user: string, keepId: string): Promise<string[]>;
   /** Ends every session of a user (or of everyone); returns the ids of the live sessions it ended. */
   revoke(user: string | { all: true }): Promise<string[]>;
 
@@ -178,6 +217,52 @@ export function createSessionRecords(options: {
     return time < record.endsAt && time < record.seenAt + options.settings().idleMs;
   }
 
+  async function endSession(id: string): Promise<SessionRecord | undefined> {
+    const record = await readSession(id);
+    cache.delete(id);
+    await store.delete(sessionKey(id));
+    if (record) {
+      await store.removeFromSet(userIndexKey(record.user), indexMember(record));
+      await store.removeFromSet(userIndexKey(record.user), id);
+    }
+    return record;
+  }
+
+  /** Drops the user's ended sessions from the index and ends the oldest beyond the cap, reading no record. */
+  async function pruneSessions(user: string): Promise<void> {
+    const entries: IndexEntry[] = [];
+    for (const member of await store.members(userIndexKey(user))) {
+      const entry = parseIndexMember(member);
+      if ('endsAt' in entry) {
+        entries.push(entry);
+        continue;
+      }
+      // A bare id, written before the index carried times: read once, kept with its times.
+      const record = await readSession(entry.id);
+      await store.removeFromSet(userIndexKey(user), member);
+      if (record && alive(record)) {
+        await store.addToSet(userIndexKey(user), indexMember(record));
+        entries.push({ member: indexMember(record), id: record.id, createdAt: record.createdAt, endsAt: record.endsAt });
+      }
+    }
+    for (const entry of entriesToDrop(entries, now(), options.settings().maxPerUser)) {
+      cache.delete(entry.id);
+      await store.delete(sessionKey(entry.id));
+      await store.removeFromSet(userIndexKey(user), entry.member);
+    }
+  }
+
+  /** Ends the user's oldest pending logins beyond the cap (the index forgets the ended ones by their end). */
+  async function prunePending(user: string): Promise<void> {
+    const entries = (await store.members(pendingIndexKey(user)))
+      .map(parseIndexMember)
+      .filter((entry): entry is IndexEntry => 'endsAt' in entry);
+    for (const entry of entriesToDrop(entries, now(), options.settings().maxPendingPerUser)) {
+      await store.delete(pendingKey(entry.id));
+      await store.removeFromSet(pendingIndexKey(user), entry.member);
+    }
+  }
+
   return {
     async createSession(user, role, jar, secondStep) {
       const time = now();
@@ -193,10 +278,9 @@ export function createSessionRecords(options: {
         jar: withoutExpired(jar, time),
       };
       await write(record);
-      await store.addToSet(userIndexKey(user), record.id);
+      await store.addToSet(userIndexKey(user), indexMember(record));
       await store.addToSet(USERS_INDEX, user);
-      // Prunes the index of the sessions that ended since this user's last login.
-      await this.listSessions(user);
+      await pruneSessions(user);
       return record;
     },
 
@@ -245,33 +329,40 @@ export function createSessionRecords(options: {
       });
     },
 
-    async endSession(id) {
-      const record = await readSession(id);
-      cache.delete(id);
-      await store.delete(sessionKey(id));
-      if (record) await store.removeFromSet(userIndexKey(record.user), id);
-      return record;
-    },
+    endSession,
 
     async listSessions(user) {
       const records: SessionRecord[] = [];
-      for (const id of await store.members(userIndexKey(user))) {
-        const record = await readSession(id);
+      for (const member of await store.members(userIndexKey(user))) {
+        const record = await readSession(parseIndexMember(member).id);
         if (record && alive(record)) records.push(record);
-        else await store.removeFromSet(userIndexKey(user), id);
+        else await store.removeFromSet(userIndexKey(user), member);
       }
       return records;
+    },
+
+    async endOtherSessions(user, keepId) {
+      const ended: string[] = [];
+      for (const member of await store.members(userIndexKey(user))) {
+        const { id } = parseIndexMember(member);
+        if (id === keepId) continue;
+        const record = await endSession(id);
+        await store.removeFromSet(userIndexKey(user), member);
+        if (record && alive(record)) ended.push(id);
+      }
+      return ended;
     },
 
     async revoke(target) {
       const users = typeof target === 'string' ? [target] : await store.members(USERS_INDEX);
       const ended: string[] = [];
       for (const user of users) {
-        for (const id of await store.members(userIndexKey(user))) {
-          const record = await this.endSession(id);
+        for (const member of await store.members(userIndexKey(user))) {
+          const { id } = parseIndexMember(member);
+          const record = await endSession(id);
           if (record && alive(record)) ended.push(id);
-          // An id whose record is gone (expired) is dropped from the index here.
-          else await store.removeFromSet(userIndexKey(user), id);
+          // An entry whose record is gone (expired) is dropped from the index here.
+          await store.removeFromSet(userIndexKey(user), member);
         }
       }
       return ended;
@@ -291,6 +382,8 @@ export function createSessionRecords(options: {
         withheld: sealer.seal(JSON.stringify(input.withheld), `withheld:${id}`),
       };
       await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time);
+      await store.addToSet(pendingIndexKey(input.user), indexMember({ id, createdAt: time, endsAt }), endsAt - time);
+      await prunePending(input.user);
       return { ...input, id, createdAt: time, endsAt };
     },
 

@@ -14,6 +14,18 @@ export const sessionSchema = z
     idle: durationField('A session unused this long ends.').prefault('30m'),
     absolute: durationField('A session ends this long after login, used or not.').prefault('12h'),
     pending: durationField('A login waiting for its second step ends after this long.').prefault('5m'),
+    max_per_user: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe("A user's sessions at most; a login beyond it ends that user's oldest sessions."),
+    max_pending_per_user: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe("A user's logins waiting for their second step at most; a new one beyond it ends the oldest."),
     anonymous: durationField("Lifetime of the sealed cookie holding an anonymous visitor's upstream cookies.").prefault(
       '2h',
     ),
