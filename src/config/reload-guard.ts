@@ -1,6 +1,6 @@
 // Owns what a live reload may not do by itself: weaken protection. An edit that removes the
-// `login` section, lowers what a role must pass (its second step, its allowlist), moves a user
-// to a role that must pass less, or switches the store is kept back until a restart; the rest
+// `login` section, lowers what a role must pass (its second step, its allowlist), or switches
+// the store is kept back until a restart; the rest
 // of the edit applies. A half-written file (issue 13: a deploy tool's first part ended just
 // before `login:`) can then never switch the login layer off, and an operator who meant it
 // restarts. Pure: two validated configurations in, the one to run and what was kept back out.
@@ -9,7 +9,7 @@ import type { GatewayConfig } from './schema.js';
 
 /** A part of an edit kept back until the next restart. */
 export interface HeldBack {
-  /** The YAML path of what was kept ("login", "policy.admin.second_step", "users.admins.alice"). */
+  /** The YAML path of what was kept ("login", "policy.admin.second_step", "store.type"). */
   path: string;
   /** What the edit would have done. */
   change: string;
@@ -27,13 +27,6 @@ type Policy = GatewayConfig['policy'];
 function demands(policy: Policy, role: string): { required: boolean; allowlist: string | undefined } {
   const rule = policy[role];
   return { required: rule?.second_step === 'required', allowlist: rule?.allowlist };
-}
-
-/** Whether a user moving from role `from` (under `before`) to `to` (under `after`) would pass less. */
-function demandsLess(before: Policy, from: string, after: Policy, to: string): boolean {
-  const was = demands(before, from);
-  const now = demands(after, to);
-  return (was.required && !now.required) || (was.allowlist !== undefined && now.allowlist === undefined);
 }
 
 /** The policy of `next`, with every role's second step and allowlist binding kept at least as in `inForce`. */
@@ -55,25 +48,6 @@ function guardPolicy(inForce: Policy, next: Policy, heldBack: HeldBack[]): Polic
   return policy;
 }
 
-/** The users of `next`, keeping admins and fixed roles whose change would make someone pass less. */
-function guardUsers(inForce: GatewayConfig, next: GatewayConfig, policy: Policy, heldBack: HeldBack[]) {
-  const roleIn = (users: GatewayConfig['users'], user: string) =>
-    users.admins.includes(user) ? 'admin' : (users.roles[user] ?? users.default_role);
-  const admins = [...next.users.admins];
-  const roles = { ...next.users.roles };
-  for (const user of inForce.users.admins) {
-    if (admins.includes(user) || !demandsLess(inForce.policy, 'admin', policy, roleIn(next.users, user))) continue;
-    admins.push(user);
-    heldBack.push({ path: `users.admins.${user}`, change: 'removed from the admins' });
-  }
-  for (const [user, role] of Object.entries(inForce.users.roles)) {
-    if (admins.includes(user) || !demandsLess(inForce.policy, role, policy, roleIn(next.users, user))) continue;
-    roles[user] = role;
-    heldBack.push({ path: `users.roles.${user}`, change: `role ${role} changed to ${roleIn(next.users, user)}` });
-  }
-  return { ...next.users, admins, roles };
-}
-
 /** The configuration a reload of `next` may apply while `inForce` runs, and what it keeps back until a restart. */
 export function guardReload(inForce: GatewayConfig, next: GatewayConfig): GuardedReload {
   const heldBack: HeldBack[] = [];
@@ -88,7 +62,6 @@ export function guardReload(inForce: GatewayConfig, next: GatewayConfig): Guarde
     config = { ...config, store: inForce.store, allowlists: inForce.allowlists };
     heldBack.push({ path: 'store.type', change: `store switched from ${inForce.store.type} to ${next.store.type}` });
   }
-  const policy = guardPolicy(inForce.policy, next.policy, heldBack);
-  config = { ...config, policy, users: guardUsers(inForce, next, policy, heldBack) };
+  config = { ...config, policy: guardPolicy(inForce.policy, next.policy, heldBack) };
   return { config, heldBack };
 }
