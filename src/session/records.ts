@@ -242,7 +242,12 @@ export function createSessionRecords(options: {
       await store.removeFromSet(userIndexKey(user), member);
       if (record && alive(record)) {
         await store.addToSet(userIndexKey(user), indexMember(record));
-        entries.push({ member: indexMember(record), id: record.id, createdAt: record.createdAt, endsAt: record.endsAt });
+        entries.push({
+          member: indexMember(record),
+          id: record.id,
+          createdAt: record.createdAt,
+          endsAt: record.endsAt,
+        });
       }
     }
     for (const entry of entriesToDrop(entries, now(), options.settings().maxPerUser)) {

@@ -10,7 +10,7 @@ import { createMemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
 
 const MINUTE = 60_000;
-const WITHHELD = { status: 302, headers: [], body: '' };
+const WITHHELD = { status: 302, headers: [] as Array<[string, string]>, body: '' };
 
 function setup(maxPerUser = 5, maxPendingPerUser = 3) {
   let time = Date.UTC(2026, 0, 1);
@@ -43,7 +43,7 @@ test("a user's sessions are capped: the oldest end first", async () => {
   const { records, advance } = setup(3);
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await records.createSession('alice', 'admin', [], 'totp')).id);
+    ids.push((await records.createSession('alice', 'admin', {}, 'totp')).id);
     advance(1000);
   }
   const live = (await records.listSessions('alice')).map((s) => s.id).sort();
@@ -56,11 +56,11 @@ test('a login reads no other session record, with 1 session or 300', async () =>
   const { records, reads } = setup(1000);
   const readsOfLogin = async () => {
     const before = reads();
-    await records.createSession('bob', 'user', [], 'none');
+    await records.createSession('bob', 'user', {}, 'none');
     return reads() - before;
   };
   assert.equal(await readsOfLogin(), 0);
-  for (let i = 0; i < 300; i++) await records.createSession('bob', 'user', [], 'none');
+  for (let i = 0; i < 300; i++) await records.createSession('bob', 'user', {}, 'none');
   assert.equal(await readsOfLogin(), 0);
 });
 
@@ -69,7 +69,7 @@ test('pending logins are capped per user: the oldest ends first', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) {
     ids.push(
-      (await records.createPending({ user: 'carol', role: 'admin', step: 'totp', jar: [], withheld: WITHHELD })).id,
+      (await records.createPending({ user: 'carol', role: 'admin', step: 'totp', jar: {}, withheld: WITHHELD })).id,
     );
     advance(1000);
   }
@@ -80,10 +80,10 @@ test('pending logins are capped per user: the oldest ends first', async () => {
 
 test('ending all sessions but one keeps that one', async () => {
   const { records } = setup(10);
-  const kept = await records.createSession('dan', 'user', [], 'none');
+  const kept = await records.createSession('dan', 'user', {}, 'none');
   const others = [
-    await records.createSession('dan', 'user', [], 'none'),
-    await records.createSession('dan', 'user', [], 'none'),
+    await records.createSession('dan', 'user', {}, 'none'),
+    await records.createSession('dan', 'user', {}, 'none'),
   ];
   const ended = await records.endOtherSessions('dan', kept.id);
   assert.deepEqual(ended.sort(), others.map((s) => s.id).sort());
