@@ -17,7 +17,7 @@ const USAGE = `Usage: gateway <command> [--config FILE]
 
 Commands:
   start                           run the gateway
-  check-config [FILE]             validate a configuration; prints every error with its path and line
+  check-config [--strict] [FILE]  validate a configuration; prints every error with its path and line
   healthcheck                     exit 0 when the gateway FILE describes answers its health page (listen.port, TLS)
   users show NAME                 role and where it comes from, second factor, recovery codes, sessions,
                                   locks with the time left

@@ -39,7 +39,7 @@ import {
 } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
 import { classifyLoginAnswer } from './classify.js';
-import { askIdentity, confirmIdentity } from './identity-check.js';
+import { appIdentity } from './identity.js';
 import { loginFields, readLoginUsername } from './login-body.js';
 import { logoutUpstream } from './upstream-logout.js';
 
@@ -88,6 +88,19 @@ function withhold(scope: RequestScope, answer: ExchangeAnswer, scripted: boolean
   return { status: answer.status, headers: kept, body: keep ? answer.body.toString('base64') : null };
 }
 
+/** The facts a login is judged on for one user (the name typed, then the one the app confirms): role, allowlist verdict. */
+async function userFacts(scope: RequestScope, services: LoginServices, user: string) {
+  const role = await roleOf(user, scope.runtime.roles, services.store);
+  const who = { user, role };
+  const allowlist = allowlistVerdictFor(
+    scope.runtime.config.policy,
+    services.allowlists.current(scope.runtime),
+    who,
+    scope.client.key,
+  );
+  return { who, allowlist };
+}
+
 /** Handles a request to one of the app's login routes. */
 export async function handleLogin(
   scope: RequestScope,
@@ -116,21 +129,14 @@ export async function handleLogin(
     loginFields(login),
   );
   if (!read.ok) return refuse(read.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_LOGIN_BODY', read.reason);
-  const user = canonicalUsername(read.username, usernameRulesOf(login.username));
-  if (user === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
+  const typed = canonicalUsername(read.username, usernameRulesOf(login.username));
+  if (typed === undefined) return refuse('BAD_LOGIN_BODY', 'unusable username');
   // Staff outside their list and locked users or addresses are refused before the password
   // goes anywhere (S3, S5).
-  const role = await roleOf(user, scope.runtime.roles, services.store);
-  const who = { user, role };
-  const allowlist = allowlistVerdictFor(
-    config.policy,
-    services.allowlists.current(scope.runtime),
-    who,
-    scope.client.key,
-  );
+  const { who, allowlist } = await userFacts(scope, services, typed);
   const limits = await reserveLogin(
     { password: services.passwordLimits, secondStep: services.secondStepLimits },
-    user,
+    typed,
     scope.client.address,
     allowlist.allowed,
   );
@@ -141,6 +147,15 @@ export async function handleLogin(
     const refusal = { reason: before.reason, who, locked: limits.locks };
     return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
   }
+  /** The same facts for the user the app confirms: their locks are read, not reserved (the password was checked). */
+  const confirmedFacts = async (confirmed: string) => {
+    const other = await userFacts(scope, services, confirmed);
+    const locks = [
+      ...(await services.passwordLimits.locked(confirmed, scope.client.address)),
+      ...(await services.secondStepLimits.locked(confirmed, scope.client.address)),
+    ];
+    return { who: other.who, checks: { allowlist: other.allowlist, locked: locks.length > 0 }, locks };
+  };
 
   // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
   const jar = await readAnonymousJar(rs, services);
@@ -190,10 +205,17 @@ export async function handleLogin(
     // A failure signal can sometimes be steered by the client (a success redirected to the
     // login page through a "next" parameter); where the app can say who is signed in, a
     // "failure" after which someone is signed in is not taken for one.
-    const signedIn = verdict.outcome === 'failure' ? await askIdentity(scope, services, answeredJar) : undefined;
+    const parts = {
+      headers: answer.headers,
+      body: answer.body,
+      setCookies: setCookieList(answer.headers['set-cookie']),
+    };
+    const identity = await appIdentity(scope, services, parts, answeredJar);
+    const signedIn = identity.configured ? identity.user : undefined;
     if (verdict.outcome === 'failure' && signedIn !== undefined) {
       audit(services.logger, 'login.refused', {
-        user,
+        user: typed,
+        confirmed_user: signedIn,
         reason: 'a failure signal, but the app has signed someone in',
         client: scope.client.address,
         request_id: scope.id,
@@ -205,14 +227,14 @@ export async function handleLogin(
     if (verdict.outcome === 'failure') {
       const newlyLocked = (await limits.attempt?.failed())?.started ?? [];
       audit(services.logger, 'login.password_failed', {
-        user,
+        user: typed,
         signal: verdict.signal,
         client: scope.client.address,
         request_id: scope.id,
       });
       if (newlyLocked.length > 0)
         audit(services.logger, 'lockout.started', {
-          user,
+          user: typed,
           subjects: newlyLocked.map(lockName),
           layer: 'password',
           request_id: scope.id,
@@ -225,22 +247,44 @@ export async function handleLogin(
     }
 
     // A success: the app's session is in answeredJar and must not reach the browser (S2).
-    if (!(await confirmIdentity(scope, services, answeredJar, user))) {
+    // Configured, the identity the app confirms is the user from here on (S13); no identity is no login.
+    if (identity.configured && identity.user === undefined) {
       answer.rest?.destroy();
       logoutUpstream(scope, services, answeredJar);
-      return refuse('LOGIN_REFUSED', 'the app names another user than the login form');
+      return refuse('LOGIN_REFUSED', 'the app named nobody (login.identity)');
     }
     await limits.attempt?.passed();
-    const owed = secondStepFor(role, await enrolledFactor(services, user), config.policy);
-    const after = decide({ ...facts, login: { ...checks, owed } });
+    const confirmed = identity.configured && identity.user !== undefined ? identity.user : typed;
+    // When the app signed in someone else than the name typed (an alias, an e-mail for a name),
+    // every check is made again for that user before anything is released: their allowlist,
+    // their locks (nothing to reserve: the password was checked), the second step they owe.
+    const judged = confirmed === typed ? { who, checks, locks: limits.locks } : await confirmedFacts(confirmed);
+    if (confirmed !== typed) {
+      audit(services.logger, 'login.identity_differs', {
+        user: confirmed,
+        typed_user: typed,
+        role: judged.who.role,
+        client: scope.client.address,
+        request_id: scope.id,
+      });
+    }
+    const { role } = judged.who;
+    const owed = secondStepFor(role, await enrolledFactor(services, confirmed), config.policy);
+    const after = decide({ ...facts, login: { ...judged.checks, owed } });
+    if (after.action === 'refuse') {
+      answer.rest?.destroy();
+      logoutUpstream(scope, services, answeredJar);
+      const refusal = { reason: after.reason, who: judged.who, locked: judged.locks };
+      return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
+    }
     const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
     if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
     if (rs.pending) await services.records.endPending(rs.pending.id);
 
     if (after.action === 'start-session') {
-      const session = await services.records.createSession(user, role, answeredJar, 'none');
+      const session = await services.records.createSession(confirmed, role, answeredJar, 'none');
       audit(services.logger, 'login.succeeded', {
-        user,
+        user: confirmed,
         role,
         second_step: 'none',
         client: scope.client.address,
@@ -255,14 +299,14 @@ export async function handleLogin(
     const { step } = after;
     const scripted = facts.wantsJson || (req.headers['content-type'] ?? '').includes('json');
     const pending = await services.records.createPending({
-      user,
+      user: confirmed,
       role,
       step,
       jar: answeredJar,
       withheld: withhold(scope, answer, scripted),
     });
     audit(services.logger, 'login.step_up_required', {
-      user,
+      user: confirmed,
       role,
       step,
       client: scope.client.address,

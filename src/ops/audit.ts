@@ -9,6 +9,7 @@ export type AuditEvent =
   | 'login.succeeded'
   | 'login.step_up_required'
   | 'login.refused'
+  | 'login.identity_differs'
   | 'step_up.passed'
   | 'step_up.failed'
   | 'step_up.abandoned'

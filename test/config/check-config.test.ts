@@ -39,10 +39,31 @@ describe('gateway check-config', () => {
     );
   });
 
-  test('the shipped gateway.yaml is valid', async () => {
-    const run = await gateway(['check-config', SHIPPED]);
+  test('the shipped gateway.yaml is valid, even with --strict', async () => {
+    const run = await gateway(['check-config', '--strict', SHIPPED]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /: valid; .*0 trusted proxies\n$/);
+  });
+
+  test('a role bound to a second step without login.identity: a warning, an error with --strict', async () => {
+    const file = join(dir, 'no-identity.yaml');
+    const login = 'login:\n  routes: [{ path: /login }]\n  page: /login\n';
+    await writeFile(file, `upstream:\n  url: http://127.0.0.1:3001\npublic_paths: [/login]\n${login}`);
+    const run = await gateway(['check-config', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /warning: policy\.admin: requires a second step but login\.identity is not configured/);
+    assert.match(run.stderr, /warning: policy\.staff: is bound to allowlist staff but login\.identity/);
+    const strict = await gateway(['check-config', '--strict', file]);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /error: policy\.admin/);
+
+    await writeFile(
+      file,
+      `upstream:\n  url: http://127.0.0.1:3001\npublic_paths: [/login]\n${login}  identity: { source: cookie, pattern: "^SL-(.+)$" }\n`,
+    );
+    const confirmed = await gateway(['check-config', '--strict', file]);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.equal(confirmed.stderr, '');
   });
 
   test('the file defaults to $GATEWAY_CONFIG', async () => {

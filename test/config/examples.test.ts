@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { identityWarnings } from '../../src/config/identity-warnings.js';
 import { formatConfigError, loadConfigFile } from '../../src/config/load.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -20,5 +21,7 @@ test('the example configurations validate', async () => {
   for (const file of files) {
     const result = await loadConfigFile(file);
     assert.ok(result.ok, `${file}: ${result.ok ? '' : result.errors.map(formatConfigError).join('; ')}`);
+    // Each confirms the identity the app signs in (S13): check-config --strict passes.
+    assert.deepEqual(identityWarnings(result.config), [], file);
   }
 });

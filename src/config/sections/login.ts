@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { parseRequestTarget } from '../../net/request-target.js';
+import { appPage as identityPage, identitySchema } from './login-identity.js';
 
 /** The routing path of a configured path, or undefined when it is not an absolute path without a query. */
 function routingPathOf(path: string): string | undefined {
@@ -114,27 +115,32 @@ export const loginSchema = z
       .regex(/^\/(?!\/)[^\\]*$/)
       .default('/')
       .describe('Where the browser goes after the second step when the withheld answer was too large to keep.'),
+    identity: identitySchema,
     identity_check: z
       .strictObject({
-        path: z
-          .string()
-          .regex(/^\/(?![/\\])[^\s\\#]*$/, 'must be a same-site absolute path such as /api/me')
-          .describe('A JSON page of the app that names the signed-in user (GET with the new session).'),
-        field: z
-          .string()
-          .min(1)
-          .default('username')
-          .describe('Dotted path of the username in that JSON (e.g. user.name).'),
+        path: identityPage,
+        field: z.string().min(1).default('username').describe('Dotted path of the username in that JSON.'),
       })
       .optional()
-      .describe(
-        'After a successful password, ask the app who signed in and refuse the login unless it is the user named in the form.',
-      ),
+      .describe('Deprecated: read as login.identity with source: json (same path and field).'),
     pass_through_cookies: z
       .array(z.string().min(1))
       .default([])
       .describe('Upstream cookies the browser may hold itself (a JavaScript-readable XSRF token, a language choice).'),
   })
+  .superRefine((login, ctx) => {
+    if (login.identity && login.identity_check)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity_check'],
+        message: 'give login.identity only (identity_check is its old form)',
+      });
+  })
+  .transform(({ identity_check, ...login }) => ({
+    ...login,
+    // The old key, kept readable: it is the json source under its new name.
+    identity: login.identity ?? (identity_check && identitySchema.parse({ source: 'json', ...identity_check })),
+  }))
   .optional()
   .describe('The upstream login exchange. Without it, the gateway is a plain reverse proxy with no session layer.');
 
