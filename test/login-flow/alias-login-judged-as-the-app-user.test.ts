@@ -15,7 +15,7 @@ function start(identity: Record<string, unknown>): Promise<LoginHarness> {
   return startLoginHarness({
     lenientApp: true,
     overrides: {
-      login: { identity_check: undefined, identity },
+      login: { identity },
       // The typed short names are nobody in particular (bob: the demo's staff, on the loopback
       // list); the app's users are an admin and someone bound to a list the client is outside.
       users: { admins: [ADMIN.user], roles: { [OFFICE.user]: 'office' } },
@@ -84,7 +84,7 @@ describe('confirmed by the app’s who-am-I endpoint', () => {
 describe('confirmation configured, but the app names nobody', () => {
   let harness: LoginHarness;
   before(async () => {
-    harness = await start({ source: 'page', path: '/dashboard', pattern: 'id="no-such-element">([^<]+)<' });
+    harness = await start({ source: 'json', path: '/api/me', field: 'no_such_field' });
   });
   after(() => harness.close());
 

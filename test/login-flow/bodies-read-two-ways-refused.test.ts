@@ -16,7 +16,7 @@ function start(login: Record<string, unknown> = {}): Promise<LoginHarness> {
   return startLoginHarness({
     lenientApp: true,
     overrides: {
-      login: { identity_check: undefined, ...login },
+      login: { identity: undefined, ...login },
       users: { admins: [ADMIN.user], roles: { [STAFF.user]: 'staff' } },
       allowlists: { lists: { staff: [{ cidr: '192.0.2.0/24', note: 'office' }] } },
     },
