@@ -14,23 +14,17 @@ import type { LoginSettings } from '../config/sections/login.js';
 import { ConfigInvalidError } from '../config/source.js';
 import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../config/username.js';
 import { createUserState, type UserState } from '../create-services.js';
-import type { FactorKind, SecondFactor } from '../factors/factor.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
 import { createLogger } from '../ops/logger.js';
+import { AdminRefusedError, type UserAdmin } from '../session/user-admin.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { CommandError } from './command.js';
 
-/** A second factor as an operator handles it: is it there, remove it. */
-export type OperatorFactor = Pick<SecondFactor<never>, 'kind' | 'isEnrolled' | 'remove'>;
-
-export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = { totp: 'TOTP', questions: 'security questions' };
-
-export interface Operator {
+/** An operator's command: the user state as the gateway opens it, and the shared changes' view of it (session/user-admin.ts). */
+export interface Operator extends UserAdmin {
   readonly config: Readonly<GatewayConfig>;
   readonly runtime: RuntimeConfig;
   readonly state: UserState;
-  /** Every second factor a user may hold; a reset removes them all, so a new factor is one more entry here. */
-  readonly factors: readonly OperatorFactor[];
   /** The canonical form of a username given on the command line, as the login reads it. */
   user(raw: string): string;
   /** One audit line on stderr, marked as an operator's change. */
@@ -39,9 +33,14 @@ export interface Operator {
   print(line: string): void;
 }
 
-/** "1 session", "2 sessions". */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** A shared change's refusal, as the command's: one line on standard error, exit 1. */
+export async function refusalsAsErrors<T>(change: Promise<T>): Promise<T> {
+  try {
+    return await change;
+  } catch (error) {
+    if (error instanceof AdminRefusedError) throw new CommandError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Who ran the command, for the audit line; a container user without a passwd entry is named by uid. */
@@ -103,6 +102,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
   const operator: Operator = {
     config,
     runtime,
+    roles: runtime.roles,
     state,
     factors: [state.totp, state.questions],
     user: (raw) => operatorUsername(raw, rules),

@@ -4,8 +4,9 @@
 // store refuses a revoked session within 2 seconds (session/records.ts caches no longer).
 
 import type { SessionRecord } from '../session/records.js';
+import { count, endSessions } from '../session/user-admin.js';
 import { positionals, readArgs, UsageError } from './command.js';
-import { count, type Operator, withOperator } from './operator.js';
+import { type Operator, withOperator } from './operator.js';
 
 const ID_PREFIX_CHARS = 8;
 
@@ -38,8 +39,7 @@ async function list(op: Operator, user: string): Promise<void> {
 }
 
 async function revoke(op: Operator, user: string | undefined): Promise<void> {
-  const ended = await op.state.records.revoke(user ?? { all: true });
-  op.audit('session.revoked', user ? { user, sessions: ended.length } : { all: true, sessions: ended.length });
+  const ended = await endSessions(op, user);
   op.print(
     `revoked ${count(ended.length, 'session')} ${user ? `of ${user}` : 'of every user'}; ` +
       'gateways sharing this store refuse them within 2 seconds',
