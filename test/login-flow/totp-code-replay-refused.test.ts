@@ -26,7 +26,7 @@ test('the code used at enrollment cannot log in', async () => {
   // Same clock, same step: the code the enrollment just took.
   const replay = await (await pending()).stepUp(harness.code(secret));
   assert.equal(replay.status, 401);
-  assert.match(replay.text, /That code did not work/);
+  assert.match(replay.text, /That code was already used/);
 });
 
 test('a code that passed a login cannot pass another', async () => {

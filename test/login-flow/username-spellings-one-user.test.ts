@@ -55,7 +55,9 @@ before(async () => {
     overrides: {
       // Each attempt from its own address (through a trusted proxy), so that only per-user counting can lock.
       trusted_proxies: ['127.0.0.1'],
-      limits: { password: { failures: SPELLINGS.length, window: '10m', duration: '15m' } },
+      limits: {
+        password: { failures: SPELLINGS.length, user_failures: SPELLINGS.length, window: '10m', duration: '15m' },
+      },
     },
   });
   ({ secret } = await harness.enrollAdmin());
