@@ -36,6 +36,11 @@ export function createKeyspaceStore(keyspace: Keyspace): Store {
       checkOpen();
       return keyspace.members(key);
     },
+    pushCapped: (key, item, max, ttlMs) => mutate(() => keyspace.pushCapped(key, item, max, ttlMs)),
+    async listItems(key) {
+      checkOpen();
+      return keyspace.listItems(key);
+    },
     writeAll: (writes) => mutate(() => keyspace.writeAll(writes)),
     async ping() {
       checkOpen();

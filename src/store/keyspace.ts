@@ -1,14 +1,16 @@
-// Owns the in-process keyspace of the memory store: values, counters and sets
+// Owns the in-process keyspace of the memory store: values, counters, sets and capped lists
 // with absolute expiry times read from an injected clock. Every operation is synchronous, so it
 // is atomic within the process without locks; the semantics follow Redis, so that the backends
 // stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
 
 import type { StoreWrite } from './store.js';
-import { checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export type Entry =
   | { kind: 'value'; value: string; expiresAt: number | undefined }
-  | { kind: 'set'; members: Set<string>; expiresAt: number | undefined };
+  | { kind: 'set'; members: Set<string>; expiresAt: number | undefined }
+  /** Newest first. */
+  | { kind: 'list'; items: string[]; expiresAt: number | undefined };
 
 export interface Keyspace {
   get(key: string): string | undefined;
@@ -20,6 +22,8 @@ export interface Keyspace {
   addToSet(key: string, member: string, ttlMs?: number): void;
   removeFromSet(key: string, member: string): boolean;
   members(key: string): string[];
+  pushCapped(key: string, item: string, max: number, ttlMs?: number): void;
+  listItems(key: string): string[];
   /** Applies every change; synchronous, so atomic within the process. */
   writeAll(writes: readonly StoreWrite[]): void;
   /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
@@ -44,17 +48,15 @@ export function createKeyspace(now: () => number): Keyspace {
     }
     return entry;
   }
-  // Using a set as a value (or the reverse) is a programming error; Redis answers WRONGTYPE.
-  function valueAt(key: string): (Entry & { kind: 'value' }) | undefined {
+  // Using a set as a value (or any other mix of kinds) is a programming error; Redis answers WRONGTYPE.
+  function entryOf<K extends Entry['kind']>(key: string, kind: K): (Entry & { kind: K }) | undefined {
     const entry = live(key);
-    if (entry?.kind === 'set') throw new TypeError(`store key ${JSON.stringify(key)} holds a set, not a value`);
-    return entry;
+    if (entry && entry.kind !== kind)
+      throw new TypeError(`store key ${JSON.stringify(key)} holds a ${entry.kind}, not a ${kind}`);
+    return entry as (Entry & { kind: K }) | undefined;
   }
-  function setAt(key: string): (Entry & { kind: 'set' }) | undefined {
-    const entry = live(key);
-    if (entry?.kind === 'value') throw new TypeError(`store key ${JSON.stringify(key)} holds a value, not a set`);
-    return entry;
-  }
+  const valueAt = (key: string) => entryOf(key, 'value');
+  const setAt = (key: string) => entryOf(key, 'set');
 
   return {
     get: (key) => valueAt(key)?.value,
@@ -106,6 +108,14 @@ export function createKeyspace(now: () => number): Keyspace {
       return true;
     },
     members: (key) => [...(setAt(key)?.members ?? [])],
+    pushCapped(key, item, max, ttlMs) {
+      checkCap(max);
+      const expiresAt = expiryOf(ttlMs);
+      const entry = entryOf(key, 'list');
+      const items = [item, ...(entry?.items ?? [])].slice(0, max);
+      entries.set(key, { kind: 'list', items, expiresAt: expiresAt ?? entry?.expiresAt });
+    },
+    listItems: (key) => [...(entryOf(key, 'list')?.items ?? [])],
     writeAll(writes) {
       checkWrites(writes);
       for (const write of writes) {

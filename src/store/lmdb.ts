@@ -18,7 +18,7 @@ import { type Database, open, type RootDatabase } from 'lmdb';
 import type { Entry } from './keyspace.js';
 import { expiryKeyOf, keyOf, memberKeyOf, recordKeyOfExpiry, setPrefixOf } from './lmdb-keys.js';
 import { type Store, StoreUnavailableError, type StoreWrite } from './store.js';
-import { checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export interface LmdbStoreOptions {
   /** The data file; LMDB puts its lock file beside it (PATH-lock). Its folder is created (mode 0700) when missing. */
@@ -29,8 +29,8 @@ export interface LmdbStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** A record as stored (JSON): a value or a set's head, with its expiry time. */
-export type StoredRecord = { v: string; e?: number } | { set: 1; e?: number };
+/** A record as stored (JSON): a value, a set's head or a capped list (its items inline, newest first), with its expiry time. */
+export type StoredRecord = { v: string; e?: number } | { set: 1; e?: number } | { list: string[]; e?: number };
 
 /** The LMDB store, with what only it has. */
 export interface LmdbStore extends Store {
@@ -48,7 +48,7 @@ export interface LmdbStore extends Store {
   /** What an operator inspects (`gateway store stats`). */
   stats(): { path: string; records: number; members: number };
   /** The live keys starting with `prefix`, in byte order, with their kind and expiry (`gateway store keys`). */
-  keys(prefix?: string): Generator<{ key: string; kind: 'value' | 'set'; expiresAt?: number }>;
+  keys(prefix?: string): Generator<{ key: string; kind: 'value' | 'set' | 'list'; expiresAt?: number }>;
   /** Writes a consistent, compacted copy of the database to the file `target`, while writers go on. */
   backup(target: string): Promise<void>;
 }
@@ -83,19 +83,18 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     const ttl = checkTtl(ttlMs);
     return ttl === undefined ? {} : { e: now() + ttl };
   };
-  // Using a set as a value (or the reverse) is a programming error; Redis answers WRONGTYPE.
-  function valueAt(key: string): { v: string; e?: number } | undefined {
+  const kindOf = (record: StoredRecord) => ('v' in record ? 'value' : 'set' in record ? 'set' : 'list');
+  // Using a set as a value (or any other mix of kinds) is a programming error; Redis answers WRONGTYPE.
+  function recordAt(key: string, kind: 'value' | 'set' | 'list'): StoredRecord | undefined {
     const record = records.get(keyOf(key));
     if (!isLive(record)) return undefined;
-    if (!('v' in record)) throw new TypeError(`store key ${JSON.stringify(key)} holds a set, not a value`);
+    if (kindOf(record) !== kind)
+      throw new TypeError(`store key ${JSON.stringify(key)} holds a ${kindOf(record)}, not a ${kind}`);
     return record;
   }
-  function setAt(key: string): { set: 1; e?: number } | undefined {
-    const record = records.get(keyOf(key));
-    if (!isLive(record)) return undefined;
-    if (!('set' in record)) throw new TypeError(`store key ${JSON.stringify(key)} holds a value, not a set`);
-    return record;
-  }
+  const valueAt = (key: string) => recordAt(key, 'value') as { v: string; e?: number } | undefined;
+  const setAt = (key: string) => recordAt(key, 'set') as { set: 1; e?: number } | undefined;
+  const listAt = (key: string) => recordAt(key, 'list') as { list: string[]; e?: number } | undefined;
 
   /** The member keys and members of the set whose head is under recordKey. */
   function* memberRange(recordKey: Buffer): Generator<{ key: Buffer; value: string }> {
@@ -234,7 +233,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         const name = key[0] === 0xff ? `(digest ${key.subarray(1).toString('hex')})` : key.toString('utf8');
         yield {
           key: name,
-          kind: 'v' in value ? 'value' : 'set',
+          kind: kindOf(value),
           ...(value.e === undefined ? {} : { expiresAt: value.e }),
         };
       }
@@ -248,6 +247,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     writeEntry(key, entry) {
       const expiry = entry.expiresAt === undefined ? {} : { e: entry.expiresAt };
       if (entry.kind === 'value') putValue(keyOf(key), { v: entry.value, ...expiry });
+      else if (entry.kind === 'list') putValue(keyOf(key), { list: entry.items, ...expiry });
       else putSet(keyOf(key), entry.members, expiry);
     },
     get: (key) => read(() => valueAt(key)?.v),
@@ -317,6 +317,17 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         return true;
       }),
     members: (key) => read(() => (setAt(key) ? [...memberRange(keyOf(key))].map(({ value }) => value) : [])),
+    async pushCapped(key, item, max, ttlMs) {
+      checkCap(max);
+      const expiry = expiryOf(ttlMs);
+      await transact(() => {
+        const list = listAt(key);
+        // A TTL given (re)sets the whole list's; none keeps the one it had.
+        const e = expiry.e ?? list?.e;
+        putValue(keyOf(key), { list: [item, ...(list?.list ?? [])].slice(0, max), ...(e === undefined ? {} : { e }) });
+      });
+    },
+    listItems: (key) => read(() => [...(listAt(key)?.list ?? [])]),
     async writeAll(writes) {
       checkWrites(writes);
       await transact(() => {

@@ -19,6 +19,8 @@ const OPERATIONS: readonly Operation[] = [
   'addToSet',
   'removeFromSet',
   'members',
+  'pushCapped',
+  'listItems',
   'writeAll',
   'ping',
 ];

@@ -8,7 +8,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { createRedisClient, createRedisRunner } from './redis-client.js';
 import type { Store, StoreWrite } from './store.js';
-import { checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
@@ -48,6 +48,14 @@ return 1`,
 if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`,
   },
+  // One step, so that two gateways pushing at once both land and the cap holds.
+  storePushCapped: {
+    numberOfKeys: 1,
+    lua: `redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`,
+  },
 };
 
 /** The scripts as ioredis defines them on the client. */
@@ -55,6 +63,7 @@ interface ScriptCommands {
   storeIncrement(key: string, ttlMs: number): Promise<number>;
   storeSetIfGreater(key: string, n: string, ttlMs: number | ''): Promise<number>;
   storeAddToSet(key: string, member: string, ttlMs: number | ''): Promise<number>;
+  storePushCapped(key: string, item: string, max: number, ttlMs: number | ''): Promise<number>;
 }
 
 /** Creates the store; it connects in the background (ping() tells when Redis answers). */
@@ -101,6 +110,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     removeFromSet: async (key, member) => (await run(() => client.srem(k(key), member))) === 1,
     members: (key) => run(() => client.smembers(k(key))),
+    async pushCapped(key, item, max, ttlMs) {
+      const cap = checkCap(max);
+      const ttl = checkTtl(ttlMs) ?? '';
+      await run(() => scripts.storePushCapped(k(key), item, cap, ttl));
+    },
+    listItems: (key) => run(() => client.lrange(k(key), 0, -1)),
     async writeAll(writes) {
       checkWrites(writes);
       if (writes.length === 0) return;

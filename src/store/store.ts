@@ -1,6 +1,6 @@
 // Owns the contract every state backend (memory, LMDB, Redis) fulfils: string records with
 // optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater", small
-// sets and an all-or-nothing write of several keys. Everything the gateway shares between
+// sets, capped lists (a bounded trail, newest first) and an all-or-nothing write of several keys. Everything the gateway shares between
 // processes goes through it.
 
 /** A backend could not be reached or failed; callers answer 503 and never skip a layer (S11). */
@@ -23,7 +23,7 @@ export interface Store {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Writes only when the key is absent (or expired); true when this call wrote it. */
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
-  /** Deletes a key (value or set); true when something was deleted. */
+  /** Deletes a key (value, set or list); true when something was deleted. */
   delete(key: string): Promise<boolean>;
   /**
    * Adds 1 to a counter and returns the new count. The first increment of an absent counter
@@ -42,9 +42,17 @@ export interface Store {
   /** The members of a set (empty when absent). */
   members(key: string): Promise<string[]>;
   /**
+   * Puts `item` at the head of the list under key and keeps only its `max` newest items, in one
+   * atomic step (so gateways sharing the store keep one trail, never longer than max); ttlMs,
+   * when given, (re)sets the whole list's time-to-live.
+   */
+  pushCapped(key: string, item: string, max: number, ttlMs?: number): Promise<void>;
+  /** The items of a list, newest first (empty when absent). */
+  listItems(key: string): Promise<string[]>;
+  /**
    * Applies every change in order, all or nothing, atomic across processes: a crash or kill -9
    * leaves either none or all of them, and no reader sees some without the others. Each change
-   * overwrites whatever the key held (a value or a set), so none can fail halfway. In a Redis
+   * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. In a Redis
    * Cluster the keys must share a hash slot (a common {hash tag}); otherwise it rejects.
    */
   writeAll(writes: readonly StoreWrite[]): Promise<void>;

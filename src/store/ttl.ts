@@ -22,6 +22,13 @@ export function checkNumber(n: number): number {
   return n;
 }
 
+/** Returns max when it is a whole number of at least 1: a list capped at 0 (or at a fraction) would mean something different in each backend. */
+export function checkCap(max: number): number {
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new RangeError(`a list's cap must be a whole number of at least 1, got ${max}`);
+  return max;
+}
+
 /** Checks every TTL of an atomic write before any change is applied, so that a bad one writes nothing. */
 export function checkWrites(writes: readonly StoreWrite[]): void {
   for (const write of writes) if (write.op !== 'delete') checkTtl(write.ttlMs);

@@ -254,6 +254,58 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.members('t'), ['new']);
     });
 
+    it('a capped list keeps its newest items, newest first, and is deleted whole', async ({ store }) => {
+      assert.deepEqual(await store.listItems('trail'), []);
+      for (const item of ['a', 'b', 'c', 'd']) await store.pushCapped('trail', item, 3);
+      assert.deepEqual(await store.listItems('trail'), ['d', 'c', 'b'], 'the oldest beyond the cap is dropped');
+      await store.pushCapped('trail', 'e', 2);
+      assert.deepEqual(await store.listItems('trail'), ['e', 'd'], 'a smaller cap trims at once');
+      await store.pushCapped('trail', 'e', 5);
+      assert.deepEqual(await store.listItems('trail'), ['e', 'e', 'd'], 'an item pushed twice is there twice');
+      assert.equal(await store.delete('trail'), true);
+      assert.deepEqual(await store.listItems('trail'), []);
+      await store.pushCapped('trail', 'anew', 3);
+      assert.deepEqual(await store.listItems('trail'), ['anew'], 'a list made anew brings back nothing');
+      await store.writeAll([{ op: 'set', key: 'trail', value: 'a value now' }]);
+      assert.equal(await store.get('trail'), 'a value now', 'writeAll overwrites a list');
+    });
+
+    it('a capped list with a TTL expires whole; a push with a TTL renews it, one without keeps it', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      await store.pushCapped('trail', 'a', 10, ttl);
+      const first = await timer(ttl);
+      const half = await timer(ttl / 2);
+      await half.done();
+      await store.pushCapped('trail', 'b', 10, ttl);
+      const renewed = await timer(ttl);
+      await first.done();
+      assert.deepEqual(await store.listItems('trail'), ['b', 'a'], 'renewed by the second push');
+      await store.pushCapped('trail', 'c', 10);
+      await renewed.done();
+      assert.deepEqual(await store.listItems('trail'), [], 'a push without a TTL keeps the list expiring');
+    });
+
+    it('pushCapped: 20 concurrent pushes all land, and the cap holds', async ({ store }) => {
+      const items = Array.from({ length: 20 }, (_, i) => `item ${i}`);
+      await Promise.all(items.map((item) => store.pushCapped('all', item, 50)));
+      assert.deepEqual(sorted(await store.listItems('all')), sorted(items));
+      await Promise.all(items.map((item) => store.pushCapped('capped', item, 5)));
+      const kept = await store.listItems('capped');
+      assert.equal(kept.length, 5);
+      assert.ok(kept.every((item) => items.includes(item)));
+    });
+
+    it('a cap no backend can honour is refused alike, writing nothing', async ({ store }) => {
+      for (const max of [0, -1, 1.5, Number.NaN]) {
+        await assert.rejects(store.pushCapped('trail', 'x', max), RangeError, `cap ${max}`);
+      }
+      await assert.rejects(store.pushCapped('trail', 'x', 3, 0), RangeError);
+      assert.deepEqual(await store.listItems('trail'), []);
+    });
+
     it('keys, values and members are kept exactly as given, Unicode included', async ({ store }) => {
       const nfc = 'caf\u00e9';
       const nfd = 'cafe\u0301';
