@@ -23,7 +23,7 @@ import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
 import { setCookieList } from '../proxy/upstream-cookies.js';
-import { recordClaims } from '../session/anonymous-vault.js';
+import { claimValues } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import { clearCookie } from '../session/gateway-cookie.js';
@@ -157,9 +157,10 @@ export async function handleLogin(
     return { who: other.who, checks: { allowlist: other.allowlist, locked: locks.length > 0 }, locks };
   };
 
-  // The anonymous vault, minus values an earlier login claimed; this login claims what it carries.
+  // The anonymous vault, minus values an earlier login claimed; this login claims what it carries
+  // until the app clearly refuses the password.
   const jar = await readAnonymousJar(rs, services);
-  await recordClaims(services.store, services.keys.digest, jar, config.session.anonymous);
+  const claim = await claimValues(services.store, services.keys.digest, jar, config.session.anonymous);
 
   const forwardScope: RequestScope = {
     ...scope,
@@ -225,6 +226,9 @@ export async function handleLogin(
       return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
     }
     if (verdict.outcome === 'failure') {
+      // Refused, the login authenticated nobody: the visitor keeps the app's cookies as the app
+      // set them (its CSRF cookie), so that the password can be typed again on the page shown (S14).
+      await claim.release();
       const newlyLocked = (await limits.attempt?.failed())?.started ?? [];
       audit(services.logger, 'login.password_failed', {
         user: typed,
