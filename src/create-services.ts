@@ -15,6 +15,7 @@ import { createSigner } from './crypto/signing.js';
 import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
 import { createTotpFactor } from './factors/totp/totp-factor.js';
+import { createAuditTrail, keepAuditTrail } from './ops/audit-trail.js';
 import type { Logger } from './ops/logger.js';
 import type { Upstream } from './proxy/upstream.js';
 import type { WebSocketTracker } from './proxy/websocket-tracker.js';
@@ -95,6 +96,8 @@ export async function createLoginServices(options: {
   const state = await createUserState(options.config, now, { storeObserver: options.storeObserver });
   // In the background: a Redis that is down at start must not hold the start up.
   void warnIfNotPersistent(options.config().store, options.logger);
+  const auditTrail = createAuditTrail(state.store, now, options.logger);
+  keepAuditTrail(options.logger, auditTrail);
   return {
     ...state,
     signer: createSigner(state.keys.signing),
@@ -106,6 +109,7 @@ export async function createLoginServices(options: {
     allowlistEditor: options.allowlistEditor,
     upstream: options.upstream,
     logger: options.logger,
+    auditTrail,
     now,
   };
 }

@@ -120,6 +120,7 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
         await server.drain(config.current().config.listen.shutdown_grace);
         await metricsServer?.close();
         await upstream.close();
+        await login?.auditTrail.settled();
         await login?.store.close();
         await login?.allowlists.close();
         await login?.allowlistEditor.close();

@@ -15,6 +15,7 @@ import { ConfigInvalidError } from '../config/source.js';
 import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../config/username.js';
 import { createUserState, type UserState } from '../create-services.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
+import { type AuditTrail, createAuditTrail, keepAuditTrail } from '../ops/audit-trail.js';
 import { createLogger } from '../ops/logger.js';
 import { AdminRefusedError, type UserAdmin } from '../session/user-admin.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -79,10 +80,14 @@ export function operatorUsername(raw: string, rules: UsernameRules): string {
   return user;
 }
 
-/** One audit line per change on stderr, marked as an operator's change. */
-export function createOperatorAudit(): Operator['audit'] {
+/**
+ * One audit line per change on stderr, marked as an operator's change; with a trail, the change
+ * joins the recent-audit trail the admin console shows too.
+ */
+export function createOperatorAudit(trail?: AuditTrail): Operator['audit'] {
   // Synchronous, so that every audit line is written before the process exits.
   const logger = createLogger({ level: 'info', destination: pino.destination({ dest: 2, sync: true }) });
+  if (trail) keepAuditTrail(logger, trail);
   const by = { by: 'cli', operator: operatorName() };
   return (event, facts) => audit(logger, event, { ...facts, ...by });
 }
@@ -99,6 +104,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     throw new CommandError(`cannot open the gateway's state: ${(error as Error).message}`, { cause: error });
   }
   const rules = usernameRulesOf(login.username);
+  const trail = createAuditTrail(state.store, Date.now);
   const operator: Operator = {
     config,
     runtime,
@@ -106,7 +112,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     state,
     factors: [state.totp, state.questions],
     user: (raw) => operatorUsername(raw, rules),
-    audit: createOperatorAudit(),
+    audit: createOperatorAudit(trail),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   try {
@@ -117,6 +123,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     }
     throw error;
   } finally {
+    await trail.settled();
     await state.store.close();
   }
 }

@@ -1,6 +1,7 @@
 // Owns audit events: security-relevant outcomes with stable names, one log line each, never
 // carrying a secret, password, code, answer or cookie value (those are redacted anyway).
 
+import { auditTrailOf } from './audit-trail.js';
 import type { Logger } from './logger.js';
 import { observerOf } from './observe.js';
 
@@ -37,8 +38,12 @@ export type AuditEvent =
   | 'allowlist.edit_refused'
   | 'users.role_set';
 
-/** Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe the logger). */
+/**
+ * Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe
+ * the logger; and adds it to the recent-audit trail the admin console shows, when one is kept).
+ */
 export function audit(logger: Logger, event: AuditEvent, facts: Record<string, unknown>): void {
   logger.info({ audit: true, event, ...facts });
   observerOf(logger)?.audit(event, facts);
+  auditTrailOf(logger)?.record(event, facts);
 }

@@ -13,6 +13,7 @@ import type { Signer } from '../crypto/signing.js';
 import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
 import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
+import type { AuditTrail } from '../ops/audit-trail.js';
 import type { Logger } from '../ops/logger.js';
 import type { Upstream } from '../proxy/upstream.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
@@ -48,5 +49,7 @@ export interface LoginServices {
   allowlistEditor: SharedAllowlistEditor;
   upstream: () => Upstream;
   logger: Logger;
+  /** The recent audit events, shared through the store (the admin console shows them). */
+  auditTrail: AuditTrail;
   now: () => number;
 }
