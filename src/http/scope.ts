@@ -44,6 +44,12 @@ export interface VaultBinding {
   readonly cookieHeader: string;
   /** Takes the upstream's Set-Cookie lines; returns the lines the client may see (pass-through ones, the gateway's own). */
   capture(setCookies: readonly string[]): string[];
+  /**
+   * The store's write of what capture() took, while one is under way (it never rejects). The
+   * answer's head waits for it: a cookie the app set is in the vault before the answer that
+   * set it is released, so the browser's next request gets it (S14).
+   */
+  stored?(): Promise<void> | undefined;
 }
 
 export interface ScopeResult {

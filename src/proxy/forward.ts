@@ -19,11 +19,18 @@ class ClientGoneError extends Error {
   readonly code = 'GW_CLIENT_GONE';
 }
 
+/** The body of an answer whose head waits for the vault: what arrived meanwhile, and whether it ended. */
+interface HeldBody {
+  chunks: Buffer[];
+  ended: boolean;
+}
+
 /** Relays undici's response events to the client response, pausing upstream when the client is slow. */
 class ResponseRelay implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #upstreamStartedAt = performance.now();
   #clientGone = false;
+  #held: HeldBody | undefined;
 
   constructor(
     private readonly scope: RequestScope,
@@ -56,17 +63,44 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       return;
     }
     const clientHeaders = buildClientHeaders(headers, this.scope);
-    if (statusMessage) this.res.writeHead(statusCode, statusMessage, clientHeaders);
-    else this.res.writeHead(statusCode, clientHeaders);
+    const writeHead = () => {
+      if (statusMessage) this.res.writeHead(statusCode, statusMessage, clientHeaders);
+      else this.res.writeHead(statusCode, clientHeaders);
+    };
+    const stored = this.scope.vault?.stored?.();
+    if (!stored) {
+      writeHead();
+      return;
+    }
+    // S14: the cookies this answer set are written to the vault before the browser sees the
+    // answer, so that a redirect followed at once (a message shown once, a password change's
+    // new session) carries them. Meanwhile the upstream is paused and what came is kept.
+    controller.pause();
+    const held: HeldBody = { chunks: [], ended: false };
+    this.#held = held;
+    void stored.then(() => {
+      this.#held = undefined;
+      // The client left, or the gateway answered the request itself meanwhile (an upstream error).
+      if (this.#clientGone || this.res.headersSent) return;
+      writeHead();
+      for (const chunk of held.chunks) this.res.write(chunk);
+      if (held.ended) this.res.end();
+      else if (!this.res.writableNeedDrain) controller.resume();
+    });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#held) {
+      this.#held.chunks.push(chunk);
+      return;
+    }
     if (!this.res.write(chunk)) controller.pause();
   }
 
   onResponseEnd(): void {
     this.scope.upstreamMs = performance.now() - this.#upstreamStartedAt;
-    this.res.end();
+    if (this.#held) this.#held.ended = true;
+    else this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

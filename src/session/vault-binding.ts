@@ -27,19 +27,24 @@ export function sessionVault(
 ): VaultBinding {
   const session = rs.session!;
   const login = scope.runtime.config.login as LoginSettings;
+  let writing: Promise<void> | undefined;
   return {
     cookieHeader: upstreamCookieHeader(session.jar, scope, req, rs, services.now()),
     capture(lines) {
       const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
       if (logout) return [...client, clearSessionCookie(rs)];
       const changes = changesFromSetCookies(vault, scope.target.path, services.now());
-      services.records
+      if (changes.size === 0) return client;
+      // A failed write is logged, and the answer still goes out: the app has done what it
+      // answered (an object added, a password changed), and hiding that would invite a repeat.
+      writing = services.records
         .updateVault(session.id, changes)
         .catch((error: Error) =>
           services.logger.warn({ event: 'vault.update_failed', err: error, request_id: scope.id }),
         );
       return client;
     },
+    stored: () => writing,
   };
 }
 
