@@ -21,6 +21,7 @@ import type { Upstream } from './proxy/upstream.js';
 import type { WebSocketTracker } from './proxy/websocket-tracker.js';
 import { createHeldRequests } from './session/held-requests.js';
 import { createSessionRecords } from './session/records.js';
+import { createReplayTokens } from './session/replay-tokens.js';
 import type { LoginServices } from './session/services.js';
 import { createStore, redisOptionsOf } from './store/index.js';
 import type { StoreObserver } from './store/observed.js';
@@ -103,6 +104,7 @@ export async function createLoginServices(options: {
     signer: createSigner(state.keys.signing),
     oneAtATime: createOneAtATime(),
     held: createHeldRequests({ store: state.store, sealer: state.sealer }),
+    replays: createReplayTokens({ store: state.store, sealer: state.sealer }),
     roles: createRoleResolver(state.store, now),
     webSockets: options.webSockets,
     allowlists: options.allowlists,

@@ -9,6 +9,7 @@ import { requirementFor } from '../config/path-rules.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { loginFields, queryCarriesCredentials } from '../intercept/login-body.js';
 import { handleLogin } from '../intercept/login-exchange.js';
+import { answerReplay } from '../intercept/replay.js';
 import { audit } from '../ops/audit.js';
 import { hasBody } from '../proxy/forward.js';
 import { endSession } from '../session/end-session.js';
@@ -148,8 +149,11 @@ export async function guardRequest(
       return forward(scope);
     }
     case 'forward':
-      if (decision.vault === 'session') await services.records.touch(bindSession(scope, req, rs, services, false));
-      else scope.vault = await anonymousVault(scope, req, rs, services);
+      if (decision.vault === 'session') {
+        await services.records.touch(bindSession(scope, req, rs, services, false));
+        // The withheld page of this session's login, once, at its own address (issue 12).
+        if (await answerReplay(scope, req, res, rs, services)) return;
+      } else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
     case 'redirect':
       return sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);

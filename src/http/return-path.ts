@@ -1,6 +1,7 @@
-// Owns return targets (S9): a place to send the browser back to is accepted only as a
-// same-origin relative path; anything that a browser could read as another origin
-// ("//evil", "/\evil", a scheme, control characters it would strip) is dropped.
+// Owns return targets (S9): a place to send the browser back to (a return parameter, the
+// Location of a replayed redirect) is accepted only as a same-origin path; anything that a
+// browser could read as another origin ("//evil", "/\evil", a scheme, control characters it
+// would strip) is dropped.
 
 const MAX_LENGTH = 2048;
 
@@ -28,4 +29,22 @@ export function safeReturnPath(target: string | undefined | null): string | unde
     return undefined;
   }
   return target;
+}
+
+/**
+ * The same-origin path a redirect's Location leads to, read as a browser reads it on a page at
+ * `basePath` of `origin`: a relative reference, an absolute path, or an absolute URL of that
+ * origin (scheme, host and port). Anything that leaves the origin, or that a browser would read
+ * differently than this parser (control characters, backslashes), is undefined (S9).
+ */
+export function sameOriginLocation(location: string, origin: string, basePath = '/'): string | undefined {
+  if (/\p{Cc}|\\/u.test(location)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(location, new URL(basePath, origin));
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== origin) return undefined;
+  return safeReturnPath(url.pathname + url.search + url.hash);
 }

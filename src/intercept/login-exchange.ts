@@ -85,7 +85,13 @@ function withhold(scope: RequestScope, answer: ExchangeAnswer, scripted: boolean
   }
   answer.rest?.destroy();
   const keep = !scripted && !answer.rest;
-  return { status: answer.status, headers: kept, body: keep ? answer.body.toString('base64') : null };
+  // Only the path: a login read from the query (a GET) would put the password in a URL.
+  return {
+    status: answer.status,
+    headers: kept,
+    body: keep ? answer.body.toString('base64') : null,
+    path: scope.target.path,
+  };
 }
 
 /** The facts a login is judged on for one user (the name typed, then the one the app confirms): role, allowlist verdict. */

@@ -11,6 +11,7 @@ export type AuditEvent =
   | 'login.step_up_required'
   | 'login.refused'
   | 'login.identity_differs'
+  | 'login.redirect_dropped'
   | 'step_up.passed'
   | 'step_up.failed'
   | 'step_up.abandoned'

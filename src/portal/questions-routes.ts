@@ -7,7 +7,7 @@
 import type { AnswerSetProblem, Answers } from '../factors/questions/questions-factor.js';
 import { answerSetProblem } from '../factors/questions/questions-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
-import { replayWithheld } from '../intercept/replay.js';
+import { releaseWithheld } from '../intercept/replay.js';
 import { audit } from '../ops/audit.js';
 import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
@@ -109,7 +109,7 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   if (result !== 'passed') return sendHtml(scope, ctx.res, 401, page(failureText(GENERIC_FAILURE, result)));
   const promoted = await promote(ctx, pending, 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  replayWithheld(scope, ctx.res, pending.withheld, [promoted.cookie], ctx.login.landing_path);
+  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
 }
 
 /**
@@ -208,7 +208,7 @@ export async function questionsEnroll(
   }
   const promoted = await promote(ctx, pending, 'enrollment', 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  replayWithheld(scope, ctx.res, pending.withheld, [promoted.cookie], ctx.login.landing_path);
+  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
 }
 
 /** Changing the answers: the questions asked now, answered right, then a complete new set (S12). */

@@ -5,7 +5,7 @@
 // thing (S5); enrollment changes are guarded, one factor at a time, and audited (S12).
 
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
-import { replayWithheld } from '../intercept/replay.js';
+import { prepareRelease, releaseWithheld } from '../intercept/replay.js';
 import { logoutUpstream } from '../intercept/upstream-logout.js';
 import { audit } from '../ops/audit.js';
 import { csrfToken } from '../session/csrf.js';
@@ -56,8 +56,7 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   }
   const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  const { cookie } = promoted;
-  replayWithheld(scope, ctx.res, pending.withheld, [cookie], ctx.login.landing_path);
+  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
 }
 
 /** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
@@ -107,19 +106,13 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     client: scope.client.address,
     request_id: scope.id,
   });
-  const cookies: string[] = [];
-  if (pending) {
-    const promoted = await promote(ctx, pending, 'enrollment', 'totp');
-    if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-    cookies.push(promoted.cookie);
-  }
-  sendHtml(
-    scope,
-    ctx.res,
-    200,
-    recoveryCodesPage(codes, pending ? ctx.login.landing_path : `${prefix}/account`),
-    cookies,
-  );
+  if (!pending) return sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, `${prefix}/account`));
+  const promoted = await promote(ctx, pending, 'enrollment', 'totp');
+  if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
+  // The codes come first; their Continue link leads where the app's answer is released.
+  const release = await prepareRelease(scope, ctx.rs, services, pending.withheld, promoted.session);
+  const cookies = [promoted.cookie, ...(release.kind === 'fetch' ? release.cookies : [])];
+  sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, release.location), cookies);
 }
 
 async function account(ctx: RouteContext, session: SessionRecord, route: string): Promise<void> {

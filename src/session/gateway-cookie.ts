@@ -1,6 +1,7 @@
 // Owns the gateway's cookies on the wire (S4): the signed session cookie (a full session or
-// a pending login) and the sealed anonymous-vault cookie. HttpOnly, SameSite=Lax, Secure and
-// __Host- prefixed whenever the request is HTTPS (Path=/ and no Domain, as the prefix requires).
+// a pending login), the sealed anonymous-vault cookie and the one-time replay token's cookie.
+// HttpOnly, SameSite=Lax, Secure and __Host- prefixed whenever the request is HTTPS (Path=/ and
+// no Domain, as the prefix requires).
 
 import type { Signer } from '../crypto/signing.js';
 import { cookieValues } from './client-cookies.js';
@@ -21,6 +22,11 @@ export function cookieName(base: string, secure: boolean): string {
 
 export function anonymousCookieBase(base: string): string {
   return `${base}_anon`;
+}
+
+/** The cookie carrying a one-time replay token (session/replay-tokens.ts) to the withheld page's own address. */
+export function replayCookieBase(base: string): string {
+  return `${base}_replay`;
 }
 
 /** A Set-Cookie line for a gateway cookie; a browser-session cookie unless maxAgeSeconds is given. */

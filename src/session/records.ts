@@ -34,6 +34,12 @@ export interface WithheldAnswer {
   headers: Array<[string, string]>;
   /** base64 body, or null when it was larger than the bound (the browser goes to the landing path). */
   body: string | null;
+  /**
+   * The path the login was sent to, as the browser sent it: the answer's own address, where it
+   * is shown again (S14). Absent in records written before it existed: such a page goes to the
+   * landing path.
+   */
+  path?: string;
 }
 
 export type PendingStep = Exclude<SecondStep, 'none'>;

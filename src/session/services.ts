@@ -20,6 +20,7 @@ import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
 import type { Store } from '../store/store.js';
 import type { HeldRequests } from './held-requests.js';
 import type { SessionRecords } from './records.js';
+import type { ReplayTokens } from './replay-tokens.js';
 
 export interface LoginServices {
   store: Store;
@@ -40,6 +41,8 @@ export interface LoginServices {
   oneAtATime: OneAtATime;
   /** Requests held while a path rule asks for a fresh second step (issue 16). */
   held: HeldRequests;
+  /** Withheld pages kept for their session's browser to fetch once at their own address (issue 12). */
+  replays: ReplayTokens;
   /** Users' roles now (sessions carry the role of their login). */
   roles: RoleResolver;
   webSockets: WebSocketTracker;
