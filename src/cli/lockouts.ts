@@ -3,48 +3,21 @@
 // what it lifted) and `gateway unlock --address IP` (an address locked as a whole). Every
 // lifting is an audit event.
 
-import { type Lock, lockName, type Regulator } from '../access/regulator.js';
-import { waitText } from '../http/error-page.js';
 import { normalizeAddress } from '../net/ip.js';
+import { unlockUser as liftUserLocks, lockLayers, lockText, userLocks } from '../session/user-admin.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
 import { type Operator, withOperator } from './operator.js';
-
-/** The two layers an operator sees, each with its own limits. */
-function layers(op: Operator): Array<[string, Regulator]> {
-  return [
-    ['second step', op.state.secondStepLimits],
-    ['password', op.state.passwordLimits],
-  ];
-}
-
-/** "password lock at 203.0.113.7 (about 14 minutes left)". */
-function describe(layer: string, lock: Lock, now: number): string {
-  const where = lock.scope === 'pair' ? `at ${lock.address}` : lock.scope === 'user' ? 'everywhere' : 'for everyone';
-  return `${layer} lock ${where} (${waitText(Math.ceil((lock.until - now) / 1000))} left)`;
-}
 
 /** The locks that stand on a user, one phrase each, for `users show`. */
 export async function userLockLines(op: Operator, user: string): Promise<string[]> {
   const now = Date.now();
-  const lines: string[] = [];
-  for (const [layer, regulator] of layers(op)) {
-    for (const lock of await regulator.locksOf(user)) lines.push(describe(layer, lock, now));
-  }
-  return lines;
+  return (await userLocks(op, user)).map((lock) => lockText(lock, now));
 }
 
 /** `users unlock NAME`: lifts every lock on the user in both layers and forgets their failures. */
 export async function unlockUser(op: Operator, user: string): Promise<void> {
   const now = Date.now();
-  const lifted: string[] = [];
-  const names: string[] = [];
-  for (const [layer, regulator] of layers(op)) {
-    for (const lock of await regulator.unlockUser(user)) {
-      lifted.push(describe(layer, lock, now));
-      names.push(`${layer}:${lockName(lock)}`);
-    }
-  }
-  op.audit('lockout.lifted', { user, locks: names });
+  const lifted = (await liftUserLocks(op, user)).map((lock) => lockText(lock, now));
   op.print(`${user}: ${lifted.length ? `lifted the ${lifted.join(', ')}` : 'was not locked out'}; failures forgotten`);
 }
 
@@ -52,9 +25,9 @@ export async function unlockUser(op: Operator, user: string): Promise<void> {
 async function unlockAddress(op: Operator, address: string): Promise<void> {
   const now = Date.now();
   const lifted: string[] = [];
-  for (const [layer, regulator] of layers(op)) {
+  for (const [layer, regulator] of lockLayers(op)) {
     const lock = await regulator.unlockAddress(address);
-    if (lock) lifted.push(describe(layer, lock, now));
+    if (lock) lifted.push(lockText({ layer, lock }, now));
   }
   op.audit('lockout.lifted', { address, layers: lifted.length });
   op.print(

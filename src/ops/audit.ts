@@ -37,7 +37,8 @@ export type AuditEvent =
   | 'allowlist.entry_added'
   | 'allowlist.entry_removed'
   | 'allowlist.edit_refused'
-  | 'users.role_set';
+  | 'users.role_set'
+  | 'trusted_browser.revoked';
 
 /**
  * Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe

@@ -83,6 +83,8 @@ const pendingKey = (id: string) => `pending:${id}`;
 // shortened by a reload must not make a live session unlisted, and so unrevocable.
 const userIndexKey = (user: string) => `sessions:user:${user}`;
 const USERS_INDEX = 'sessions:users';
+// When each user last signed in (a session created), for the admin console; no TTL, one per user.
+const lastSignInKey = (user: string) => `last-sign-in:${user}`;
 // A user's pending logins, named alike; they all live pendingMs, so the set's TTL is theirs.
 const pendingIndexKey = (user: string) => `pending:user:${user}`;
 
@@ -154,6 +156,10 @@ export interface SessionRecords {
   endOtherSessions(user: string, keepId: string): Promise<string[]>;
   /** Ends every session of a user (or of everyone); returns the ids of the live sessions it ended. */
   revoke(user: string | { all: true }): Promise<string[]>;
+  /** Every user who has signed in (the index revocation of everyone uses). */
+  signedInUsers(): Promise<string[]>;
+  /** When the user last signed in (a session created); undefined when never (or before it was recorded). */
+  lastSignIn(user: string): Promise<number | undefined>;
 
   createPending(input: Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>): Promise<PendingRecord>;
   getPending(id: string): Promise<PendingRecord | undefined>;
@@ -291,6 +297,7 @@ export function createSessionRecords(options: {
       await write(record);
       await store.addToSet(userIndexKey(user), indexMember(record));
       await store.addToSet(USERS_INDEX, user);
+      await store.set(lastSignInKey(user), String(time));
       await pruneSessions(user);
       return record;
     },
@@ -377,6 +384,13 @@ export function createSessionRecords(options: {
         }
       }
       return ended;
+    },
+
+    signedInUsers: () => store.members(USERS_INDEX),
+
+    async lastSignIn(user) {
+      const at = Number(await store.get(lastSignInKey(user)));
+      return Number.isSafeInteger(at) && at > 0 ? at : undefined;
     },
 
     async createPending(input) {

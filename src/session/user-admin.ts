@@ -1,15 +1,18 @@
 // Owns the changes an administrator makes to a user, shared by the operator CLI (`gateway users`,
-// `gateway sessions`) and, later, the admin console (issue 16): a stored role, a one-time code
-// for a first enrollment (S12), a reset of every second factor, the end of sessions. Each
+// `gateway sessions`) and the admin console (issue 16): a stored role, a one-time code for a
+// first enrollment (S12), a reset of every second factor, the end of sessions, the lifting of
+// locks, the revocation of trusted browsers; and what both show of a user (userSummary). Each
 // checks what it must refuse (a refusal is an AdminRefusedError with the sentence to show),
 // makes the change, writes its audit event through the caller's `audit` (which says who acted),
 // and returns what happened; the caller words it.
 
+import { type Lock, lockName, type Regulator } from '../access/regulator.js';
 import { ADMIN_ROLE, type RoleSource, resolveRoleSource, roleKey } from '../access/roles.js';
 import type { RoleSettings } from '../config/runtime.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../factors/enroll-codes.js';
 import type { FactorKind, SecondFactor } from '../factors/factor.js';
+import { waitText } from '../http/error-page.js';
 import type { AuditEvent } from '../ops/audit.js';
 import type { LoginServices } from './services.js';
 
@@ -22,10 +25,25 @@ export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = { totp: 'TOTP'
 export interface UserAdmin {
   readonly config: Readonly<GatewayConfig>;
   readonly roles: RoleSettings;
-  readonly state: Pick<LoginServices, 'store' | 'records' | 'keys' | 'recovery'>;
+  readonly state: Pick<
+    LoginServices,
+    'store' | 'records' | 'keys' | 'recovery' | 'secondStepLimits' | 'passwordLimits'
+  >;
   /** Every second factor a user may hold; a reset removes them all. */
   readonly factors: readonly AdminFactor[];
+  /**
+   * A user's trusted browsers (the passkeys work, issue 15), once they exist: counted on the
+   * console's pages and revoked by revokeTrustedBrowsers. Absent: the version has none.
+   */
+  readonly trustedBrowsers?: TrustedBrowsersAdmin;
   audit(event: AuditEvent, facts: Record<string, unknown>): void;
+}
+
+/** What an administrator does with a user's trusted browsers. */
+export interface TrustedBrowsersAdmin {
+  count(user: string): Promise<number>;
+  /** Forgets every trusted browser of the user; how many. */
+  revoke(user: string): Promise<number>;
 }
 
 /** A change refused, with the sentence that says why (the CLI prints it, the console shows it). */
@@ -136,4 +154,93 @@ export async function endSessions(admin: UserAdmin, user: string | undefined): P
   const ended = await admin.state.records.revoke(user ?? { all: true });
   admin.audit('session.revoked', user ? { user, sessions: ended.length } : { all: true, sessions: ended.length });
   return ended;
+}
+
+/** The two layers whose locks an administrator sees and lifts, each with its own limits. */
+export function lockLayers(admin: UserAdmin): Array<[string, Regulator]> {
+  return [
+    ['second step', admin.state.secondStepLimits],
+    ['password', admin.state.passwordLimits],
+  ];
+}
+
+/** A lock that stands on a user, and the layer it is in. */
+export interface UserLock {
+  readonly layer: string;
+  readonly lock: Lock;
+}
+
+/** "password lock at 203.0.113.7 (about 14 minutes left)", as `gateway users show` and the console say it. */
+export function lockText({ layer, lock }: UserLock, now: number): string {
+  const where = lock.scope === 'pair' ? `at ${lock.address}` : lock.scope === 'user' ? 'everywhere' : 'for everyone';
+  return `${layer} lock ${where} (${waitText(Math.ceil((lock.until - now) / 1000))} left)`;
+}
+
+/** The locks that stand on a user, in both layers. */
+export async function userLocks(admin: UserAdmin, user: string): Promise<UserLock[]> {
+  const locks: UserLock[] = [];
+  for (const [layer, regulator] of lockLayers(admin)) {
+    for (const lock of await regulator.locksOf(user)) locks.push({ layer, lock });
+  }
+  return locks;
+}
+
+/** Lifts every lock on the user in both layers and forgets their failures; returns the locks lifted. */
+export async function unlockUser(admin: UserAdmin, user: string): Promise<UserLock[]> {
+  const lifted: UserLock[] = [];
+  for (const [layer, regulator] of lockLayers(admin)) {
+    for (const lock of await regulator.unlockUser(user)) lifted.push({ layer, lock });
+  }
+  admin.audit('lockout.lifted', { user, locks: lifted.map(({ layer, lock }) => `${layer}:${lockName(lock)}`) });
+  return lifted;
+}
+
+/** Forgets every trusted browser of the user; refused in a version without them. */
+export async function revokeTrustedBrowsers(admin: UserAdmin, user: string): Promise<number> {
+  if (!admin.trustedBrowsers) throw new AdminRefusedError('this gateway keeps no trusted browsers');
+  const revoked = await admin.trustedBrowsers.revoke(user);
+  admin.audit('trusted_browser.revoked', { user, browsers: revoked });
+  return revoked;
+}
+
+/** What the console shows of a user: role, factors, locks, sessions, trusted browsers, last sign-in. */
+export interface UserSummary {
+  readonly user: string;
+  readonly role: CurrentRole;
+  readonly factors: readonly string[];
+  readonly recoveryCodes: number;
+  readonly locks: readonly UserLock[];
+  readonly sessions: number;
+  /** undefined: the version keeps no trusted browsers. */
+  readonly trustedBrowsers: number | undefined;
+  readonly lastSignIn: number | undefined;
+}
+
+/** Reads what the console shows of one user. */
+export async function userSummary(admin: UserAdmin, user: string): Promise<UserSummary> {
+  const { state } = admin;
+  return {
+    user,
+    role: await currentRole(admin, user),
+    factors: await enrolledFactorNames(admin, user),
+    recoveryCodes: await state.recovery.remaining(user),
+    locks: await userLocks(admin, user),
+    sessions: (await state.records.listSessions(user)).length,
+    trustedBrowsers: await admin.trustedBrowsers?.count(user),
+    lastSignIn: await state.records.lastSignIn(user),
+  };
+}
+
+/**
+ * The users an administrator can find by name: those who ever signed in, and those gateway.yaml
+ * names (admins, fixed roles), sorted. A user known only to the store (a role set before any
+ * sign-in) is opened by their exact name.
+ */
+export async function knownUsers(admin: UserAdmin): Promise<string[]> {
+  const names = new Set([
+    ...(await admin.state.records.signedInUsers()),
+    ...admin.roles.admins,
+    ...Object.keys(admin.roles.roles),
+  ]);
+  return [...names].sort();
 }

@@ -119,6 +119,20 @@ describe('sessions', () => {
     assert.equal(await records.getSession(session.id), undefined);
   });
 
+  test('each sign-in is recorded as the user last signing in; the signed-in users are listed', async () => {
+    const { records, advance } = setup();
+    assert.equal(await records.lastSignIn('alice'), undefined);
+    const first = await records.createSession('alice', 'admin', {}, 'totp');
+    assert.equal(await records.lastSignIn('alice'), first.createdAt);
+    advance(MINUTE);
+    const second = await records.createSession('alice', 'admin', {}, 'totp');
+    await records.createSession('bob', 'staff', {}, 'none');
+    assert.equal(await records.lastSignIn('alice'), second.createdAt);
+    await records.revoke('alice');
+    assert.equal(await records.lastSignIn('alice'), second.createdAt, 'an ended session does not forget the sign-in');
+    assert.deepEqual((await records.signedInUsers()).sort(), ['alice', 'bob']);
+  });
+
   test('revoking a user ends all of their sessions and no one else’s', async () => {
     const { records, advance } = setup();
     const a1 = await records.createSession('alice', 'admin', {}, 'none');
