@@ -4,9 +4,9 @@
 // callers gather the facts (the session stage, the login interception, the gateway's pages,
 // the WebSocket sweep) and carry the decision out.
 
-import type { PathRequirement } from '../config/path-rules.js';
-import type { LoginSettings } from '../config/sections/login.js';
+import { isRoute, type PathRequirement, type RouteMatch } from '../config/path-rules.js';
 import type { FactorKind } from '../factors/factor.js';
+import type { RequestTarget } from '../net/request-target.js';
 import type { AllowlistVerdict } from './allowlist-verdict.js';
 
 /**
@@ -93,19 +93,20 @@ export interface RequestFacts {
 
 /**
  * Which kind of route this is, on the routing path (so every spelling of a route is that route,
- * S1). `credentials`: the request may carry a credential field (one is in its query, or it has
- * a body the gateway has not read yet).
+ * S1) and, for a route that names query parameters, the query. `credentials`: the request may
+ * carry a credential field (one is in its query, or it has a body the gateway has not read yet).
  */
 export function classifyRoute(
   method: string,
-  routingPath: string,
-  login: Pick<LoginSettings, 'routes' | 'logout_routes'>,
+  target: Pick<RequestTarget, 'routingPath' | 'search'>,
+  login: { routes: readonly RouteMatch[]; logout_routes: readonly RouteMatch[] },
   requirement: PathRequirement,
   credentials = false,
 ): RouteKind {
-  const matches = (route: { method: string; path: string }) => route.method === method && route.path === routingPath;
+  const matches = (route: RouteMatch) => isRoute(route, method, target);
   if (login.routes.some(matches)) return 'login';
-  const loginPath = login.routes.some((route) => route.path === routingPath);
+  // The path alone, whatever the query: an app may check a password on any request to it.
+  const loginPath = login.routes.some((route) => route.path === target.routingPath);
   // Lenient apps check a password whatever the method (PHP's $_REQUEST, Flask's request.values):
   // a credential on a login path, with any method (a GET's query or body included), is a login,
   // with its checks and classification, never a page view (issue 11).

@@ -1,8 +1,11 @@
 // Owns matching a request against the path rules (issue 16): the `rules` list, then
 // `public_paths` as public rules, compiled once per load; the first rule whose path and
 // methods match decides what the request needs (S0: no match means a session). Used by the
-// access decision and by the configuration's own check that the login page is public.
+// access decision and by the configuration's own checks (config/route-loops.ts). A public path
+// may name query parameters (issue 12); the request's query must then carry them exactly.
 
+import { queryMatches, type RequiredQuery } from '../net/query-match.js';
+import type { RequestTarget } from '../net/request-target.js';
 import type { PublicPath } from './sections/login.js';
 import type { RuleSettings } from './sections/rules.js';
 
@@ -19,6 +22,8 @@ export interface PathRule {
   readonly path: string;
   readonly methods?: ReadonlySet<string>;
   readonly matches: (routingPath: string) => boolean;
+  /** Query parameters the request must carry exactly (net/query-match.ts); none when absent. */
+  readonly query?: RequiredQuery;
   readonly requirement: PathRequirement;
 }
 
@@ -43,7 +48,10 @@ function requirementOf(access: RuleSettings['access']): PathRequirement {
 }
 
 /** Compiles the rules, then the public paths as public rules after them (so a rule can narrow a public prefix). */
-export function compilePathRules(rules: readonly RuleSettings[], publicPaths: readonly PublicPath[]): PathRule[] {
+export function compilePathRules(
+  rules: readonly RuleSettings[],
+  publicPaths: readonly (Omit<PublicPath, 'query'> & { query?: RequiredQuery })[],
+): PathRule[] {
   const compiled: PathRule[] = rules.map((rule) => ({
     path: rule.path.path,
     methods: rule.methods ? new Set(rule.methods) : undefined,
@@ -54,17 +62,43 @@ export function compilePathRules(rules: readonly RuleSettings[], publicPaths: re
     compiled.push({
       path: entry.path,
       matches: pathMatcher(entry.path, entry.prefix),
+      query: entry.query,
       requirement: { access: 'public' },
     });
   }
   return compiled;
 }
 
-/** What the first matching rule requires of this request; a session when none matches. */
-export function requirementFor(method: string, routingPath: string, rules: readonly PathRule[]): PathRequirement {
+/** What the first matching rule requires of a request to this target; a session when none matches. */
+export function requirementFor(
+  method: string,
+  target: Pick<RequestTarget, 'routingPath' | 'search'>,
+  rules: readonly PathRule[],
+): PathRequirement {
   for (const rule of rules) {
     if (rule.methods && !rule.methods.has(method)) continue;
-    if (rule.matches(routingPath)) return rule.requirement;
+    if (rule.matches(target.routingPath) && (!rule.query || queryMatches(target.search, rule.query)))
+      return rule.requirement;
   }
   return SESSION_REQUIRED;
+}
+
+/** A configured route as requests are matched against it: method, routing path, required query parameters. */
+export interface RouteMatch {
+  readonly method: string;
+  readonly path: string;
+  readonly query?: RequiredQuery;
+}
+
+/** Whether a request is this route: its method, its routing path and the parameters the route requires (issue 12). */
+export function isRoute(
+  route: RouteMatch,
+  method: string,
+  target: Pick<RequestTarget, 'routingPath' | 'search'>,
+): boolean {
+  return (
+    route.method === method &&
+    route.path === target.routingPath &&
+    (route.query === undefined || queryMatches(target.search, route.query))
+  );
 }

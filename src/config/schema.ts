@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { keysSchema } from '../crypto/keys.js';
 import { parseCidr } from '../net/ip-matcher.js';
-import { parseRequestTarget } from '../net/request-target.js';
 import { metricsSchema } from '../ops/metrics-settings.js';
 import { storeSchema } from '../store/settings.js';
 import { durationField, sizeField } from './duration.js';
-import { compilePathRules, requirementFor } from './path-rules.js';
+import { routeLoops } from './route-loops.js';
 import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';
@@ -230,18 +229,8 @@ export const configSchema = sections.superRefine((config, ctx) => {
     }
     return;
   }
-  const page = parseRequestTarget(login.page.split('?', 1)[0] as string);
-  const pagePath = page.ok ? page.target.routingPath : login.page;
-  const pageRule = requirementFor('GET', pagePath, compilePathRules(config.rules, config.public_paths));
-  if (pageRule.access !== 'public') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['login', 'page'],
-      message:
-        `must be listed in public_paths (and no earlier rule may cover it; the first that does says ${pageRule.access}): ` +
-        `a browser sent to ${login.page} without a session would be sent there again`,
-    });
-  }
+  for (const loop of routeLoops({ login, rules: config.rules, public_paths: config.public_paths }))
+    ctx.addIssue({ code: 'custom', path: loop.path, message: loop.message });
   const own = [session.cookie_name, `${session.cookie_name}_anon`];
   const gatewayCookies = new Set([...own, ...own.map((name) => `__Host-${name}`)]);
   login.pass_through_cookies.forEach((name, index) => {

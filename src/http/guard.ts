@@ -58,9 +58,9 @@ async function sessionAndDecision(
   const login = scope.runtime.config.login as LoginSettings;
   const rs = await resolveRequestSession(scope, req, services);
   const method = req.method ?? 'GET';
-  const requirement = requirementFor(method, scope.target.routingPath, scope.runtime.pathRules);
+  const requirement = requirementFor(method, scope.target, scope.runtime.pathRules);
   const credentials = mayCarryCredentials(scope, req, login);
-  const route = classifyRoute(method, scope.target.routingPath, login, requirement, credentials);
+  const route = classifyRoute(method, scope.target, login, requirement, credentials);
   const allowlist = allowlistFact(scope.runtime, scope.client, services, rs.session);
   const facts = { route, session: rs.state, wantsJson, allowlist, requirement, method };
   return {

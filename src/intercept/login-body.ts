@@ -8,6 +8,7 @@
 // login, whatever its method (issue 11). The size bound is enforced while reading (413).
 
 import { Response } from 'undici';
+import { mayBeField as mayBe } from '../net/query-match.js';
 import { hasDuplicateKeys } from './json-keys.js';
 
 export type LoginBodyResult = { ok: true; username: string } | { ok: false; status: 400 | 415; reason: string };
@@ -39,19 +40,6 @@ export interface LoginRequest {
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
-}
-
-/**
- * A field name as PHP stores it: leading spaces dropped, and space, "." and an opening "["
- * turned into "_" ("user.name" and " user name" are both "user_name" to $_POST).
- */
-export function phpFieldName(name: string): string {
-  return name.trimStart().replace(/[ .[]/g, '_');
-}
-
-/** Whether a form field could be read by some app as this field. */
-function mayBe(name: string, field: string): boolean {
-  return name === field || phpFieldName(name) === phpFieldName(field);
 }
 
 /** Whether a query carries the username or the password field, in any spelling an app may read as one. */

@@ -53,11 +53,11 @@ async function sendHeld(ctx: RouteContext, session: SessionRecord, held: HeldReq
   const parsed = parseRequestTarget(held.url);
   if (!parsed.ok) return gone(ctx);
   const heldScope = { ...scope, target: parsed.target };
-  const requirement = requirementFor(held.method, parsed.target.routingPath, scope.runtime.pathRules);
+  const requirement = requirementFor(held.method, parsed.target, scope.runtime.pathRules);
   // Decided again: the configuration may have changed while the request waited.
   const decision = decide({
     // A body counts as a possible credential (issue 11): a login path is never sent from here.
-    route: classifyRoute(held.method, parsed.target.routingPath, ctx.login, requirement, held.body.length > 0),
+    route: classifyRoute(held.method, parsed.target, ctx.login, requirement, held.body.length > 0),
     session: 'full',
     wantsJson: false,
     allowlist: allowlistFact(scope.runtime, scope.client, services, session),

@@ -8,6 +8,7 @@ import { classifyRoute, type Decision, decide, type RequestFacts, secondStepFor 
 import { resolveRole, resolveRoleSource } from '../../src/access/roles.js';
 import { compilePathRules, type PathRequirement, requirementFor } from '../../src/config/path-rules.js';
 import type { RuleSettings } from '../../src/config/sections/rules.js';
+import { parseRequestTarget, type RequestTarget } from '../../src/net/request-target.js';
 
 describe('decide', () => {
   const inside: AllowlistVerdict = { allowed: true, via: 'list' };
@@ -330,6 +331,13 @@ describe('decide', () => {
   }
 });
 
+/** A request target as the gateway parses it ("/Login.pl?action=x" -> routing path and query). */
+function target(url: string): RequestTarget {
+  const parsed = parseRequestTarget(url);
+  assert.ok(parsed.ok, url);
+  return parsed.target;
+}
+
 describe('classifyRoute', () => {
   const login = { routes: [{ method: 'POST', path: '/login' }], logout_routes: [{ method: 'POST', path: '/logout' }] };
   const publicPaths = [
@@ -361,7 +369,58 @@ describe('classifyRoute', () => {
   const rules = compilePathRules([], publicPaths);
   for (const [method, path, expected, credentials = false] of rows) {
     test(`${method} ${path}${credentials ? ' with a credential' : ''} -> ${expected}`, () =>
-      assert.equal(classifyRoute(method, path, login, requirementFor(method, path, rules), credentials), expected));
+      assert.equal(
+        classifyRoute(method, target(path), login, requirementFor(method, target(path), rules), credentials),
+        expected,
+      ));
+  }
+});
+
+describe('classifyRoute: routes and public paths that name query parameters (issue 12)', () => {
+  // SQL-Ledger's shape: one script logs in (POST), shows the form, logs out (GET ?action=logout).
+  const login = {
+    routes: [{ method: 'POST', path: '/login.pl', query: { action: 'login' } }],
+    logout_routes: [{ method: 'GET', path: '/login.pl', query: { action: 'logout' } }],
+  };
+  const rules = compilePathRules(
+    [],
+    [
+      { prefix: false, path: '/login.pl' },
+      { prefix: false, path: '/view.pl', query: { action: 'public' } },
+    ],
+  );
+  const rows: Array<[string, string, string, boolean?]> = [
+    ['GET', '/login.pl?action=logout', 'logout'],
+    // Every spelling of the path, the parameter among others.
+    ['GET', '/Login.pl/?x=1&action=logout', 'logout'],
+    ['GET', '/login.pl?action=%6Cogout', 'logout'],
+    // The same path without the query, or with another value: the login page.
+    ['GET', '/login.pl', 'public'],
+    ['GET', '/login.pl?action=logou', 'public'],
+    ['GET', '/login.pl?action=logout2', 'public'],
+    ['GET', '/login.pl?Action=logout', 'public'],
+    // Named twice (apps disagree on which one counts), or also in a spelling PHP reads as it: no route.
+    ['GET', '/login.pl?action=logout&action=logout', 'public'],
+    ['GET', '/login.pl?action=logout&action[]=view', 'public'],
+    ['GET', '/login.pl?action=logout&%20action=view', 'public'],
+    ['POST', '/login.pl?action=logout', 'login-path-other-method'],
+    ['POST', '/login.pl?action=login', 'login'],
+    // A credential on the login path is a login whatever the query (S1).
+    ['POST', '/login.pl', 'login', true],
+    ['GET', '/login.pl?action=logout', 'login', true],
+    ['GET', '/view.pl?action=public', 'public'],
+    ['GET', '/view.pl?id=7&action=public', 'public'],
+    ['GET', '/view.pl', 'private'],
+    ['GET', '/view.pl?action=edit', 'private'],
+    ['GET', '/view.pl?action=public&action=edit', 'private'],
+    ['GET', '/view.pl?action.=public', 'private'],
+  ];
+  for (const [method, url, expected, credentials = false] of rows) {
+    test(`${method} ${url}${credentials ? ' with a credential' : ''} -> ${expected}`, () =>
+      assert.equal(
+        classifyRoute(method, target(url), login, requirementFor(method, target(url), rules), credentials),
+        expected,
+      ));
   }
 });
 
@@ -408,7 +467,7 @@ describe('path rules: first match wins', () => {
   ];
   for (const [method, path, expected] of rows) {
     test(`${method} ${path} -> ${JSON.stringify(expected)}`, () =>
-      assert.deepEqual(requirementFor(method, path, rules), expected));
+      assert.deepEqual(requirementFor(method, target(path), rules), expected));
   }
 });
 

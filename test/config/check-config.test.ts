@@ -108,6 +108,33 @@ describe('gateway check-config', () => {
     });
   });
 
+  test('routes that loop: exit 1, each at the key to change (issue 12)', async () => {
+    const file = join(dir, 'loops.yaml');
+    await writeFile(
+      file,
+      [
+        'upstream:',
+        '  url: http://127.0.0.1:3001',
+        'public_paths: [/static/]',
+        'rules: [{ path: /menu.pl, access: deny }]',
+        'login:',
+        '  routes: [{ path: /login.pl, query: { action: login } }]',
+        '  page: /login.pl',
+        '  logout_routes: [{ method: GET, path: /login.pl }]',
+        '  landing_path: /menu.pl',
+        '',
+      ].join('\n'),
+    );
+    const run = await gateway(['check-config', file]);
+    assert.equal(run.code, 1);
+    const lines = run.stderr.split('\n').filter(Boolean);
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.trim().split(':', 1)[0]),
+      ['login.page', 'login.logout_routes.0', 'login.landing_path'],
+      run.stderr,
+    );
+  });
+
   test('a YAML syntax error: exit 1 with its line', async () => {
     const file = join(dir, 'syntax.yaml');
     await writeFile(file, 'upstream:\n  url: http://x\n  url: http://y\n');

@@ -12,9 +12,10 @@ function routingPathOf(path: string): string | undefined {
 }
 
 /** The routing path of a configured path, or an issue saying what a path must be. */
-export function toRoutingPath(path: string, ctx: z.RefinementCtx, expected: string): string {
+export function toRoutingPath(path: string, ctx: z.RefinementCtx, expected: string, at: string[] = []): string {
   const routingPath = routingPathOf(path);
-  if (routingPath === undefined) ctx.addIssue({ code: 'custom', message: `${expected}, got ${JSON.stringify(path)}` });
+  if (routingPath === undefined)
+    ctx.addIssue({ code: 'custom', path: at, message: `${expected}, got ${JSON.stringify(path)}` });
   return routingPath ?? path;
 }
 
@@ -24,33 +25,81 @@ export const appPath = z
   .transform((path, ctx) => toRoutingPath(path, ctx, 'must be an absolute path without a query'))
   .meta({ type: 'path' });
 
-const route = z.strictObject({
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/)
-    .transform((method) => method.toUpperCase())
-    .default('POST'),
-  path: appPath,
-});
+const queryParameters = z
+  .record(z.string().min(1), z.string())
+  .meta({ type: 'map of name: value' })
+  .describe(
+    'Query parameters the route requires, e.g. { action: logout } for GET /login.pl?action=logout: each exactly once, with exactly this value.',
+  );
+
+/** The parameters of a configured query ("a=b&c=d"); a name given twice is an issue (no app reads it one way). */
+function parametersOf(search: string, ctx: z.RefinementCtx): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (name in parameters) ctx.addIssue({ code: 'custom', message: `names the query parameter "${name}" twice` });
+    parameters[name] = value;
+  }
+  return parameters;
+}
+
+/**
+ * A route of the app: its method, its path (matched in routing form, so every spelling is the
+ * route, S1) and the query parameters it requires. `url` is the path and query as written: what
+ * the gateway sends when it calls the route itself (S14: Django answers "/admin/logout" with a
+ * 301 and keeps its session; only "/admin/logout/" logs out).
+ */
+const route = z
+  .strictObject({
+    method: z
+      .string()
+      .regex(/^[A-Za-z]+$/)
+      .transform((method) => method.toUpperCase())
+      .default('POST'),
+    path: z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII (percent-encode the rest)')
+      .meta({ type: 'path' }),
+    query: queryParameters.optional(),
+  })
+  .transform(({ method, path, query = {} }, ctx) => {
+    const search = new URLSearchParams(query).toString();
+    return {
+      method,
+      path: toRoutingPath(path, ctx, 'must be an absolute path without a query (give the query as query:)', ['path']),
+      query,
+      url: search === '' ? path : `${path}?${search}`,
+    };
+  });
+
+export type RouteSettings = z.output<typeof route>;
 
 /**
  * Public paths: "/login" is that path only; "/static/" (a trailing slash) is everything below
- * it. Compared with routing paths, so no spelling of a private path passes as a public one.
+ * it; "/invoice.pl?action=public" that path with that query parameter (issue 12). Compared
+ * with routing paths, so no spelling of a private path passes as a public one.
  */
 export const publicPathsSchema = z
   .array(
     z
       .string()
-      .transform((path, ctx) => ({
-        prefix: path.endsWith('/') && path !== '/',
-        path: toRoutingPath(path, ctx, 'must be an absolute path; end it with "/" for everything below it'),
-      }))
+      .transform((text, ctx) => {
+        const queryAt = text.indexOf('?');
+        const path = queryAt === -1 ? text : text.slice(0, queryAt);
+        const prefix = path.endsWith('/') && path !== '/';
+        if (queryAt !== -1 && prefix)
+          ctx.addIssue({ code: 'custom', message: `a path ending in "/" takes no query, got ${JSON.stringify(text)}` });
+        return {
+          prefix,
+          path: toRoutingPath(path, ctx, 'must be an absolute path; end it with "/" for everything below it'),
+          query: queryAt === -1 ? {} : parametersOf(text.slice(queryAt + 1), ctx),
+        };
+      })
       .meta({ type: 'path' }),
   )
   .default([])
   .describe(
     'Paths that reach the app without a gateway session (its login page and assets, password reset, public links). ' +
-      'A path ending in "/" covers everything below it.',
+      'A path ending in "/" covers everything below it; "/view.pl?action=public" is that path when its query carries action=public exactly once.',
   );
 
 export const loginSchema = z
@@ -58,7 +107,10 @@ export const loginSchema = z
     routes: z
       .array(route)
       .min(1)
-      .describe('The routes that check a password ({method, path}); their answers are intercepted.'),
+      .meta({ type: 'list of { method, path, query }' })
+      .describe(
+        'The routes that check a password ({method, path, query}); their answers are intercepted. A credential on a login path is a login whatever its query.',
+      ),
     page: z
       .string()
       .regex(/^\/(?![/\\])[^\s\\#]*$/, 'must be a same-site absolute path such as /login')
@@ -109,7 +161,11 @@ export const loginSchema = z
       .describe(
         'What a failed login looks like. Anything else counts as a success and is withheld until the second step.',
       ),
-    logout_routes: z.array(route).default([]).describe("The app's logout routes: they end the gateway session too."),
+    logout_routes: z
+      .array(route)
+      .default([])
+      .meta({ type: 'list of { method, path, query }' })
+      .describe("The app's logout routes ({method, path, query}): they end the gateway session too."),
     landing_path: z
       .string()
       .regex(/^\/(?!\/)[^\\]*$/)
