@@ -68,15 +68,16 @@ export async function createUserState(
     };
   };
   const hasher = createPasswordHasher({ waitMs: initial.limits.hashing.wait, runMs: initial.limits.hashing.run });
+  const recovery = createRecoveryCodes({ store, key: keys.digest });
   return {
     store,
     keys,
     sealer,
     hasher,
     records: createSessionRecords({ store, sealer, settings, now }),
-    totp: createTotpFactor({ store, sealer, issuer: initial.totp.issuer, now }),
+    totp: createTotpFactor({ store, sealer, recovery, issuer: initial.totp.issuer, now }),
     questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
-    recovery: createRecoveryCodes({ store, key: keys.digest }),
+    recovery,
     secondStepLimits: createRegulator(store, LIMITED.secondStep, () => config().limits.second_step, now),
     passwordLimits: createRegulator(store, LIMITED.password, () => config().limits.password, now),
   };

@@ -1,6 +1,8 @@
 // Owns what every second factor (TOTP, security questions) shares, so that the
 // login flow, the enrollment pages and the operator CLI handle them alike.
 
+import type { StoreWrite } from '../store/store.js';
+
 export type FactorKind = 'totp' | 'questions';
 
 /**
@@ -23,6 +25,10 @@ export interface SecondFactor<Answer> {
   verify(user: string, answer: Answer): Promise<VerifyOutcome>;
   /** Removes the user's enrollment only if the answer passes at this moment (S12). */
   disable(user: string, answer: Answer): Promise<VerifyOutcome>;
-  /** Operator reset without an answer; true when something was enrolled. The S12 audit event is the caller's. */
-  remove(user: string): Promise<boolean>;
+  /**
+   * The store changes that remove the user's enrollment and what belongs to it, for an operator
+   * reset applied as one atomic write with the other factors' (Store.writeAll). The S12 audit
+   * event is the caller's.
+   */
+  removal(user: string): StoreWrite[];
 }

@@ -1,8 +1,11 @@
 // Owns recovery codes: ten single-use codes shown once, each usable in place of a second-step
 // code when the phone is lost; stored only as keyed digests, spent with one atomic removal.
+// Issued and removed as store changes the caller applies with its factor's in one atomic write,
+// so that no crash leaves a secret with some of its codes.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Store, StoreWrite } from '../store/store.js';
+import { userKey } from './user-keys.js';
 
 const CODE_COUNT = 10;
 const CODE_LENGTH = 10;
@@ -12,14 +15,17 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const WELL_FORMED = /^[A-Za-z2-7]{10}$/;
 
 export interface RecoveryCodes {
-  /** Ten fresh codes shown as "XXXXX-XXXXX", replacing any earlier set; they are not kept in clear. */
-  issue(user: string): Promise<string[]>;
+  /**
+   * Ten fresh codes shown as "XXXXX-XXXXX", and the store change that replaces any earlier set
+   * by their digests (they are not kept in clear); nothing is written until the caller applies it.
+   */
+  fresh(user: string): { codes: string[]; change: StoreWrite };
   /** True exactly once per issued code; case, spaces and dashes are forgiven. */
   consume(user: string, code: string): Promise<boolean>;
   /** How many unused codes the user has left. */
   remaining(user: string): Promise<number>;
-  /** Deletes the user's codes (factor reset or disable); true when there were any. */
-  remove(user: string): Promise<boolean>;
+  /** The store change that deletes the user's codes (factor reset or disable), for the caller's atomic write. */
+  removal(user: string): StoreWrite;
 }
 
 export interface RecoveryCodesOptions {
@@ -28,7 +34,7 @@ export interface RecoveryCodesOptions {
   readonly key: Buffer;
 }
 
-const setKey = (user: string) => `recovery:${user}`;
+const setKey = (user: string) => userKey('recovery', user);
 
 /** One random code; 256 is a multiple of 32, so each byte's low 5 bits are uniform. */
 function randomCode(): string {
@@ -43,11 +49,13 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
   const digest = (user: string, code: string) => createHmac('sha256', key).update(`${user}\0${code}`).digest('hex');
 
   return {
-    async issue(user) {
+    fresh(user) {
       const codes = Array.from({ length: CODE_COUNT }, randomCode);
-      await store.delete(setKey(user));
-      for (const code of codes) await store.addToSet(setKey(user), digest(user, code));
-      return codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`);
+      const members = codes.map((code) => digest(user, code));
+      return {
+        codes: codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`),
+        change: { op: 'replaceSet', key: setKey(user), members },
+      };
     },
 
     async consume(user, code) {
@@ -62,8 +70,8 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
       return (await store.members(setKey(user))).length;
     },
 
-    remove(user) {
-      return store.delete(setKey(user));
+    removal(user) {
+      return { op: 'delete', key: setKey(user) };
     },
   };
 }

@@ -90,17 +90,18 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     if (codeCheck !== 'passed') return answer(codeCheck);
   }
   let otherFactor = false;
+  let codes: readonly string[] = [];
   const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', async () => {
     // Checked again in the user's queue, where question enrollment checks for TOTP: of two
     // tabs enrolling both factors at once, the second sees the first (one at a time).
     otherFactor = await services.questions.isEnrolled(owner.user);
-    return otherFactor
-      ? { ok: true }
-      : services.totp.confirmEnrollment(owner.user, owner.boundTo, form.get('code') ?? '');
+    if (otherFactor) return { ok: true };
+    const outcome = await services.totp.confirmEnrollment(owner.user, owner.boundTo, form.get('code') ?? '');
+    if (outcome.ok) codes = outcome.codes;
+    return outcome;
   });
   if (otherFactor) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   if (confirmed !== 'passed') return answer(confirmed);
-  const codes = await services.recovery.issue(owner.user);
   audit(services.logger, 'enrollment.totp_enrolled', {
     user: owner.user,
     client: scope.client.address,
@@ -133,7 +134,6 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
     );
     if (result === 'answered') return;
     if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
-    await services.recovery.remove(session.user);
     audit(services.logger, 'enrollment.totp_disabled', {
       user: session.user,
       by: 'user',

@@ -17,7 +17,7 @@ import type { AuditEvent } from '../ops/audit.js';
 import type { LoginServices } from './services.js';
 
 /** A second factor as an administrator handles it: is it there, remove it. */
-export type AdminFactor = Pick<SecondFactor<never>, 'kind' | 'isEnrolled' | 'remove'>;
+export type AdminFactor = Pick<SecondFactor<never>, 'kind' | 'isEnrolled' | 'removal'>;
 
 export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = { totp: 'TOTP', questions: 'security questions' };
 
@@ -136,12 +136,11 @@ export async function issueFirstEnrollCode(admin: UserAdmin, user: string): Prom
 /** Removes every second factor of the user and the recovery codes, and ends the user's sessions. */
 export async function resetFactors(admin: UserAdmin, user: string): Promise<{ removed: string[]; ended: string[] }> {
   const { state } = admin;
-  const removed: string[] = [];
-  for (const factor of admin.factors) {
-    if (await factor.remove(user)) removed.push(FACTOR_NAMES[factor.kind]);
-  }
+  const removed = await enrolledFactorNames(admin, user);
   const codes = await state.recovery.remaining(user);
-  if (await state.recovery.remove(user)) removed.push(count(codes, 'recovery code'));
+  if (codes > 0) removed.push(count(codes, 'recovery code'));
+  // One write: a crash leaves every factor in place or none (issue 13).
+  await state.store.writeAll(admin.factors.flatMap((factor) => factor.removal(user)));
   // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
   const ended = await state.records.revoke(user);
   admin.audit('enrollment.factor_reset', { user, removed, sessions_ended: ended.length });

@@ -41,7 +41,7 @@ export function createKeyspaceStore(keyspace: Keyspace): Store {
       checkOpen();
       return keyspace.listItems(key);
     },
-    writeAll: (writes) => mutate(() => keyspace.writeAll(writes)),
+    writeAll: (writes, condition) => mutate(() => keyspace.writeAll(writes, condition)),
     async ping() {
       checkOpen();
     },

@@ -3,7 +3,7 @@
 // is atomic within the process without locks; the semantics follow Redis, so that the backends
 // stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
 
-import type { StoreWrite } from './store.js';
+import type { StoreWrite, WriteCondition } from './store.js';
 import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
 
 export type Entry =
@@ -24,8 +24,8 @@ export interface Keyspace {
   members(key: string): string[];
   pushCapped(key: string, item: string, max: number, ttlMs?: number): void;
   listItems(key: string): string[];
-  /** Applies every change; synchronous, so atomic within the process. */
-  writeAll(writes: readonly StoreWrite[]): void;
+  /** Applies every change unless the condition fails; synchronous, so atomic within the process. */
+  writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): boolean;
   /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
   purgeExpired(): number;
 }
@@ -116,14 +116,16 @@ export function createKeyspace(now: () => number): Keyspace {
       entries.set(key, { kind: 'list', items, expiresAt: expiresAt ?? entry?.expiresAt });
     },
     listItems: (key) => [...(entryOf(key, 'list')?.items ?? [])],
-    writeAll(writes) {
+    writeAll(writes, condition) {
       checkWrites(writes);
+      if (condition && live(condition.ifAbsent)) return false;
       for (const write of writes) {
         if (write.op === 'set')
           entries.set(write.key, { kind: 'value', value: write.value, expiresAt: expiryOf(write.ttlMs) });
         else if (write.op === 'delete' || write.members.length === 0) entries.delete(write.key);
         else entries.set(write.key, { kind: 'set', members: new Set(write.members), expiresAt: expiryOf(write.ttlMs) });
       }
+      return true;
     },
     purgeExpired() {
       const at = now();

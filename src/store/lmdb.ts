@@ -328,10 +328,12 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
       });
     },
     listItems: (key) => read(() => [...(listAt(key)?.list ?? [])]),
-    async writeAll(writes) {
+    async writeAll(writes, condition) {
       checkWrites(writes);
-      await transact(() => {
+      return transact(() => {
+        if (condition && isLive(records.get(keyOf(condition.ifAbsent)))) return false;
         for (const write of writes) apply(write);
+        return true;
       });
     },
     ping: () => read(() => undefined),

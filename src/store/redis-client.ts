@@ -16,7 +16,8 @@ export interface RedisConnectionOptions {
   sentinelName?: string;
   cluster?: { nodes: string[] };
   commandTimeoutMs: number;
-  scripts: Record<string, { lua: string; numberOfKeys: number }>;
+  /** Lua scripts defined as commands; without numberOfKeys, a call passes the key count first. */
+  scripts: Record<string, { lua: string; numberOfKeys?: number }>;
 }
 
 /** Reconnect attempts back off from 50 ms to this, and go on forever. */

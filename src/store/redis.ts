@@ -1,11 +1,11 @@
 // Owns the Redis store, for several gateway processes sharing state. Every key carries the
-// prefix; compound operations are Lua scripts, atomic across processes. Every call settles
+// prefix; compound operations are Lua scripts, atomic across processes (Redis runs a script
+// with nothing in between). Every call settles
 // within commandTimeoutMs: while Redis is unreachable each one rejects with
 // StoreUnavailableError (callers answer 503, S11), and calls work again once ioredis has
 // reconnected. An acknowledged write is as durable as Redis's persistence settings make it
 // (appendonly and appendfsync), not more.
 
-import type { ChainableCommander } from 'ioredis';
 import { createRedisClient, createRedisRunner } from './redis-client.js';
 import type { Store, StoreWrite } from './store.js';
 import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
@@ -26,7 +26,8 @@ export interface RedisStoreOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
-// KEYS[1] is the only key of each script, so they run in Cluster too.
+// Every key a script touches is one of its KEYS, so Redis Cluster routes it (and refuses keys of
+// different hash slots).
 const SCRIPTS = {
   // The expiry is set by the first increment only: a fixed window, not one that slides with every failure.
   storeIncrement: {
@@ -56,6 +57,33 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
+  // KEYS: one per change, then the key that must be absent when ARGV[1] is '1'. ARGV[i + 1]:
+  // change i as JSON { op, value, ttl, members } (ttl a string, so Lua keeps it whole). Every
+  // command here overwrites whatever type the key held, so none fails halfway. SADD takes the
+  // members 1,000 at a time: unpack() has a limit of a few thousand values.
+  storeWriteAll: {
+    lua: `local n = #KEYS
+if ARGV[1] == '1' then
+  if redis.call('EXISTS', KEYS[n]) == 1 then return 0 end
+  n = n - 1
+end
+for i = 1, n do
+  local change = cjson.decode(ARGV[i + 1])
+  if change.op == 'set' then
+    if change.ttl then redis.call('SET', KEYS[i], change.value, 'PX', change.ttl)
+    else redis.call('SET', KEYS[i], change.value) end
+  else
+    redis.call('DEL', KEYS[i])
+    if change.op == 'replaceSet' and #change.members > 0 then
+      for first = 1, #change.members, 1000 do
+        redis.call('SADD', KEYS[i], unpack(change.members, first, math.min(first + 999, #change.members)))
+      end
+      if change.ttl then redis.call('PEXPIRE', KEYS[i], change.ttl) end
+    end
+  end
+end
+return 1`,
+  },
 };
 
 /** The scripts as ioredis defines them on the client. */
@@ -64,6 +92,7 @@ interface ScriptCommands {
   storeSetIfGreater(key: string, n: string, ttlMs: number | ''): Promise<number>;
   storeAddToSet(key: string, member: string, ttlMs: number | ''): Promise<number>;
   storePushCapped(key: string, item: string, max: number, ttlMs: number | ''): Promise<number>;
+  storeWriteAll(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
 }
 
 /** Creates the store; it connects in the background (ping() tells when Redis answers). */
@@ -116,13 +145,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       await run(() => scripts.storePushCapped(k(key), item, cap, ttl));
     },
     listItems: (key) => run(() => client.lrange(k(key), 0, -1)),
-    async writeAll(writes) {
+    async writeAll(writes, condition) {
       checkWrites(writes);
-      if (writes.length === 0) return;
-      const replies = await run(() => transactionOf(client.multi(), writes, k).exec());
-      // exec answers null when the transaction was discarded, and an error per refused command.
-      const failed = replies?.find(([error]) => error);
-      if (!replies || failed) throw new Error(`Redis refused the atomic write: ${failed?.[0]?.message ?? 'discarded'}`);
+      if (writes.length === 0 && !condition) return true;
+      const keys = writes.map((write) => k(write.key));
+      if (condition) keys.push(k(condition.ifAbsent));
+      const args = [condition ? '1' : '0', ...writes.map(changeOf)];
+      return (await run(() => scripts.storeWriteAll(keys.length, ...keys, ...args))) === 1;
     },
     async ping() {
       await run(() => client.ping());
@@ -131,27 +160,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 }
 
-/**
- * Queues `writes` in a MULTI: Redis runs the queued commands one after the other with nothing
- * in between, and each one here overwrites whatever type the key held, so none fails halfway.
- */
-function transactionOf(
-  multi: ChainableCommander,
-  writes: readonly StoreWrite[],
-  k: (key: string) => string,
-): ChainableCommander {
-  for (const write of writes) {
-    const key = k(write.key);
-    if (write.op === 'set') {
-      if (write.ttlMs === undefined) multi.set(key, write.value);
-      else multi.set(key, write.value, 'PX', write.ttlMs);
-      continue;
-    }
-    multi.del(key);
-    if (write.op === 'replaceSet' && write.members.length > 0) {
-      multi.sadd(key, ...write.members);
-      if (write.ttlMs !== undefined) multi.pexpire(key, write.ttlMs);
-    }
-  }
-  return multi;
+/** One change as the storeWriteAll script reads it. */
+function changeOf(write: StoreWrite): string {
+  const ttl = write.op === 'delete' || write.ttlMs === undefined ? {} : { ttl: String(write.ttlMs) };
+  if (write.op === 'set') return JSON.stringify({ op: 'set', value: write.value, ...ttl });
+  if (write.op === 'delete') return JSON.stringify({ op: 'delete' });
+  return JSON.stringify({ op: 'replaceSet', members: [...new Set(write.members)], ...ttl });
 }

@@ -16,6 +16,12 @@ export type StoreWrite =
   /** Replaces the whole set under key by `members` (none: the key is deleted). */
   | { readonly op: 'replaceSet'; readonly key: string; readonly members: readonly string[]; readonly ttlMs?: number };
 
+/** The condition of a conditional Store.writeAll. */
+export interface WriteCondition {
+  /** A key that must be absent (or expired) for the changes to be applied. */
+  readonly ifAbsent: string;
+}
+
 export interface Store {
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
@@ -52,10 +58,13 @@ export interface Store {
   /**
    * Applies every change in order, all or nothing, atomic across processes: a crash or kill -9
    * leaves either none or all of them, and no reader sees some without the others. Each change
-   * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. In a Redis
-   * Cluster the keys must share a hash slot (a common {hash tag}); otherwise it rejects.
+   * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. With
+   * `ifAbsent`, nothing is written when that key holds something (checked in the same atomic
+   * step, so of several such writes one wins); resolves true when the changes were applied. In
+   * a Redis Cluster the keys (`ifAbsent` included) must share a hash slot (a common {hash tag});
+   * otherwise it rejects.
    */
-  writeAll(writes: readonly StoreWrite[]): Promise<void>;
+  writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): Promise<boolean>;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

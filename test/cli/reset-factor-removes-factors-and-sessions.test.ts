@@ -92,5 +92,5 @@ test('reset-factor removes security questions (answers and the asked pair); show
   for (const answer of ANSWERS.values()) assert.ok(!reset.stderr.includes(answer) && !reset.stdout.includes(answer));
   assert.equal(await services.questions.isEnrolled('bob'), false);
   assert.equal(await services.questions.asked('bob'), undefined);
-  assert.equal(await harness.gateway.login?.store.get('questions:asked:bob'), undefined, 'the asked pair is gone');
+  assert.equal(await harness.gateway.login?.store.get('questions:asked:{u:bob}'), undefined, 'the asked pair is gone');
 });

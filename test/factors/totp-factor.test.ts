@@ -7,7 +7,13 @@ import { describe, test } from 'node:test';
 import { generateSync } from 'otplib';
 import { createSealer, type Sealer } from '../../src/crypto/sealing.js';
 import type { FailureReason } from '../../src/factors/factor.js';
-import { createTotpFactor, type TotpFactor, TotpSecretUnreadableError } from '../../src/factors/totp/totp-factor.js';
+import { createRecoveryCodes, type RecoveryCodes } from '../../src/factors/recovery-codes.js';
+import {
+  type ConfirmOutcome,
+  createTotpFactor,
+  type TotpFactor,
+  TotpSecretUnreadableError,
+} from '../../src/factors/totp/totp-factor.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -20,6 +26,7 @@ interface Setup {
   factor: TotpFactor;
   store: Store;
   sealer: Sealer;
+  recovery: RecoveryCodes;
   clock: { ms: number };
   /** The code the user's phone shows now, `offset` steps away. */
   code(secret: string, offset?: number): string;
@@ -33,9 +40,11 @@ function setup(): Setup {
   const now = () => clock.ms;
   const store = createMemoryStore({ now });
   const sealer = createSealer([randomBytes(32)]);
+  const recovery = createRecoveryCodes({ store, key: randomBytes(32) });
   return {
-    factor: createTotpFactor({ store, sealer, issuer: 'Invoices', now }),
+    factor: createTotpFactor({ store, sealer, recovery, issuer: 'Invoices', now }),
     store,
+    recovery,
     sealer,
     clock,
     code: (secret, offset = 0) => generateSync({ secret, epoch: Math.floor(clock.ms / 1000) + offset * 30 }),
@@ -45,10 +54,16 @@ function setup(): Setup {
   };
 }
 
+/** Asserts a confirmed enrollment: it carries its ten recovery codes. */
+function assertConfirmed(outcome: ConfirmOutcome): void {
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.equal(outcome.codes.length, 10);
+}
+
 /** Enrolls `user` and moves to the next step, so that a fresh code is usable; returns the secret. */
 async function enrolled(s: Setup, user = 'alice'): Promise<string> {
   const { secret } = await s.factor.beginEnrollment(user, ENROLLMENT);
-  assert.deepEqual(await s.factor.confirmEnrollment(user, ENROLLMENT, s.code(secret)), { ok: true });
+  assertConfirmed(await s.factor.confirmEnrollment(user, ENROLLMENT, s.code(secret)));
   s.advance(1);
   return secret;
 }
@@ -96,7 +111,7 @@ describe('enrollment', () => {
       ok: false,
       reason: 'wrong',
     });
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(mine.secret)), { ok: true });
+    assertConfirmed(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(mine.secret)));
     s.advance(1);
     assert.deepEqual(await s.factor.verify('alice', s.code(seen.secret)), { ok: false, reason: 'wrong' });
   });
@@ -118,7 +133,7 @@ describe('enrollment', () => {
       reason: 'malformed',
     });
     assert.equal(await s.factor.isEnrolled('alice'), false);
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret)), { ok: true });
+    assertConfirmed(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret)));
     assert.equal(await s.factor.isEnrolled('alice'), true);
   });
 
@@ -144,7 +159,7 @@ describe('enrollment', () => {
     const s = setup();
     const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
     const code = s.code(secret);
-    assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, code), { ok: true });
+    assertConfirmed(await s.factor.confirmEnrollment('alice', ENROLLMENT, code));
     assert.deepEqual(await s.factor.verify('alice', code), { ok: false, reason: 'replayed' });
   });
 
@@ -153,11 +168,13 @@ describe('enrollment', () => {
     const secret = await enrolled(s);
     const candidate = (await s.factor.beginEnrollment('alice', ENROLLMENT)).secret;
     assert.notEqual(candidate, secret);
+    const codes = await s.store.members('recovery:{u:alice}');
     assert.deepEqual(await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(candidate)), {
       ok: false,
       reason: 'already_enrolled',
     });
     assert.deepEqual(await s.factor.verify('alice', s.code(secret)), { ok: true });
+    assert.deepEqual(await s.store.members('recovery:{u:alice}'), codes, 'the active recovery codes stay');
   });
 
   test('of concurrent confirmations with the same code exactly one activates', async () => {
@@ -167,7 +184,14 @@ describe('enrollment', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => s.factor.confirmEnrollment('alice', ENROLLMENT, code)),
     );
-    assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
+    const winners = outcomes.filter((outcome) => outcome.ok);
+    assert.equal(winners.length, 1);
+    assert.equal(
+      await s.recovery.consume('alice', winners[0]?.codes[0] as string),
+      true,
+      "the winner's codes are stored",
+    );
+    assert.equal(await s.recovery.remaining('alice'), 9);
   });
 });
 
@@ -175,13 +199,13 @@ describe('the secret at rest (S6)', () => {
   test('is stored only sealed, bound to its user', async () => {
     const s = setup();
     const { secret } = await s.factor.beginEnrollment('alice', ENROLLMENT);
-    const pending = await s.store.get(`totp:pending:alice:${ENROLLMENT}`);
+    const pending = await s.store.get(`totp:pending:{u:alice}:${ENROLLMENT}`);
     assert.ok(pending);
     assert.ok(!pending.includes(secret));
     assert.equal(s.sealer.open(pending, 'totp:alice')?.toString(), secret);
 
     await s.factor.confirmEnrollment('alice', ENROLLMENT, s.code(secret));
-    const sealed = await s.store.get('totp:secret:alice');
+    const sealed = await s.store.get('totp:secret:{u:alice}');
     assert.ok(sealed);
     for (const plain of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) {
       assert.ok(!sealed.includes(plain));
@@ -193,7 +217,7 @@ describe('the secret at rest (S6)', () => {
   test("a record copied to another user's key opens for nobody", async () => {
     const s = setup();
     await enrolled(s, 'alice');
-    await s.store.set('totp:secret:mallory', (await s.store.get('totp:secret:alice')) as string);
+    await s.store.set('totp:secret:{u:mallory}', (await s.store.get('totp:secret:{u:alice}')) as string);
     await assert.rejects(s.factor.verify('mallory', '123456'), TotpSecretUnreadableError);
   });
 
@@ -203,6 +227,7 @@ describe('the secret at rest (S6)', () => {
     const rekeyed = createTotpFactor({
       store: s.store,
       sealer: createSealer([randomBytes(32)]),
+      recovery: s.recovery,
       issuer: 'Invoices',
       now: () => s.clock.ms,
     });
@@ -248,7 +273,13 @@ describe('verification', () => {
   test('two gateways sharing a store do not both accept one code', async () => {
     const s = setup();
     const secret = await enrolled(s);
-    const peer = createTotpFactor({ store: s.store, sealer: s.sealer, issuer: 'Invoices', now: () => s.clock.ms });
+    const peer = createTotpFactor({
+      store: s.store,
+      sealer: s.sealer,
+      recovery: s.recovery,
+      issuer: 'Invoices',
+      now: () => s.clock.ms,
+    });
     const code = s.code(secret);
     const outcomes = await Promise.all([s.factor.verify('alice', code), peer.verify('alice', code)]);
     assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
@@ -317,7 +348,8 @@ describe('disable, replace and operator reset (S12)', () => {
     assert.equal(await s.factor.isEnrolled('alice'), true);
     assert.deepEqual(await s.factor.disable('alice', s.code(secret)), { ok: true });
     assert.equal(await s.factor.isEnrolled('alice'), false);
-    assert.equal(await s.store.get('totp:secret:alice'), undefined);
+    assert.equal(await s.store.get('totp:secret:{u:alice}'), undefined);
+    assert.equal(await s.recovery.remaining('alice'), 0, 'the recovery codes go with the secret');
   });
 
   test('disable refuses a replayed code', async () => {
@@ -381,21 +413,23 @@ describe('disable, replace and operator reset (S12)', () => {
     assert.deepEqual(await s.factor.verify('alice', candidateCode), { ok: false, reason: 'replayed' });
   });
 
-  test('an operator reset needs no code and clears the secret and its replay guard', async () => {
+  test('an operator reset needs no code and clears the secret, its replay guard and its recovery codes', async () => {
     const s = setup();
     await enrolled(s);
     await s.factor.beginEnrollment('alice', ENROLLMENT);
-    assert.equal(await s.factor.remove('alice'), true);
+    assert.equal(await s.recovery.remaining('alice'), 10);
+    await s.store.writeAll(s.factor.removal('alice'));
     assert.equal(await s.factor.isEnrolled('alice'), false);
-    for (const key of ['totp:secret:alice', 'totp:step:alice']) {
+    for (const key of ['totp:secret:{u:alice}', 'totp:step:{u:alice}']) {
       assert.equal(await s.store.get(key), undefined, key);
     }
-    assert.equal(await s.factor.remove('alice'), false);
+    assert.equal(await s.recovery.remaining('alice'), 0);
   });
 
   test('an issuer with ":" is refused when the factor is built', () => {
     const store = createMemoryStore();
     const sealer = createSealer([randomBytes(32)]);
-    assert.throws(() => createTotpFactor({ store, sealer, issuer: 'Acme:Invoices', now: Date.now }));
+    const recovery = createRecoveryCodes({ store, key: randomBytes(32) });
+    assert.throws(() => createTotpFactor({ store, sealer, recovery, issuer: 'Acme:Invoices', now: Date.now }));
   });
 });

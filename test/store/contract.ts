@@ -390,6 +390,55 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(sorted(await store.members('{u}:members')), sorted([winner, `${winner}+`]));
     });
 
+    it('writeAll ifAbsent: applied only while the key is absent or expired, all or nothing', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      const changes = [
+        { op: 'set', key: '{u}:secret', value: 's' },
+        { op: 'replaceSet', key: '{u}:codes', members: ['a', 'b'] },
+      ] as const;
+      assert.equal(await store.writeAll(changes, { ifAbsent: '{u}:secret' }), true, 'absent: applied');
+      assert.equal(await store.get('{u}:secret'), 's');
+      const again = [
+        { op: 'set', key: '{u}:secret', value: 'other' },
+        { op: 'replaceSet', key: '{u}:codes', members: ['c'] },
+      ] as const;
+      assert.equal(await store.writeAll(again, { ifAbsent: '{u}:secret' }), false, 'present: refused');
+      assert.equal(await store.get('{u}:secret'), 's', 'nothing of a refused write is applied');
+      assert.deepEqual(sorted(await store.members('{u}:codes')), ['a', 'b']);
+      await store.addToSet('{u}:guard-set', 'm');
+      assert.equal(await store.writeAll(again, { ifAbsent: '{u}:guard-set' }), false, 'a set counts as present');
+      await store.set('{u}:short', 'v', ttl);
+      const expired = await timer(ttl);
+      assert.equal(await store.writeAll(again, { ifAbsent: '{u}:short' }), false);
+      await expired.done();
+      assert.equal(await store.writeAll(again, { ifAbsent: '{u}:short' }), true, 'an expired key is absent');
+      assert.equal(await store.get('{u}:secret'), 'other');
+      assert.equal(await store.writeAll([], { ifAbsent: '{u}:none' }), true);
+    });
+
+    it('writeAll ifAbsent: of 20 concurrent writes guarded by the key they write, exactly one is applied', async ({
+      store,
+    }) => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.writeAll(
+            [
+              { op: 'set', key: '{u}:secret', value: String(i) },
+              { op: 'replaceSet', key: '{u}:codes', members: [String(i)] },
+            ],
+            { ifAbsent: '{u}:secret' },
+          ),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true);
+      assert.equal(await store.get('{u}:secret'), String(winner));
+      assert.deepEqual(await store.members('{u}:codes'), [String(winner)]);
+    });
+
     it('ping answers; after close every call rejects with StoreUnavailableError', async ({ store }) => {
       await store.ping();
       await store.close();

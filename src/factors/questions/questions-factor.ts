@@ -5,8 +5,9 @@
 
 import { randomInt } from 'node:crypto';
 import type { PasswordHasher } from '../../crypto/password-hash.js';
-import type { Store } from '../../store/store.js';
+import type { Store, StoreWrite } from '../../store/store.js';
 import type { SecondFactor, VerifyOutcome } from '../factor.js';
+import { userKey } from '../user-keys.js';
 import { chooseAsked, keptAsked, type RandomIndex } from './choice.js';
 import { answerLength, normalizeAnswer } from './normalize.js';
 
@@ -62,9 +63,9 @@ interface StoredAnswers {
   readonly hashes: Readonly<Record<string, string>>;
 }
 
-const answersKey = (user: string) => `questions:answers:${user}`;
+const answersKey = (user: string) => userKey('questions:answers', user);
 // Per user, not per pending login: abandoning a login and starting again finds the same choice.
-const askedKey = (user: string) => `questions:asked:${user}`;
+const askedKey = (user: string) => userKey('questions:asked', user);
 
 /** The problem with a proposed set of answers, or undefined when it can be saved. Pure. */
 export function answerSetProblem(
@@ -109,10 +110,10 @@ export function createQuestionsFactor({
     return Object.keys(stored).filter((id) => catalogue.has(id));
   }
 
-  async function clear(user: string): Promise<boolean> {
-    const [existed] = await Promise.all([store.delete(answersKey(user)), store.delete(askedKey(user))]);
-    return existed;
-  }
+  const removal = (user: string): StoreWrite[] => [
+    { op: 'delete', key: answersKey(user) },
+    { op: 'delete', key: askedKey(user) },
+  ];
 
   async function asked(user: string): Promise<string[] | undefined> {
     const ids = await askable(user);
@@ -165,18 +166,20 @@ export function createQuestionsFactor({
       const given = [...answers].filter(([, raw]) => raw.trim() !== '');
       const hashed = await Promise.all(given.map(async ([id, raw]) => [id, await hasher.hash(normalizeAnswer(raw))]));
       const record: StoredAnswers = { v: 1, hashes: Object.fromEntries(hashed) };
-      await store.set(answersKey(user), JSON.stringify(record));
-      // A new set is asked afresh: the old choice may name questions no longer answered.
-      await store.delete(askedKey(user));
+      // One write: a new set is asked afresh (the old choice may name questions no longer answered).
+      await store.writeAll([
+        { op: 'set', key: answersKey(user), value: JSON.stringify(record) },
+        { op: 'delete', key: askedKey(user) },
+      ]);
       return undefined;
     },
 
     async disable(user, answers) {
       const outcome = await verify(user, answers);
-      if (outcome.ok) await clear(user);
+      if (outcome.ok) await store.writeAll(removal(user));
       return outcome;
     },
 
-    remove: clear,
+    removal,
   };
 }

@@ -1,10 +1,13 @@
 // Owns TOTP as a second factor: enrollment of a candidate secret that belongs to one enrollment
 // (a pending login or a session: shown only there) and activates only with a correct code, verification with a replay guard shared by every gateway through the store
 // (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
+// The secret and its recovery codes come and go together, in one atomic store write (issue 13).
 
 import type { Sealer } from '../../crypto/sealing.js';
-import type { Store } from '../../store/store.js';
+import type { Store, StoreWrite } from '../../store/store.js';
 import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
+import type { RecoveryCodes } from '../recovery-codes.js';
+import { userKey } from '../user-keys.js';
 import { qrSvg } from './qr-code.js';
 import { assertIssuer, createSecret, matchStep, otpauthUri, parseCode } from './totp-code.js';
 
@@ -17,7 +20,10 @@ export interface TotpEnrollment {
   readonly qrSvg: string;
 }
 
-export type ConfirmOutcome = Outcome<'wrong' | 'malformed' | 'no_candidate' | 'already_enrolled'>;
+/** A confirmed enrollment carries its recovery codes, to be shown once. */
+export type ConfirmOutcome =
+  | { readonly ok: true; readonly codes: readonly string[] }
+  | { readonly ok: false; readonly reason: 'wrong' | 'malformed' | 'no_candidate' | 'already_enrolled' };
 export type ReplaceOutcome = Outcome<FailureReason | 'no_candidate' | 'wrong_candidate'>;
 
 export interface TotpFactor extends SecondFactor<string> {
@@ -27,7 +33,10 @@ export interface TotpFactor extends SecondFactor<string> {
    * to), created on the first call and the same on reloads for 15 minutes.
    */
   beginEnrollment(user: string, enrollment: string): Promise<TotpEnrollment>;
-  /** Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from it. */
+  /**
+   * Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from
+   * it, with ten fresh recovery codes: the secret and the codes are written together or not at all.
+   */
   confirmEnrollment(user: string, enrollment: string, code: string): Promise<ConfirmOutcome>;
   /** Swaps an enrolled user's secret for the enrollment's candidate: a valid current code and a correct candidate code (S12). */
   replace(user: string, enrollment: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
@@ -36,6 +45,8 @@ export interface TotpFactor extends SecondFactor<string> {
 export interface TotpFactorOptions {
   readonly store: Store;
   readonly sealer: Sealer;
+  /** The codes issued with an enrollment and removed with it. */
+  readonly recovery: RecoveryCodes;
   /** The name the authenticator app shows beside the account; no ":". */
   readonly issuer: string;
   /** Milliseconds since the epoch; injected so that tests move time instead of sleeping. */
@@ -48,17 +59,17 @@ export class TotpSecretUnreadableError extends Error {
   readonly code = 'GW_TOTP_SECRET_UNREADABLE';
 }
 
-const secretKey = (user: string) => `totp:secret:${user}`;
+const secretKey = (user: string) => userKey('totp:secret', user);
 // A candidate per enrollment, not per user: a key shown to one browser (someone who has the
 // password and abandons the login) is never the one another browser enrolls (issue 11).
-const pendingKey = (user: string, enrollment: string) => `totp:pending:${user}:${enrollment}`;
+const pendingKey = (user: string, enrollment: string) => `${userKey('totp:pending', user)}:${enrollment}`;
 // The last time step this user passed with; any step at or before it is a replay (S5).
-const stepKey = (user: string) => `totp:step:${user}`;
+const stepKey = (user: string) => userKey('totp:step', user);
 // Binding the user into the sealing context stops one user's sealed secret being opened as another's.
 const context = (user: string) => `totp:${user}`;
 
 /** Creates the TOTP factor over the shared store. */
-export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptions): TotpFactor {
+export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpFactorOptions): TotpFactor {
   assertIssuer(issuer);
 
   const open = (sealed: string, user: string) => sealer.open(sealed, context(user))?.toString('utf8');
@@ -82,10 +93,11 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
 
   // Candidates are left to expire: each belongs to a pending login or session that a reset ends,
   // and none can be confirmed over an active secret.
-  async function clear(user: string): Promise<boolean> {
-    const [existed] = await Promise.all([store.delete(secretKey(user)), store.delete(stepKey(user))]);
-    return existed;
-  }
+  const removal = (user: string): StoreWrite[] => [
+    { op: 'delete', key: secretKey(user) },
+    { op: 'delete', key: stepKey(user) },
+    recovery.removal(user),
+  ];
 
   async function verify(user: string, code: string): Promise<VerifyOutcome> {
     if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
@@ -127,10 +139,19 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
       if (step === undefined) return { ok: false, reason: 'wrong' };
       // Recorded before activation, so the code just typed can never pass a login afterwards.
       await store.setIfGreater(stepKey(user), step);
-      // The atomic guard: of two concurrent confirmations (or one racing another enrollment) one wins.
-      if (!(await store.setIfAbsent(secretKey(user), pending.sealed))) return { ok: false, reason: 'already_enrolled' };
-      await store.delete(pendingKey(user, enrollment));
-      return { ok: true };
+      const { codes, change } = recovery.fresh(user);
+      // One write, guarded by the secret's absence: a crash leaves the user enrolled with all ten
+      // codes or not at all, and of two concurrent confirmations (or one racing another
+      // enrollment) one wins.
+      const written = await store.writeAll(
+        [
+          { op: 'set', key: secretKey(user), value: pending.sealed },
+          change,
+          { op: 'delete', key: pendingKey(user, enrollment) },
+        ],
+        { ifAbsent: secretKey(user) },
+      );
+      return written ? { ok: true, codes } : { ok: false, reason: 'already_enrolled' };
     },
 
     async replace(user, enrollment, currentCode, candidateCode) {
@@ -142,9 +163,12 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
       // The current code is checked last: it is spent only when everything else is right.
       const current = await verify(user, currentCode);
       if (!current.ok) return current;
-      await store.set(secretKey(user), pending.sealed);
+      // The candidate's step first: the code just typed must not pass with the new secret.
       await store.setIfGreater(stepKey(user), candidateStep);
-      await store.delete(pendingKey(user, enrollment));
+      await store.writeAll([
+        { op: 'set', key: secretKey(user), value: pending.sealed },
+        { op: 'delete', key: pendingKey(user, enrollment) },
+      ]);
       return { ok: true };
     },
 
@@ -156,10 +180,10 @@ export function createTotpFactor({ store, sealer, issuer, now }: TotpFactorOptio
 
     async disable(user, code) {
       const outcome = await verify(user, code);
-      if (outcome.ok) await clear(user);
+      if (outcome.ok) await store.writeAll(removal(user));
       return outcome;
     },
 
-    remove: clear,
+    removal,
   };
 }

@@ -1,0 +1,10 @@
+// Owns how the factors name a user's records: the user inside a Redis Cluster hash tag, so that
+// every record of one user's factors hashes to one slot and an enrollment, a disable or a reset
+// is one atomic Store.writeAll there too (issue 13: a kill -9 mid-enrollment left a secret with
+// some of its recovery codes). The "u:" keeps the tag non-empty (Redis ignores "{}") whatever
+// the name holds; a "}" in a name ends the tag early, alike in every key of that user.
+
+/** The key of `user`'s record of `kind`, e.g. userKey('totp:secret', 'alice') = "totp:secret:{u:alice}". */
+export function userKey(kind: string, user: string): string {
+  return `${kind}:{u:${user}}`;
+}
