@@ -55,11 +55,12 @@ export function memoryLog(): { stream: Writable; text(): string } {
   return { stream, text: () => text };
 }
 
-export async function startTestGateway(input: ConfigInput): Promise<TestGateway> {
+/** Starts a gateway on this configuration; `now` is its clock (sessions, lockouts, TOTP) when a test moves time. */
+export async function startTestGateway(input: ConfigInput, options: { now?: () => number } = {}): Promise<TestGateway> {
   const config = await testConfig(input);
   const log = memoryLog();
   const logger = createLogger({ level: config.logging.level, destination: log.stream });
-  const gateway = await startGateway({ config: createStaticConfigSource(config), logger });
+  const gateway = await startGateway({ config: createStaticConfigSource(config), logger, now: options.now });
   return {
     url: gateway.url,
     port: gateway.address.port,

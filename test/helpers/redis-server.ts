@@ -5,9 +5,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 export interface RedisServer {
@@ -107,16 +108,6 @@ function requireRedisServer(): void {
       `redis-server is needed by the Redis store tests and could not be run (${probe.error.message}): apt-get install redis-server`,
     );
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Sends one inline command and resolves with the first chunk of the answer ('' when refused). */
