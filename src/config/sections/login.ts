@@ -170,7 +170,9 @@ export const loginSchema = z
       .string()
       .regex(/^\/(?!\/)[^\\]*$/)
       .default('/')
-      .describe('Where the browser goes after the second step when the withheld answer was too large to keep.'),
+      .describe(
+        'Where the browser goes after the second step when the withheld answer was too large to keep, or was a redirect leaving the site.',
+      ),
     identity: identitySchema,
     identity_check: z
       .strictObject({
