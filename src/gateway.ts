@@ -12,6 +12,7 @@ import { createGatewayServer } from './http/server.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
 import { createGatewayMetrics } from './ops/metrics.js';
+import { shareWithPrimary } from './ops/metrics-cluster.js';
 import { startMetricsServer } from './ops/metrics-server.js';
 import { observeLogger } from './ops/observe.js';
 import { gatewayVersion } from './ops/version.js';
@@ -40,9 +41,14 @@ export interface GatewayOptions {
   logger: Logger;
   /** The clock of sessions, lockouts and TOTP (tests move it). */
   now?: () => number;
+  /**
+   * A worker of `gateway start --workers N`: its metrics go to the primary, which alone listens
+   * on the metrics address (metrics-cluster.ts).
+   */
+  metricsToPrimary?: boolean;
 }
 
-export async function startGateway({ config, logger, now }: GatewayOptions): Promise<Gateway> {
+export async function startGateway({ config, logger, now, metricsToPrimary }: GatewayOptions): Promise<Gateway> {
   const initial = config.current().config;
   let upstream: Upstream = createUpstream(initial.upstream);
   const webSockets = createWebSocketTracker();
@@ -84,8 +90,11 @@ export async function startGateway({ config, logger, now }: GatewayOptions): Pro
       })
     : undefined;
   if (metrics && login) metrics.readers.hashQueue = () => login.hasher.load();
+  if (metrics && metricsToPrimary) shareWithPrimary(metrics.registry);
   const metricsServer =
-    metrics && initial.metrics ? await startMetricsServer(initial.metrics, metrics.registry) : undefined;
+    metrics && initial.metrics && !metricsToPrimary
+      ? await startMetricsServer(initial.metrics, metrics.registry)
+      : undefined;
   const sweep = login
     ? setInterval(() => sweepWebSockets(webSockets, login, config.current()), WEBSOCKET_SWEEP_MS)
     : undefined;

@@ -6,8 +6,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import type { MetricsSettings } from './metrics-settings.js';
+
+/** What the listener serves: one process's registry, or the sum over the workers (metrics-cluster.ts). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 export interface MetricsServer {
   /** "http://127.0.0.1:9464/metrics". */
@@ -30,7 +35,7 @@ async function readToken(file: string): Promise<Buffer> {
 }
 
 /** Starts the listener; resolves once it listens. */
-export async function startMetricsServer(settings: MetricsSettings, registry: Registry): Promise<MetricsServer> {
+export async function startMetricsServer(settings: MetricsSettings, registry: MetricsSource): Promise<MetricsServer> {
   const token = settings.token_file === undefined ? undefined : await readToken(settings.token_file);
   const authorized = (header: string | undefined) => {
     if (!token) return true;

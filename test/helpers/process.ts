@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
+/**
+ * A gateway that has not logged its address by then is stuck. Generous: at load 20 on 2 cores a
+ * primary and two workers starting through tsx took more than 20 s.
+ */
+const START_DEADLINE_MS = 180_000;
 
 export interface GatewayProcess {
   readonly url: string;
@@ -24,13 +29,16 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `gateway start --config FILE` and resolves once it logs its address. */
-export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
+/** Starts `gateway start --config FILE [...args]` and resolves once it (or its first worker) logs its address. */
+export async function startGatewayProcess(
+  config: Record<string, unknown>,
+  args: readonly string[] = [],
+): Promise<GatewayProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-test-'));
   const configFile = join(dir, 'gateway.yaml');
   const withListen = { ...config, listen: { host: '127.0.0.1', port: 0, ...(config.listen as object) } };
   await writeFile(configFile, stringify(withListen));
-  const child = spawn(process.execPath, [BIN, 'start', '--config', configFile], {
+  const child = spawn(process.execPath, [BIN, 'start', '--config', configFile, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,7 +49,7 @@ export async function startGatewayProcess(config: Record<string, unknown>): Prom
     output += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), START_DEADLINE_MS);
     const check = () => {
       const match = /"event":"gateway.started","url":"([^"]+)"/.exec(output);
       if (match?.[1]) {
