@@ -1,6 +1,6 @@
 // Conformance with a real third-party app (issue 12.7, S14): Django's admin behind the gateway,
 // configured with the shipped config/login/django-admin.yaml as it is (only the upstream's
-// address, the data folder and the store are the test's), driven in Chromium as its admin would:
+// address and where the data folder and the LMDB store live are the test's), driven in Chromium as its admin would:
 // a mistyped password typed again, the first TOTP enrollment, an object added and Django's
 // one-time message seen on the next page, a password change that keeps the admin signed in, the
 // gateway's sign-out ending Django's session, and a second login with the TOTP step-up.
@@ -25,7 +25,7 @@ const WRONG_PASSWORD_TEXT = 'Please enter the correct username and password';
 const missing = await djangoMissing();
 const browser = missing ? undefined : await startBrowser();
 
-/** The shipped Django admin example, pointed at this test's Django, data folder and store. */
+/** The shipped Django admin example, pointed at this test's Django, with its data folder and store in a temporary folder. */
 async function shippedConfig(djangoUrl: string, port: number, dataDir: string): Promise<ConfigInput> {
   const text = await readFile(new URL('../../config/login/django-admin.yaml', import.meta.url), 'utf8');
   const shipped = parseYaml(text) as ConfigInput;
@@ -34,7 +34,9 @@ async function shippedConfig(djangoUrl: string, port: number, dataDir: string): 
     upstream: { ...shipped.upstream, url: djangoUrl },
     listen: { host: '127.0.0.1', port },
     data_dir: dataDir,
-    store: { type: 'memory' },
+    // The default durable store, as a deployment has it (its writes reach the disk before they are
+    // acknowledged: what a released answer must wait for), in the test's folder.
+    store: { type: 'lmdb', path: join(dataDir, 'store.lmdb') },
   };
 }
 
