@@ -39,12 +39,15 @@ export function safeReturnPath(target: string | undefined | null): string | unde
  */
 export function sameOriginLocation(location: string, origin: string, basePath = '/'): string | undefined {
   if (/\p{Cc}|\\/u.test(location)) return undefined;
+  let base: URL;
   let url: URL;
   try {
-    url = new URL(location, new URL(basePath, origin));
+    base = new URL(basePath, origin);
+    url = new URL(location, base);
   } catch {
     return undefined;
   }
-  if (url.origin !== origin) return undefined;
+  // Both as the URL parser spells them: a Host header of "GW.example:443" is https://gw.example.
+  if (url.origin !== base.origin) return undefined;
   return safeReturnPath(url.pathname + url.search + url.hash);
 }

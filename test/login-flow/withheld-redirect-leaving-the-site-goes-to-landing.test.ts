@@ -41,6 +41,10 @@ describe('sameOriginLocation', () => {
   for (const [location, path] of kept) {
     test(`keeps ${location}`, () => assert.equal(sameOriginLocation(location, ORIGIN, BASE), path));
   }
+  test('compares origins as the URL parser spells them (a Host with case and the default port)', () => {
+    assert.equal(sameOriginLocation(`${ORIGIN}/invoices`, 'https://GW.example:443', BASE), '/invoices');
+    assert.equal(sameOriginLocation('https://evil.example/', 'https://GW.example:443', BASE), undefined);
+  });
   const dropped = [
     ...OFF_SITE,
     'http://gw.example/invoices',
