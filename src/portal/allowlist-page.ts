@@ -6,6 +6,7 @@
 import type { ListSection } from '../allowlist/targets.js';
 import type { AllowlistTarget } from '../config/allowlist-data.js';
 import { escapeHtml, renderPage } from '../http/html.js';
+import { adminNav } from './console-page.js';
 import type { FormContext } from './forms.js';
 
 export interface AllowlistPageView {
@@ -109,7 +110,7 @@ export function allowlistPage(ctx: FormContext, view: AllowlistPageView, message
     : '';
   return renderPage(
     'Staff IP allowlists',
-    `${PAGE_STYLE}<h1>Staff IP allowlists</h1>
+    `${PAGE_STYLE}${adminNav(ctx.prefix, 'allowlists')}<h1>Staff IP allowlists</h1>
 <p class="muted">Signed in as ${escapeHtml(view.admin)}. Kept in ${escapeHtml(view.keptIn)}; ${escapeHtml(view.takesEffect)}.</p>
 <p id="your-address">Your address: <strong><code>${escapeHtml(view.address)}</code></strong> (${escapeHtml(view.addressStanding)})</p>
 ${notice}${readOnly}

@@ -23,11 +23,11 @@ import {
   withChange,
 } from '../config/allowlist-data.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
-import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
+import { sendHtml } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
-import { isVerifiedAdmin } from './admin-access.js';
+import { verifiedAdmin } from './admin-access.js';
 import { type AllowlistPageView, allowlistPage, type PageMessage } from './allowlist-page.js';
 import { type PortalPage, postedForm, type RouteContext } from './route-context.js';
 
@@ -175,23 +175,19 @@ async function edit(ctx: AdminContext, action: 'add' | 'remove'): Promise<void> 
 
 /** Serves the allowlists' pages to an admin whose login passed a second step. */
 async function serveAllowlistPage(ctx: RouteContext, route: string): Promise<void> {
-  const { scope, req, res, rs, services } = ctx;
-  const session = rs.session;
-  if (!session) return sendRedirect(scope, res, ctx.login.page);
-  scope.session = { id: session.id, user: session.user, role: session.role };
-  if (!isVerifiedAdmin(session)) {
-    if (req.method === 'POST') {
-      audit(services.logger, 'allowlist.edit_refused', {
-        by: 'admin_page',
-        user: session.user,
-        role: session.role,
-        reason: 'not_admin',
-        client: scope.client.address,
-        request_id: scope.id,
-      });
-    }
-    return sendError(scope, req, res, 'ADMIN_ONLY', `${session.user} (${session.role}) on the allowlists page`);
-  }
+  const { scope, req, services } = ctx;
+  const session = verifiedAdmin(ctx, 'the allowlists page', (refused) => {
+    if (req.method !== 'POST') return;
+    audit(services.logger, 'allowlist.edit_refused', {
+      by: 'admin_page',
+      user: refused.user,
+      role: refused.role,
+      reason: 'not_admin',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+  });
+  if (!session) return;
   const editor = services.allowlistEditor.current(scope.runtime.config);
   const admin: AdminContext = { ...ctx, session, editor };
   if (route === PAGE) await render(admin, 200);

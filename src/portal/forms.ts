@@ -170,7 +170,9 @@ ${answerFields(view.questionsAsked, 'current')}
 <p><a href="${prefix}/account/enroll">Set up an authenticator app</a> (recommended)</p>
 <p><a href="${prefix}/account/questions">Set up security questions</a></p>`;
   }
-  const admin = view.admin ? `<p><a href="${prefix}/admin/allowlists">Staff IP allowlists</a> (admin)</p>` : '';
+  const admin = view.admin
+    ? `<p><a href="${prefix}/admin/users">Admin console</a> (users, audit events, staff IP allowlists)</p>`
+    : '';
   return renderPage(
     'Account security',
     `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}${admin}

@@ -16,6 +16,7 @@ import { refuse } from '../session/refusal.js';
 import { allowlistFact, resolveRequestSession } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
 import { ALLOWLIST_PAGES } from './allowlist-routes.js';
+import { CONSOLE_PAGES } from './console-routes.js';
 import type { PortalPage } from './route-context.js';
 import { LOGIN_PAGES } from './step-up-routes.js';
 
@@ -23,7 +24,7 @@ export interface GatewayRoutes {
   handle(scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-const PAGES: ReadonlyMap<string, PortalPage> = new Map([...LOGIN_PAGES, ...ALLOWLIST_PAGES]);
+const PAGES: ReadonlyMap<string, PortalPage> = new Map([...LOGIN_PAGES, ...ALLOWLIST_PAGES, ...CONSOLE_PAGES]);
 
 /** Resolves the session, decides (S3 on the gateway's own pages too), and serves the page. */
 async function servePage(

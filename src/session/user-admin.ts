@@ -76,7 +76,7 @@ export async function enrolledFactorNames(admin: UserAdmin, user: string): Promi
 }
 
 /** The roles the configuration names. A stored role outside them is most likely a typo, whose policy would be the loosest. */
-function knownRoles(config: Readonly<GatewayConfig>): Set<string> {
+export function knownRoles(config: Readonly<GatewayConfig>): Set<string> {
   return new Set([
     ADMIN_ROLE,
     config.users.default_role,
