@@ -1,103 +1,33 @@
-// A gateway's live copy of the Redis allowlists, against a real redis-server: a published change
-// arrives without waiting for the periodic check; a change whose message was missed arrives at
-// the next check; while Redis is away the last good lists stay in force, and updates resume
-// once it is back (restarted on the same port); started while Redis is down there are no lists
-// (staff refused, S11) until it comes up. The provider serves YAML lists from the configuration.
+// A gateway's live copy of the Redis allowlists, against a real redis-server: while Redis is
+// away the last good lists stay in force, and updates resume once it is back (restarted on the
+// same port); started while Redis is down there are no lists (staff refused, S11) until it
+// comes up. The provider serves YAML lists from the configuration. That a published change
+// arrives without waiting for the periodic check, and a change whose message was missed at the
+// next check, is in the shared suite (redis-allowlist-suite.ts, run on every Redis shape).
 
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { test } from 'node:test';
 import { createAllowlistProvider } from '../../src/allowlist/provider.js';
-import { allowlistKeys, createRedisAllowlistEditor } from '../../src/allowlist/redis-lists.js';
-import { type AllowlistWatcher, watchRedisAllowlists } from '../../src/allowlist/redis-watcher.js';
+import { createRedisAllowlistEditor } from '../../src/allowlist/redis-lists.js';
 import { compileConfig } from '../../src/config/runtime.js';
 import { createLogger } from '../../src/ops/logger.js';
 import type { RedisStoreSettings } from '../../src/store/index.js';
-import { memoryLog, testConfig } from '../helpers/gateway.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { testConfig } from '../helpers/gateway.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
-
-let server: RedisServer;
-before(async () => {
-  server = await startRedisServer();
-});
-after(() => server?.stop());
+import { admits, watcherOn as watcherWith } from './redis-allowlist-suite.js';
 
 const staff = { kind: 'list', name: 'staff' } as const;
-/** Long enough that only a published message can explain a change seen in a test. */
-const NO_POLL_MS = 600_000;
 
-function watcherOn(
-  url: string,
-  prefix: string,
-  pollMs: number,
-): { watcher: AllowlistWatcher; log: ReturnType<typeof memoryLog> } {
-  const log = memoryLog();
-  const logger = createLogger({ level: 'info', destination: log.stream });
-  const watcher = watchRedisAllowlists({
-    redis: { url, prefix, commandTimeoutMs: 300 },
-    canonicalUser: (name) => name.toLowerCase(),
-    logger,
-    pollMs,
-  });
-  return { watcher, log };
+function settingsOf(url: string, prefix: string): RedisStoreSettings {
+  return { type: 'redis', url, prefix, command_timeout: 300 } as RedisStoreSettings;
 }
+
+const watcherOn = (url: string, prefix: string, pollMs: number) => watcherWith(settingsOf(url, prefix), pollMs);
 
 function editorOn(url: string, prefix: string) {
-  return createRedisAllowlistEditor({ type: 'redis', url, prefix, command_timeout: 300 } as RedisStoreSettings);
+  return createRedisAllowlistEditor(settingsOf(url, prefix));
 }
-
-const admits = (watcher: AllowlistWatcher, address: string, list = 'staff') =>
-  watcher.current()?.lists.get(list)?.contains(address) === true;
-
-test('a published change reaches the watcher without the periodic check', async () => {
-  const prefix = `watch:${randomUUID()}:`;
-  const { watcher } = watcherOn(server.url, prefix, NO_POLL_MS);
-  const editor = editorOn(server.url, prefix);
-  try {
-    assert.equal(await watcher.loaded(5_000), true);
-    assert.equal(watcher.current()?.lists.size, 0, 'an empty Redis is empty lists, not "never loaded"');
-    const raw = new Redis(server.url);
-    try {
-      await waitFor('the watcher to subscribe', async () => {
-        const [, subscribers] = (await raw.pubsub('NUMSUB', allowlistKeys(prefix).channel)) as [string, number];
-        return subscribers === 1;
-      });
-    } finally {
-      raw.disconnect();
-    }
-    await editor.add(staff, { cidr: '192.0.2.0/24', note: 'office' });
-    await editor.add({ kind: 'user', name: 'Bob' }, { cidr: '203.0.113.9' });
-    await waitFor(
-      'the added entries',
-      () => admits(watcher, '192.0.2.1') && watcher.current()?.users.has('bob') === true,
-    );
-    await editor.remove(staff, '192.0.2.0/24');
-    await waitFor('the removal', () => !admits(watcher, '192.0.2.1'));
-  } finally {
-    await editor.close();
-    await watcher.close();
-  }
-});
-
-test('a change whose message was missed arrives at the next version check', async () => {
-  const prefix = `watch:${randomUUID()}:`;
-  const { watcher } = watcherOn(server.url, prefix, 100);
-  const keys = allowlistKeys(prefix);
-  const raw = new Redis(server.url);
-  try {
-    assert.equal(await watcher.loaded(5_000), true);
-    // What an edit does, minus its PUBLISH: as if the message were lost.
-    await raw.hset(`${keys.list}staff`, '198.51.100.7', 'lost message');
-    await raw.sadd(keys.lists, 'staff');
-    await raw.incr(keys.version);
-    await waitFor('the unpublished change', () => admits(watcher, '198.51.100.7'));
-  } finally {
-    raw.disconnect();
-    await watcher.close();
-  }
-});
 
 test('while Redis is away the last good lists stay; once it is back, updates resume', async () => {
   const redis = await startRedisServer();
