@@ -3,14 +3,20 @@
 // 302, the page redirected to shows it once and deletes it. The client follows each redirect at
 // once, 50 times over; then the session's vault writes are slowed down (the store's writes of
 // session records wait), which makes the order visible: an answer released before its write
-// would be followed by a request that carries the old cookies.
+// would be followed by a request that carries the old cookies. Across two gateways sharing a real
+// Redis, the redirect set on one and followed on the other carries the cookie too, once the
+// other's 2-second session cache has lapsed (the README's "Cookies across several gateways").
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { type AppFront, type Browser, type LoginHarness, STAFF, startLoginHarness } from '../helpers/login-harness.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 const ROUNDS = 50;
+/** How long a gateway keeps a session record it read (src/session/records.ts), plus one ms. */
+const SESSION_CACHE_MS = 2_001;
 const FLASH = 'flash';
 const PIECE = Buffer.alloc(64 * 1024, 'x');
 const BIG_PIECES = 64;
@@ -51,11 +57,13 @@ function showOnce(res: ServerResponse, flash: string): void {
   res.end(`flash=${flash}`);
 }
 
+const sessionFlash = flashPages('/flash');
+const anonymousFlash = flashPages('/public/flash');
+const front: AppFront = (req, res, app) => sessionFlash(req, res, app) || anonymousFlash(req, res, app);
+
 let harness: LoginHarness;
 before(async () => {
-  const session = flashPages('/flash');
-  const anonymous = flashPages('/public/flash');
-  harness = await startLoginHarness({ front: (req, res, app) => session(req, res, app) || anonymous(req, res, app) });
+  harness = await startLoginHarness({ front });
 });
 after(() => harness.close());
 
@@ -75,8 +83,8 @@ async function followRedirects(browser: Browser, prefix: string): Promise<string
 
 const expected = () => Array.from({ length: ROUNDS }, (_, i) => `flash=${i + 1}`);
 
-async function staffBrowser(): Promise<Browser> {
-  const browser = harness.browser();
+async function staffBrowser(on = harness): Promise<Browser> {
+  const browser = on.browser();
   const login = await browser.login(STAFF.user, STAFF.password);
   assert.equal(login.status, 302);
   return browser;
@@ -116,4 +124,28 @@ test("an anonymous visitor's redirect carries the cookie too (the sealed vault t
   assert.deepEqual(await followRedirects(browser, '/public/flash'), expected());
   for (const answer of browser.answers)
     assert.ok(!answer.setCookies.some((line) => line.startsWith(`${FLASH}=`)), 'the app cookie stays sealed');
+});
+
+test('set on one gateway, followed on another sharing Redis: the cookie is there', async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const overrides = { store: { type: 'redis', url: redis.url, prefix: `vault:${randomUUID()}:` } };
+  const a = await startLoginHarness({ front, overrides });
+  t.after(() => a.close());
+  // The same app, clock and keys; its own Redis connection and session cache.
+  const b = await startLoginHarness({ overrides, app: a, clock: a.clock, dataDir: a.dataDir });
+  t.after(() => b.close());
+  const store = a.gateway.login?.store;
+  assert.ok(store);
+  const onA = await staffBrowser(a);
+  const onB = b.browser();
+  t.after(slowSessionWrites(store, 100));
+  for (let n = 1; n <= 10; n++) {
+    // B's session cache (2 s by the shared clock) has lapsed: B reads the record from Redis.
+    a.clock.advance(SESSION_CACHE_MS);
+    const redirect = await onA.get(`/flash/set?n=${n}`);
+    for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+    const page = await onB.get(redirect.location as string);
+    assert.equal(page.text, `flash=${n}`);
+  }
 });
