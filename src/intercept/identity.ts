@@ -9,13 +9,9 @@ import type { LoginSettings } from '../config/sections/login.js';
 import type { IdentitySource } from '../config/sections/login-identity.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
 import type { RequestScope } from '../http/scope.js';
-import { exchange } from '../proxy/exchange.js';
-import { buildUpstreamHeaders } from '../proxy/request-headers.js';
-import { cookieHeader, type Jar } from '../session/cookie-jar.js';
+import type { Jar } from '../session/cookie-jar.js';
 import type { LoginServices } from '../session/services.js';
-
-/** A who-am-I page is read up to this bound; a name past it is not found. */
-const MAX_PAGE_BYTES = 256 * 1024;
+import { fetchAppPage } from './app-page.js';
 
 /** What of the login answer an identity can be read from. */
 export interface AnswerParts {
@@ -123,23 +119,8 @@ async function askApp(
   jar: Jar,
   source: Extract<IdentitySource, { path: string }>,
 ): Promise<string | undefined> {
-  const askScope: RequestScope = {
-    ...scope,
-    session: undefined,
-    vault: { cookieHeader: cookieHeader(jar, source.path, services.now(), false), capture: () => [] },
-  };
   const accept = source.source === 'json' ? 'application/json' : 'text/html';
-  const answer = await exchange(
-    services.upstream(),
-    {
-      method: 'GET',
-      path: source.path,
-      headers: [...buildUpstreamHeaders([], askScope, { host: scope.runtime.upstreamHost }), 'accept', accept],
-      body: null,
-    },
-    MAX_PAGE_BYTES,
-  );
-  answer.rest?.destroy();
+  const answer = await fetchAppPage(scope, services, jar, source.path, accept);
   return identityInPage(source, answer.status, answer.body.toString('utf8'));
 }
 

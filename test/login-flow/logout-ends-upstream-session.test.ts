@@ -2,8 +2,7 @@
 // ends the gateway session: the old cookie gets nothing private afterwards. The app's own
 // session ends too: with the app's logout the app destroys it; with the gateway's, the vault
 // that held it is gone, so no request can carry it any more, and the gateway sends the app's
-// logout route on its behalf (best effort: the demo app wants its CSRF token there, so the
-// app-side end of that session is a todo below).
+// logout route on its behalf, with the CSRF token the demo app wants there (issue 12).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -95,16 +94,16 @@ test("the gateway's logout ends the gateway session and drops the vault holding 
   }
 });
 
-test(
-  "the gateway's logout also ends the app's session upstream",
-  {
-    todo: "the gateway's best-effort upstream logout carries no CSRF token, which the demo app's logout requires",
-  },
-  async () => {
-    const { browser, appSid } = await signedIn();
-    const csrf = await browser.gatewayCsrf('/_gateway/account');
-    await browser.post('/_gateway/logout', { csrf_token: csrf });
-    // The upstream logout is sent in the background: poll, briefly, since this is expected to fail today.
-    await waitFor('the app session to end', async () => !(await harness.appSessionWorks(appSid)), 2_000);
-  },
-);
+test("the gateway's logout also ends the app's session upstream, with the app's CSRF token", async () => {
+  const { browser, appSid } = await signedIn();
+  const from = harness.received.length;
+  const csrf = await browser.gatewayCsrf('/_gateway/account');
+  await browser.post('/_gateway/logout', { csrf_token: csrf });
+  // The upstream logout is sent in the background (login.logout_routes: the token read from /api/csrf).
+  await waitFor('the app session to end', async () => !(await harness.appSessionWorks(appSid)));
+  const calls = harness.received.slice(from).filter((r) => r.headers['x-request-id'] !== undefined);
+  const page = calls.findIndex((r) => r.method === 'GET' && r.url === '/api/csrf');
+  const logout = calls.findIndex((r) => r.method === 'POST' && r.url === '/logout');
+  assert.ok(page !== -1 && logout > page, 'the token page, then the logout, exactly as configured');
+  assert.ok(String(calls[logout]?.headers.cookie).includes(appSid));
+});

@@ -5,21 +5,25 @@
 
 import { z } from 'zod';
 
-/** A regular expression with a capture group: the first group that matched is the user. */
-const pattern = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
-    let groups: number;
-    try {
-      groups = (new RegExp(`${text}|`).exec('') ?? []).length - 1;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
-      return;
-    }
-    if (groups < 1) ctx.addIssue({ code: 'custom', message: 'needs a capture group, such as (.+), for the user' });
-  })
-  .meta({ type: 'regular expression' });
+/** A regular expression with a capture group: the first group that matched is `what` (the user, a token). */
+export function capturePattern(what: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((text, ctx) => {
+      let groups: number;
+      try {
+        groups = (new RegExp(`${text}|`).exec('') ?? []).length - 1;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
+        return;
+      }
+      if (groups < 1) ctx.addIssue({ code: 'custom', message: `needs a capture group, such as (.+), for ${what}` });
+    })
+    .meta({ type: 'regular expression' });
+}
+
+const pattern = capturePattern('the user');
 
 export const appPage = z
   .string()

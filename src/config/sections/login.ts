@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { parseRequestTarget } from '../../net/request-target.js';
-import { appPage as identityPage, identitySchema } from './login-identity.js';
+import { appPage, capturePattern, identitySchema } from './login-identity.js';
 
 /** The routing path of a configured path, or undefined when it is not an absolute path without a query. */
 function routingPathOf(path: string): string | undefined {
@@ -48,30 +48,64 @@ function parametersOf(search: string, ctx: z.RefinementCtx): Record<string, stri
  * the gateway sends when it calls the route itself (S14: Django answers "/admin/logout" with a
  * 301 and keeps its session; only "/admin/logout/" logs out).
  */
-const route = z
+const routeFields = {
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .transform((method) => method.toUpperCase())
+    .default('POST'),
+  path: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII (percent-encode the rest)')
+    .meta({ type: 'path' }),
+  query: queryParameters.optional(),
+};
+
+/** A route in its matched form (routing path) beside the form it is called in (url, as written). */
+function toRoute(
+  { method, path, query = {} }: { method: string; path: string; query?: Record<string, string> },
+  ctx: z.RefinementCtx,
+) {
+  const search = new URLSearchParams(query).toString();
+  return {
+    method,
+    path: toRoutingPath(path, ctx, 'must be an absolute path without a query (give the query as query:)', ['path']),
+    query,
+    url: search === '' ? path : `${path}?${search}`,
+  };
+}
+
+const route = z.strictObject(routeFields).transform(toRoute);
+
+/**
+ * Where the app's logout wants its CSRF token from (Django, the demo app): a page of the app
+ * fetched with the session's cookies, a pattern whose first group is the token, and the form field
+ * or header to send it in. The page's cookies (Django's csrftoken) go with the logout.
+ */
+const logoutCsrf = z
   .strictObject({
-    method: z
+    page: appPage.describe('A page of the app showing the token, fetched (GET) with the session, e.g. /admin/.'),
+    pattern: capturePattern('the token').describe(
+      'Where the token is in that page, e.g. name="csrfmiddlewaretoken" value="([^"]+)".',
+    ),
+    field: z.string().min(1).optional().describe('The form field the logout takes the token in (a form body is sent).'),
+    header: z
       .string()
-      .regex(/^[A-Za-z]+$/)
-      .transform((method) => method.toUpperCase())
-      .default('POST'),
-    path: z
-      .string()
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII (percent-encode the rest)')
-      .meta({ type: 'path' }),
-    query: queryParameters.optional(),
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .optional()
+      .describe('The header the logout takes the token in, e.g. X-CSRF-Token.'),
   })
-  .transform(({ method, path, query = {} }, ctx) => {
-    const search = new URLSearchParams(query).toString();
-    return {
-      method,
-      path: toRoutingPath(path, ctx, 'must be an absolute path without a query (give the query as query:)', ['path']),
-      query,
-      url: search === '' ? path : `${path}?${search}`,
-    };
-  });
+  .refine((csrf) => csrf.field !== undefined || csrf.header !== undefined, 'give field or header (or both)')
+  .optional()
+  .describe("The app's CSRF token for the gateway's own call of the logout route.");
+
+/** A logout route: a route, and what the gateway's own call of it needs (a CSRF token). */
+const logoutRoute = z
+  .strictObject({ ...routeFields, csrf: logoutCsrf })
+  .transform(({ csrf, ...fields }, ctx) => ({ ...toRoute(fields, ctx), ...(csrf && { csrf }) }));
 
 export type RouteSettings = z.output<typeof route>;
+export type LogoutRouteSettings = z.output<typeof logoutRoute>;
 
 /**
  * Public paths: "/login" is that path only; "/static/" (a trailing slash) is everything below
@@ -162,7 +196,7 @@ export const loginSchema = z
         'What a failed login looks like. Anything else counts as a success and is withheld until the second step.',
       ),
     logout_routes: z
-      .array(route)
+      .array(logoutRoute)
       .default([])
       .meta({ type: 'list of { method, path, query }' })
       .describe("The app's logout routes ({method, path, query}): they end the gateway session too."),
@@ -176,7 +210,7 @@ export const loginSchema = z
     identity: identitySchema,
     identity_check: z
       .strictObject({
-        path: identityPage,
+        path: appPage,
         field: z.string().min(1).default('username').describe('Dotted path of the username in that JSON.'),
       })
       .optional()
