@@ -1,7 +1,8 @@
 # The login-security gateway. Build: docker build -t gateway .
-# Run:  docker run -p 8080:8080 -v $PWD/gateway.yaml:/etc/gateway/gateway.yaml:ro gateway
-# The mounted gateway.yaml must listen on 0.0.0.0 (the HEALTHCHECK follows its port and TLS); with
-# the LMDB store, mount a volume on /app/data (-v gateway-data:/app/data).
+# Run:  docker run -p 8080:8080 -e GATEWAY_UPSTREAM=http://invoices:3001 -v gateway-data:/app/data \
+#         -v $PWD/config/container.yaml:/etc/gateway/gateway.yaml:ro gateway
+# The mounted file listens on 0.0.0.0 (the HEALTHCHECK follows its port and TLS); the volume keeps
+# the keys and the LMDB store, so that a new container can open what the old one sealed.
 
 FROM node:24-slim AS build
 WORKDIR /app

@@ -4,6 +4,7 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { type Document, isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { expandEnvReferences } from './env-references.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 
 export interface ConfigError {
@@ -81,8 +82,14 @@ async function fileErrors(doc: Document, lines: LineCounter): Promise<ConfigErro
   return errors;
 }
 
-/** Validates YAML text; file paths named inside are resolved against the process's working directory. */
-export async function parseConfig(source: string): Promise<LoadResult> {
+/**
+ * Validates YAML text, with `${NAME}` in string values taken from `env`; file paths named
+ * inside are resolved against the process's working directory.
+ */
+export async function parseConfig(
+  source: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoadResult> {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -99,8 +106,10 @@ export async function parseConfig(source: string): Promise<LoadResult> {
   if (doc.contents !== null && !isMap(doc.contents)) {
     return { ok: false, source, errors: [{ path: '', message: 'must be a YAML mapping of sections', line: 1 }] };
   }
+  const envErrors = expandEnvReferences(doc, lines, env);
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   const errors = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueErrors(doc, lines, issue));
+  errors.push(...envErrors);
   errors.push(...(await fileErrors(doc, lines)));
   if (!parsed.success || errors.length > 0) {
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -110,7 +119,10 @@ export async function parseConfig(source: string): Promise<LoadResult> {
 }
 
 /** Reads and validates a configuration file; an unreadable file is one error, not an exception. */
-export async function loadConfigFile(file: string): Promise<LoadResult> {
+export async function loadConfigFile(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoadResult> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -118,5 +130,5 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     return { ok: false, source: '', errors: [{ path: '', message: `cannot read ${file} (${code})` }] };
   }
-  return parseConfig(source);
+  return parseConfig(source, env);
 }
