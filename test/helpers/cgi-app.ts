@@ -81,11 +81,11 @@ function createCgiHandler(sessions: Map<string, string>) {
 }
 
 /** The gateway's configuration for the CGI app: its own login section, identity read from main.pl. */
-function cgiConfig(upstreamUrl: string, dataDir: string) {
+function cgiConfig(upstreamUrl: string, dataDir: string, store: Record<string, unknown>) {
   return {
     upstream: { url: upstreamUrl },
     data_dir: dataDir,
-    store: { type: 'memory' },
+    store,
     logging: { level: 'info' },
     public_paths: [LOGIN_PATH],
     login: {
@@ -107,6 +107,7 @@ export interface CgiHarness {
   readonly gateway: Gateway;
   readonly gatewayUrl: string;
   readonly clock: TestClock;
+  readonly dataDir: string;
   /** The gateway's whole log so far. */
   logText(): string;
   /** A new cookie-keeping client with an empty jar. */
@@ -116,13 +117,21 @@ export interface CgiHarness {
   close(): Promise<void>;
 }
 
-/** Starts the CGI app and a gateway in front of it (memory store, a test clock). */
-export async function startCgiHarness(): Promise<CgiHarness> {
-  const app = await startUpstream(createCgiHandler(new Map()));
-  const dataDir = await mkdtemp(join(tmpdir(), 'cgi-harness-'));
-  const clock = createClock();
+export interface CgiHarnessOptions {
+  /** The gateway's store section; memory by default. */
+  store?: Record<string, unknown>;
+  /** A second gateway in front of this harness's app, with its clock and data folder (so its keys). */
+  beside?: CgiHarness;
+}
+
+/** Starts the CGI app (unless beside another harness) and a gateway in front of it, on a test clock. */
+export async function startCgiHarness(options: CgiHarnessOptions = {}): Promise<CgiHarness> {
+  const { beside } = options;
+  const app = beside?.app ?? (await startUpstream(createCgiHandler(new Map())));
+  const dataDir = beside?.dataDir ?? (await mkdtemp(join(tmpdir(), 'cgi-harness-')));
+  const clock = beside?.clock ?? createClock();
   const log = memoryLog();
-  const config = await testConfig(cgiConfig(app.url, dataDir));
+  const config = await testConfig(cgiConfig(app.url, dataDir, options.store ?? { type: 'memory' }));
   const logger = createLogger({ level: config.logging.level, destination: log.stream });
   const gateway = await startGateway({ config: createStaticConfigSource(config), logger, now: clock.now });
   const agent = new Agent();
@@ -131,12 +140,14 @@ export async function startCgiHarness(): Promise<CgiHarness> {
     gateway,
     gatewayUrl: gateway.url,
     clock,
+    dataDir,
     logText: log.text,
     browser: () => new Browser(gateway.url, agent, clock),
     code: (secret) => totpCode(secret, clock),
     async close() {
       await gateway.shutdown();
       await agent.close();
+      if (beside) return;
       await app.close();
       await rm(dataDir, { recursive: true, force: true });
     },
