@@ -55,7 +55,15 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     enableOfflineQueue,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
     scripts: options.scripts,
-    ...(options.sentinels ? { sentinels: options.sentinels, name: options.sentinelName } : {}),
+    ...(options.sentinels
+      ? {
+          sentinels: options.sentinels,
+          name: options.sentinelName,
+          // Without this ioredis reaches the master the sentinels name over plain TCP even for a
+          // rediss:// URL; the sentinels themselves are asked without TLS.
+          enableTLSForSentinelMode: isTls(options.url),
+        }
+      : {}),
   });
 }
 
@@ -65,8 +73,13 @@ function credentialsOf(url: string): RedisOptions {
   return {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(isTls(url) ? { tls: {} } : {}),
   };
+}
+
+/** A rediss:// URL asks for TLS to the data nodes. */
+function isTls(url: string): boolean {
+  return new URL(url).protocol === 'rediss:';
 }
 
 /** Runs commands on one client within one deadline each; every failure is a StoreUnavailableError. */

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { createRedisAllowlistEditor } from '../../src/allowlist/redis-lists.js';
 import { redisOptionsOf } from '../../src/store/index.js';
 import { createRedisStore } from '../../src/store/redis.js';
-import type { Store } from '../../src/store/store.js';
+import { type Store, StoreUnavailableError } from '../../src/store/store.js';
 import { admits, allowlistSettings, runRedisAllowlistSuite, watcherOn } from '../allowlist/redis-allowlist-suite.js';
 import { type RedisSentinelSetup, startRedisSentinel } from '../helpers/redis-sentinel.js';
 import { waitFor } from '../helpers/wait.js';
@@ -55,6 +55,25 @@ runStoreContract('redis through sentinel', async () => {
 });
 
 runRedisAllowlistSuite('redis through sentinel', () => setup);
+
+test('a rediss:// URL with sentinels speaks TLS to the master: a master without TLS is never spoken to in clear', async () => {
+  const store = createRedisStore(
+    redisOptionsOf({
+      type: 'redis',
+      ...setup.settings,
+      url: 'rediss://sentinel-managed',
+      prefix: `tls:${randomUUID()}:`,
+      command_timeout: 1000,
+    }),
+  );
+  try {
+    // The sentinels answer in clear; the master (plain here) cannot complete a TLS handshake.
+    await assert.rejects(store.set('k', 'in clear?'), StoreUnavailableError);
+    assert.deepEqual(await setup.keys('tls:*'), []);
+  } finally {
+    await store.close();
+  }
+});
 
 // Last: it kills the master.
 test('after the master dies, the store and the allowlist watcher follow the promoted replica', async () => {
