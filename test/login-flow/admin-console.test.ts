@@ -6,6 +6,7 @@
 // event and time.
 
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   ADMIN,
@@ -15,6 +16,7 @@ import {
   STAFF,
   startLoginHarness,
 } from '../helpers/login-harness.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 const PREFIX = '/_gateway';
 const USERS = `${PREFIX}/admin/users`;
@@ -169,4 +171,41 @@ test('the users list finds a user with their role, second step and sessions; unl
   assert.match(visible(user.text), /User alice/);
   assert.match(visible(user.text), /admin \(admins\)/);
   assert.match(visible(user.text), /TOTP; 10 recovery codes left/);
+});
+
+test('set-role stores a known role and clears it; an unknown role is refused with the known ones', async () => {
+  const set = await act(admin, 'carol', 'set-role', { role: 'admin' });
+  assert.equal(set.status, 200);
+  assert.match(visible(set.text), /carol: role admin from the next sign-in \(was staff\)/);
+  const cleared = await act(admin, 'carol', 'set-role', { role: '' });
+  assert.match(visible(cleared.text), /carol: role staff from the next sign-in \(was admin\)/);
+  const typo = await act(admin, 'carol', 'set-role', { role: 'admni' });
+  assert.equal(typo.status, 409);
+  assert.match(visible(typo.text), /Refused: role "admni" is not named in gateway.yaml/);
+  // A gateway.yaml admin's page offers no role form; a forged post is refused all the same.
+  const alice = await admin.get(`${USER}?name=alice`);
+  assert.doesNotMatch(alice.text, /name="action" value="set-role"/);
+  const demote = await act(admin, ADMIN.user, 'set-role', { role: 'staff' });
+  assert.equal(demote.status, 409);
+  assert.match(visible(demote.text), /stays an admin whatever the store says/);
+});
+
+test('gateways sharing a store show one audit trail: a change made on one is listed on the other', async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const overrides = { store: { type: 'redis', url: redis.url, prefix: `console:${randomUUID()}:` } };
+  const a = await startLoginHarness({ overrides });
+  t.after(() => a.close());
+  const b = await startLoginHarness({ overrides, app: a, clock: a.clock, dataDir: a.dataDir });
+  t.after(() => b.close());
+  const { browser: onA } = await a.enrollAdmin();
+  const csrf = await onA.gatewayCsrf(`${USER}?name=bob`);
+  assert.equal((await onA.post(USER, { csrf_token: csrf, user: 'bob', action: 'unlock' })).status, 200);
+
+  const onB = b.browser();
+  for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+  const trail = await onB.get(`${AUDIT}?event=lockout.lifted`);
+  assert.equal(trail.status, 200);
+  const table = visible(/<table id="audit-events">(.*?)<\/table>/s.exec(trail.text)?.[1] ?? '');
+  assert.match(table, /lockout\.lifted\s*bob\s*alice \(admin_page\)/);
 });
