@@ -9,6 +9,7 @@
 //   npm run bench -- --help     every option
 
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { BUILD_DIR, buildGateway } from './lib/build.js';
 import { evaluateGoals } from './lib/goals.js';
 import { layoutFor } from './lib/layout.js';
@@ -18,9 +19,14 @@ import { installCleanup, stopAll } from './lib/processes.js';
 import { renderReport } from './lib/report.js';
 import { writeResults } from './lib/results.js';
 import { runLoadGroup } from './lib/rounds.js';
-import { ensureTools } from './lib/tools.js';
+import { ensureTools, type Tools } from './lib/tools.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { BenchContext, LoadScenario, Scenario, ScenarioResult } from './scenarios/types.js';
+
+/** Caddy's version, or why its target is skipped. */
+function caddyLine(tools: Tools): string {
+  return 'path' in tools.caddy ? `caddy ${tools.caddy.version}` : `caddy skipped: ${tools.caddy.missing}`;
+}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -49,6 +55,9 @@ async function main(): Promise<number> {
     execFileSync('taskset', ['-a', '-p', '-c', layout.harness, String(process.pid)], { stdio: 'ignore' });
   }
   const tools = ensureTools();
+  const loadAtStart = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
   const ctx: BenchContext = {
     options,
     layout,
@@ -60,7 +69,7 @@ async function main(): Promise<number> {
 
   log(`bench: ${options.mode} run, ${options.rounds} rounds, started ${startedAt.toISOString()}`);
   log(`machine: ${machine.cores} cores (${machine.cpuModel}${machine.hypervisor ? ', VM' : ''}), Node ${machine.node}`);
-  log(`tools: nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}`);
+  log(`tools: nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}, ${caddyLine(tools)}`);
   log(`gateway: compiled to ${BUILD_DIR}, log level ${options.gatewayLog}`);
   buildGateway();
   log(`pinning (${layout.name}): ${layout.describe}`);
@@ -84,7 +93,14 @@ async function main(): Promise<number> {
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   log('');
   log(`=== gateway bench (${options.mode}, ${seconds.toFixed(0)} s) ===`);
-  log(`${machine.cores} cores, Node ${machine.node}, nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}`);
+  log(
+    `${machine.cores} cores, Node ${machine.node}, nginx ${tools.nginxVersion}, wrk ${tools.wrkVersion}, ${caddyLine(tools)}`,
+  );
+  log(
+    `load average at the end: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')} (at the start: ${loadAtStart})`,
+  );
   log(`gateway compiled (tsconfig.build.json), log level ${options.gatewayLog}`);
   log(`pinning: ${layout.describe}`);
   const waited = options.quietWaitSeconds - Math.max(0, ctx.quietBudget.leftMs) / 1000;

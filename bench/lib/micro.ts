@@ -1,7 +1,9 @@
 // Owns in-process micro-benchmarks: nanoseconds per operation, each sample lasting about the
 // same wall time whatever an operation costs, every case warmed before the first measured
 // sample (so the first case does not pay for the JIT), and every answer checked (so none can
-// be optimised away). Medians over samples, like the load scenarios' medians over rounds.
+// be optimised away). Medians over samples, like the load scenarios' medians over rounds. Time
+// is the process's CPU time (user + system), not the wall clock: on a shared machine the wall
+// clock also counts the time other processes held the core (at load 20 it tripled figures).
 
 import type { TargetFigures } from '../scenarios/types.js';
 import { medians } from './stats.js';
@@ -16,9 +18,10 @@ const CALIBRATION_OPS = 4096;
 
 function nsPerOp(micro: MicroCase, iterations: number): number {
   let right = 0;
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   for (let i = 0; i < iterations; i++) if (micro.op(i)) right++;
-  const ns = Number(process.hrtime.bigint() - started) / iterations;
+  const used = process.cpuUsage(started);
+  const ns = ((used.user + used.system) * 1000) / iterations;
   if (right !== iterations) throw new Error(`${micro.metric}: ${iterations - right} operations answered wrongly`);
   return ns;
 }

@@ -1,5 +1,5 @@
 // Owns reading /proc: a process's CPU time (utime+stime, every thread), its resident set
-// size, and the processes it spawned (nginx's worker).
+// size, and the processes it spawned (nginx's worker, the gateway's helper and workers).
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -56,4 +56,42 @@ export function childPids(pid: number): number[] {
     }
   }
   return children;
+}
+
+/**
+ * The process and every descendant of it (a gateway's argon2 helper; the workers of `gateway
+ * start --workers N` and theirs), from one scan of /proc.
+ */
+export function processTree(pid: number): number[] {
+  const childrenOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(statFields(Number(entry))[1]);
+      childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(childrenOf.get(tree[i] as number) ?? []));
+  return tree;
+}
+
+/** Summed VmRSS of a process and its descendants, in bytes. */
+export function treeRssBytes(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + rssBytes(member), 0);
+}
+
+/** Summed CPU microseconds of a process and its descendants (those still running). */
+export function treeCpuMicros(pid: number): number {
+  let total = 0;
+  for (const member of processTree(pid)) {
+    try {
+      total += cpuMicros(member);
+    } catch {
+      // Exited between the scan and the read.
+    }
+  }
+  return total;
 }

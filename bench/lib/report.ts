@@ -1,11 +1,24 @@
-// Owns the printed report: one table per scenario (the median of each figure per target,
-// with the gateway's ratio to nginx and to the bare upstream), then the targets of issue 6.
+// Owns the printed report: one table per scenario (the median of each figure per target),
+// each target's ratios to the reference proxies measured in the same rounds (nginx and the
+// bare undici proxy), then the targets of issues 6 and 17.
 
 import type { ScenarioResult } from '../scenarios/types.js';
+import { REFERENCES } from '../servers/targets.js';
 import type { GoalResult } from './goals.js';
-import { ratio } from './stats.js';
+import { pairedRatio } from './stats.js';
 
-const TARGET_ORDER = ['bare', 'gateway', 'nginx'];
+const TARGET_ORDER = [
+  'bare',
+  'undici',
+  'nginx',
+  'caddy',
+  'passthrough',
+  'gateway',
+  'gateway-lmdb',
+  'gateway-redis',
+  'workers-1',
+  'workers-2',
+];
 /** Cores' worth of foreign CPU during a measurement above which the report warns. */
 const FOREIGN_WARNING = 0.1;
 
@@ -14,19 +27,30 @@ function targetsOf(result: ScenarioResult): string[] {
   return [...TARGET_ORDER.filter((id) => ids.includes(id)), ...ids.filter((id) => !TARGET_ORDER.includes(id))];
 }
 
-/** The gateway's ratios per metric, from the medians of this run. */
-export function ratiosOf(result: ScenarioResult): Record<string, { toNginx: number; toBare: number }> {
-  const gateway = result.targets.gateway?.median;
-  if (!gateway) return {};
-  return Object.fromEntries(
-    result.rows.map((row) => [
-      row.metric,
-      {
-        toNginx: ratio(gateway[row.metric], result.targets.nginx?.median[row.metric]),
-        toBare: ratio(gateway[row.metric], result.targets.bare?.median[row.metric]),
-      },
-    ]),
-  );
+/**
+ * Every target's ratio to each reference present, per metric: the median of per-round ratios
+ * (both measured in the same round). { target: { metric: { nginx: 0.4, undici: 0.8 } } }.
+ */
+export function ratiosOf(result: ScenarioResult): Record<string, Record<string, Record<string, number>>> {
+  const references = REFERENCES.filter((id) => result.targets[id]);
+  const out: Record<string, Record<string, Record<string, number>>> = {};
+  for (const target of targetsOf(result)) {
+    if (target === 'bare' || (REFERENCES as readonly string[]).includes(target) || references.length === 0) continue;
+    out[target] = Object.fromEntries(
+      result.rows
+        .filter((row) => !row.noRatio)
+        .map((row) => [
+          row.metric,
+          Object.fromEntries(
+            references.map((id) => [
+              id,
+              pairedRatio(result.targets[target]?.rounds, result.targets[id]?.rounds, row.metric),
+            ]),
+          ),
+        ]),
+    );
+  }
+  return out;
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -57,20 +81,31 @@ export function renderReport(results: readonly ScenarioResult[], goals: readonly
   }
   for (const result of results) {
     const targets = targetsOf(result);
-    const withRatios = targets.includes('gateway') && (targets.includes('nginx') || targets.includes('bare'));
-    const ratios = ratiosOf(result);
     const rounds = Math.max(...targets.map((id) => result.targets[id]?.rounds.length ?? 0));
     out.push('', `${result.title}${rounds > 1 ? ` - median of ${rounds}` : ''}`);
-    const header = ['', ...targets, ...(withRatios ? ['gw/nginx', 'gw/bare'] : [])];
     const rows = result.rows.map((row) => [
       row.label,
       ...targets.map((id) => fmt(result.targets[id]?.median[row.metric], row.digits ?? 1)),
-      ...(withRatios && !row.noRatio ? [fmt(ratios[row.metric]?.toNginx, 2), fmt(ratios[row.metric]?.toBare, 2)] : []),
     ]);
-    out.push(...table(header, rows));
+    out.push(...table(['', ...targets], rows));
+    const references = REFERENCES.filter((id) => result.targets[id]);
+    const ratios = Object.entries(ratiosOf(result));
+    if (ratios.length) {
+      out.push(
+        '',
+        ...table(
+          ['ratio to each reference (median of per-round ratios)', ...references.map((id) => `/${id}`)],
+          ratios.flatMap(([target, byMetric]) =>
+            result.rows
+              .filter((row) => byMetric[row.metric])
+              .map((row) => [`${target}: ${row.label}`, ...references.map((id) => fmt(byMetric[row.metric]?.[id], 2))]),
+          ),
+        ),
+      );
+    }
     if (result.notes) out.push(...result.notes);
   }
-  out.push('', 'Targets of issue 6 (ratios and bounds from this run)');
+  out.push('', 'Targets of issues 6 and 17 (ratios and bounds from this run)');
   out.push(
     ...table(
       ['target', 'measured', 'limit', 'status'],

@@ -6,10 +6,22 @@
 import type { BenchContext, LoadScenario, Metrics, Row, ScenarioResult } from '../scenarios/types.js';
 import { startUpstream } from '../servers/start-upstream.js';
 import { TARGETS, type TargetId } from '../servers/targets.js';
+import type { Layout } from './layout.js';
 import { sampleRss } from './rss-sampler.js';
 import { medians } from './stats.js';
 
 const MB = 1e6;
+
+/** The layout with nothing pinned but the bench's own process. */
+function unpinned(layout: Layout): Layout {
+  return {
+    ...layout,
+    loadGenerator: undefined,
+    upstream: undefined,
+    proxy: undefined,
+    describe: 'unpinned: load generator, upstream and proxy wherever the kernel puts them',
+  };
+}
 
 /** The list rotated left by n. */
 function rotate<T>(items: readonly T[], n: number): T[] {
@@ -28,11 +40,20 @@ function brief(metrics: Metrics, rows: readonly Row[]): string {
 const PEAK_RSS_ROWS: readonly Row[] = [{ metric: 'peakRssMB', label: 'peak RSS (MB)', better: 'lower', digits: 1 }];
 
 /** Runs one group of load scenarios for its rounds; returns a result per scenario plus the group's peak RSS. */
-export async function runLoadGroup(scenarios: readonly LoadScenario[], ctx: BenchContext): Promise<ScenarioResult[]> {
+export async function runLoadGroup(
+  scenarios: readonly LoadScenario[],
+  runCtx: BenchContext,
+): Promise<ScenarioResult[]> {
   const first = scenarios[0];
   if (!first) return [];
+  // An unpinned group (the workers scenario) lets the kernel spread every process over the cores.
+  const ctx: BenchContext = first.unpinned ? { ...runCtx, layout: unpinned(runCtx.layout) } : runCtx;
   const rounds = first.rounds?.(ctx.options) ?? ctx.options.rounds;
-  const targetIds = [...new Set(scenarios.flatMap((scenario) => scenario.targets))];
+  const targetIds = [...new Set(scenarios.flatMap((scenario) => scenario.targets))].filter((id) => {
+    const missing = TARGETS[id].unavailable?.(ctx);
+    if (missing) ctx.log(`[${first.group}] ${TARGETS[id].label}: skipped, ${missing}`);
+    return !missing;
+  });
   const collected = new Map<string, Partial<Record<TargetId, Metrics[]>>>(scenarios.map((s) => [s.id, {}]));
   const memory: Partial<Record<TargetId, Metrics[]>> = {};
 
@@ -43,8 +64,8 @@ export async function runLoadGroup(scenarios: readonly LoadScenario[], ctx: Benc
       for (const id of rotate(targetIds, round)) {
         ctx.log(`[${first.group}] round ${round + 1}/${rounds}: ${TARGETS[id].label}`);
         const target = await TARGETS[id].start(ctx, upstream);
-        // The peak over everything the group sends it, sampled every 100 ms.
-        const sampler = sampleRss(target.rssPid);
+        // The peak over everything the group sends it, sampled every 100 ms (the gateway's helper and workers included).
+        const sampler = sampleRss(() => target.rss());
         try {
           for (const scenario of scenarios) {
             if (!scenario.targets.includes(id)) continue;

@@ -1,4 +1,4 @@
-// Owns RSS sampling: reads a process's VmRSS every 100 ms and keeps the peak, because a
+// Owns RSS sampling: reads a process's (or a process tree's) VmRSS every 100 ms and keeps the peak, because a
 // peak between two reads of a streaming proxy is what the memory targets are about.
 
 import { rssBytes } from './proc-stat.js';
@@ -10,17 +10,21 @@ export interface RssSampler {
   stop(): number;
 }
 
-/** Starts sampling `pid` every `intervalMs` (100 by default), with a first sample at once. */
-export function sampleRss(pid: number, intervalMs = 100): RssSampler {
-  let peak = rssBytes(pid);
+/**
+ * Starts sampling every `intervalMs` (100 by default), with a first sample at once: a pid's
+ * VmRSS, or what `read` returns (the sum over a process tree).
+ */
+export function sampleRss(source: number | (() => number), intervalMs = 100): RssSampler {
+  const read = typeof source === 'number' ? () => rssBytes(source) : source;
+  let peak = read();
   const timer = setInterval(() => {
-    peak = Math.max(peak, rssBytes(pid));
+    peak = Math.max(peak, read());
   }, intervalMs);
   return {
     peak: () => peak,
     stop() {
       clearInterval(timer);
-      peak = Math.max(peak, rssBytes(pid));
+      peak = Math.max(peak, read());
       return peak;
     },
   };

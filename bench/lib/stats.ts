@@ -21,6 +21,21 @@ export function ratio(a: number | undefined, b: number | undefined): number {
   return a / b;
 }
 
+/**
+ * The median over rounds of top[i][metric] / bottom[i][metric], each pair measured in the same
+ * round. Launches of one program vary by up to 40%, so a ratio of two medians taken from
+ * different rounds is noisier than the median of per-round ratios. NaN when the rounds differ.
+ */
+export function pairedRatio(
+  top: readonly Record<string, number>[] | undefined,
+  bottom: readonly Record<string, number>[] | undefined,
+  metric: string,
+  bottomMetric = metric,
+): number {
+  if (!top || !bottom || top.length === 0 || top.length !== bottom.length) return Number.NaN;
+  return median(top.map((round, i) => ratio(round[metric], bottom[i]?.[bottomMetric])));
+}
+
 /** Metrics of every round, then the median of each metric. */
 export function medians(rounds: readonly Record<string, number>[]): Record<string, number> {
   const names = new Set(rounds.flatMap((round) => Object.keys(round)));

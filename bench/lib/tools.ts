@@ -1,5 +1,7 @@
-// Owns the external tools the bench needs (nginx, wrk and redis-server from Debian): finds them and, when
-// one is missing, installs Debian's packages with apt-get, saying so. Nothing else is installed.
+// Owns the external tools the bench needs (nginx, wrk and redis-server from Debian, and Caddy, the
+// Go reference proxy): finds them and, when one is missing, installs Debian's packages with
+// apt-get, saying so. Nothing else is installed. Caddy is optional: when it cannot be installed,
+// its target is skipped with the reason in the report.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -11,6 +13,8 @@ export interface Tools {
   redisServer: string;
   nginxVersion: string;
   wrkVersion: string;
+  /** Debian's `caddy`, or why it is not there. */
+  caddy: { path: string; version: string } | { missing: string };
 }
 
 /** The executable's path; /usr/sbin is searched too, since nginx lives there and is not on every PATH. */
@@ -48,7 +52,24 @@ function aptInstall(): void {
   });
 }
 
-/** Finds nginx, wrk and redis-server, installing them from Debian first when one is missing. */
+/** Caddy, installed from Debian first when it is missing; the reason when it cannot be. */
+function ensureCaddy(): Tools['caddy'] {
+  if (!which('caddy')) {
+    if (!hasCandidate('caddy')) return { missing: 'Debian package caddy not available here (apt-cache policy caddy)' };
+    process.stdout.write('bench: caddy is missing; apt-get install -y caddy\n');
+    const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'caddy'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (install.status !== 0) return { missing: `apt-get install caddy failed (exit ${install.status})` };
+  }
+  const path = which('caddy');
+  if (!path) return { missing: 'caddy is not on the PATH after its installation' };
+  const version = spawnSync(path, ['version'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0] ?? 'unknown';
+  return { path, version };
+}
+
+/** Finds nginx, wrk, redis-server and Caddy, installing them from Debian first when one is missing. */
 export function ensureTools(): Tools {
   if (!which('nginx') || !which('wrk') || !which('redis-server')) aptInstall();
   const nginx = which('nginx');
@@ -63,5 +84,5 @@ export function ensureTools(): Tools {
     .replace(/^nginx version:\s*/, '');
   const wrkBanner = spawnSync(wrk, ['-v'], { encoding: 'utf8' });
   const wrkVersion = /wrk\s+(\S+)/.exec(`${wrkBanner.stdout}${wrkBanner.stderr}`)?.[1] ?? 'unknown';
-  return { nginx, wrk, redisServer, nginxVersion, wrkVersion };
+  return { nginx, wrk, redisServer, nginxVersion, wrkVersion, caddy: ensureCaddy() };
 }

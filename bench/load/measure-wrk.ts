@@ -42,6 +42,8 @@ export async function measureWrk(
     mibPerSecond: result.bytesPerSecond / 1024 ** 2,
     cpuUsPerReq: proxyUs / result.requests,
     upstreamCpuUsPerReq: upstreamUs / result.requests,
+    /** wrk's CPU (a reaped child of the bench) and the bench's own sampling, per request. */
+    loadGenCpuUsPerReq: (loadAfter.ownUs - loadBefore.ownUs) / result.requests,
     /** Share of one core the proxy used: the rest went to the load generator and the upstream. */
     proxyCoreShare: proxyUs / 1e6 / result.seconds,
     p50Ms: result.latencyUs.p50 / 1000,

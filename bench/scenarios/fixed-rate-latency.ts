@@ -58,7 +58,7 @@ export const fixedRateLatency: LoadScenario = {
   kind: 'load',
   id: 'fixed-rate-latency',
   title: 'latency at about 1,000 requests/s (wrk, 20 connections with think time, 2 KB page; gateway: full session)',
-  targets: ['bare', 'passthrough', 'gateway', 'nginx'],
+  targets: ['bare', 'undici', 'nginx', 'caddy', 'passthrough', 'gateway'],
   group: 'shared',
   measure: measureAtFixedRate,
   /** Added latency is compared within a round: the bare upstream of the same round is the floor. */

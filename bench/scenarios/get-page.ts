@@ -1,5 +1,6 @@
 // Owns the anonymous GET scenario: the 2 KB page through each target as fast as wrk can
 // send it (32 keep-alive connections); requests/s and the proxy's CPU microseconds per request.
+// Passthrough against the bare undici proxy is the gateway's own overhead (issue 17).
 
 import { measureWrk } from '../load/measure-wrk.js';
 import { FOREIGN_ROW, type LoadScenario } from './types.js';
@@ -8,7 +9,7 @@ export const getPage: LoadScenario = {
   kind: 'load',
   id: 'get-page',
   title: 'anonymous GET of the 2 KB page (wrk -t1 -c32)',
-  targets: ['bare', 'gateway', 'nginx'],
+  targets: ['bare', 'undici', 'nginx', 'caddy', 'passthrough', 'gateway'],
   group: 'shared',
   measure: (target, ctx) => measureWrk(target, ctx, '/page', 32),
   rows: [

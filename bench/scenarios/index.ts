@@ -1,6 +1,7 @@
 // Owns the list of scenarios, in the order they run; load scenarios that share a group share
 // the target processes of each round.
 
+import { accessLog } from './access-log.js';
 import { authGet } from './auth-get.js';
 import { cookieSigning } from './cookie-signing.js';
 import { fixedRateLatency } from './fixed-rate-latency.js';
@@ -12,6 +13,7 @@ import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
 import { storeSizeLogin } from './store-size-login.js';
 import type { Scenario } from './types.js';
+import { workers } from './workers.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   getPage,
@@ -21,7 +23,9 @@ export const SCENARIOS: readonly Scenario[] = [
   largeBodies,
   loginStorm,
   storeSizeLogin,
+  workers,
   ipMatcher,
   cookieSigning,
+  accessLog,
   gatewayProfile,
 ];

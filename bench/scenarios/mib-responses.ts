@@ -8,7 +8,7 @@ export const mibResponses: LoadScenario = {
   kind: 'load',
   id: 'mib-responses',
   title: '1 MiB responses (wrk -t1 -c8)',
-  targets: ['bare', 'gateway', 'nginx'],
+  targets: ['bare', 'undici', 'nginx', 'caddy', 'gateway'],
   group: 'shared',
   measure: (target, ctx) => measureWrk(target, ctx, '/mib', 8),
   rows: [

@@ -42,6 +42,8 @@ export interface LoadScenario {
    * target, in the group's order); a scenario that needs fresh processes has a group of its own.
    */
   group: string;
+  /** Its group runs with nothing pinned (the first scenario of a group decides). */
+  unpinned?: boolean;
   /** Rounds of its group (the first scenario of a group decides); default options.rounds. */
   rounds?(options: BenchOptions): number;
   /** Warms the target up and measures it once. */

@@ -32,6 +32,8 @@ export interface GatewayLaunch {
   cpus: string | undefined;
   logLevel: string;
   mode: GatewayMode;
+  /** `gateway start --workers N`; one process when absent. */
+  workers?: number;
   /**
    * Node flags before the script (the profile scenario passes --cpu-prof; Node 20 refuses
    * --cpu-prof in NODE_OPTIONS, so flags go on the command line).
@@ -93,6 +95,14 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the primary of `--workers N` said that every worker listens (one answer from the
+ * health endpoint proves only one); the line is at info, the bench's default level.
+ */
+async function everyWorkerListens(logFile: string): Promise<boolean> {
+  return (await readFile(logFile, 'utf8')).includes('"event":"gateway.workers_started"');
+}
+
 /** Logs the bench user in through the gateway and returns the Cookie header of the full session. */
 export async function openSession(url: string): Promise<string> {
   const res = await fetch(`${url}/login`, {
@@ -123,7 +133,14 @@ export async function startGateway(launch: GatewayLaunch): Promise<RunningGatewa
   // The gateway runs with the bench's flags only, not whatever NODE_OPTIONS the shell had.
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = [...(launch.nodeArgs ?? []), COMPILED_CLI, 'start', '--config', configFile];
+  const args = [
+    ...(launch.nodeArgs ?? []),
+    COMPILED_CLI,
+    'start',
+    '--config',
+    configFile,
+    ...(launch.workers ? ['--workers', String(launch.workers)] : []),
+  ];
   const child = spawnChild('gateway', launch.cpus, process.execPath, args, {
     cwd: REPO_ROOT,
     env,
@@ -136,9 +153,9 @@ export async function startGateway(launch: GatewayLaunch): Promise<RunningGatewa
     await rm(dir, { recursive: true, force: true });
     forgetTempDir(dir);
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
-    if (await healthy(url)) break;
+    if ((await healthy(url)) && (!launch.workers || (await everyWorkerListens(logFile)))) break;
     if (child.process.exitCode !== null || Date.now() > deadline) {
       const log = await readFile(logFile, 'utf8');
       await stop();

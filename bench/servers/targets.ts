@@ -1,16 +1,32 @@
 // Owns the targets a load is sent to, all in front of the same upstream: the bare upstream
-// (the floor), nginx (the reference), the gateway with every security layer off (passthrough,
-// its internal reference) and the gateway with its layers on, with each store.
+// (the floor), the references (the bare undici proxy, Node's ceiling; nginx, the practical
+// limit; Caddy, the Go proxy auth gateways commonly sit behind), the gateway with every
+// security layer off (passthrough, its internal reference), the gateway with its layers on
+// with each store, and the gateway with the LMDB store in 1 and in 2 worker processes.
 
 import type { BenchContext } from '../lib/context.js';
-import { cpuMicros, rssBytes, totalCpuMicros } from '../lib/proc-stat.js';
+import { cpuMicros, rssBytes, totalCpuMicros, treeCpuMicros, treeRssBytes } from '../lib/proc-stat.js';
 import { sleep } from '../lib/stats.js';
+import { startCaddy } from './caddy.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { startNginx } from './nginx.js';
 import { type RunningRedis, startRedis } from './redis.js';
-import type { RunningUpstream } from './start-upstream.js';
+import { type RunningUpstream, startUndiciProxy } from './start-upstream.js';
 
-export type TargetId = 'bare' | 'passthrough' | 'gateway' | 'gateway-lmdb' | 'gateway-redis' | 'nginx';
+export type TargetId =
+  | 'bare'
+  | 'undici'
+  | 'nginx'
+  | 'caddy'
+  | 'passthrough'
+  | 'gateway'
+  | 'gateway-lmdb'
+  | 'gateway-redis'
+  | 'workers-1'
+  | 'workers-2';
+
+/** The reference proxies every target is compared with, in the report's order. */
+export const REFERENCES = ['nginx', 'undici'] as const satisfies readonly TargetId[];
 
 export interface RunningTarget {
   readonly id: TargetId;
@@ -19,7 +35,7 @@ export interface RunningTarget {
   readonly sessionHeader?: string;
   /** The process whose memory the targets are about (the proxy; the upstream for bare). */
   readonly rssPid: number;
-  /** CPU microseconds the proxy has used so far (the upstream's for bare). */
+  /** CPU microseconds the proxy has used so far, helpers and workers included (the upstream's for bare). */
   proxyCpu(): number;
   /** CPU microseconds the upstream has used so far. */
   upstreamCpu(): number;
@@ -30,6 +46,8 @@ export interface RunningTarget {
 export interface TargetSpec {
   id: TargetId;
   label: string;
+  /** Why the target cannot run on this machine (a tool missing), or undefined. */
+  unavailable?(ctx: BenchContext): string | undefined;
   start(ctx: BenchContext, upstream: RunningUpstream): Promise<RunningTarget>;
 }
 
@@ -68,8 +86,17 @@ const bare: TargetSpec = {
   },
 };
 
-/** A gateway target in one mode; with Redis, a fresh redis-server beside it whose CPU counts as the gateway's. */
-function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'lmdb' | 'redis'): TargetSpec {
+/**
+ * A gateway target in one mode; with Redis, a fresh redis-server beside it whose CPU counts as
+ * the gateway's. Its CPU and memory are its whole process tree: the argon2 helper, and with
+ * `workers` the primary and every worker.
+ */
+function gatewayTarget(
+  id: TargetId,
+  label: string,
+  mode: 'off' | 'memory' | 'lmdb' | 'redis',
+  workers?: number,
+): TargetSpec {
   return {
     id,
     label,
@@ -81,6 +108,7 @@ function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'lm
           upstreamUrl: upstream.url,
           cpus: ctx.layout.proxy,
           logLevel: ctx.options.gatewayLog,
+          ...(workers ? { workers } : {}),
           mode:
             mode === 'off'
               ? { layers: 'off' }
@@ -102,15 +130,14 @@ function gatewayTarget(id: TargetId, label: string, mode: 'off' | 'memory' | 'lm
         await stop();
         throw error;
       }
-      const pids = redis ? [running.pid, redis.pid] : [running.pid];
       return {
         id,
         url: running.url,
         ...(running.sessionHeader ? { sessionHeader: running.sessionHeader } : {}),
         rssPid: running.pid,
-        proxyCpu: () => totalCpuMicros(pids),
+        proxyCpu: () => treeCpuMicros(running.pid) + (redis ? cpuMicros(redis.pid) : 0),
         upstreamCpu: () => cpuMicros(upstream.pid),
-        rss: () => rssBytes(running.pid),
+        rss: () => treeRssBytes(running.pid),
         stop,
       };
     },
@@ -140,11 +167,63 @@ const nginx: TargetSpec = {
   },
 };
 
+const undici: TargetSpec = {
+  id: 'undici',
+  label: 'bare undici proxy (node:http + undici Pool)',
+  async start(ctx, upstream) {
+    const running = await startUndiciProxy(ctx.layout.proxy, upstream.url);
+    try {
+      await verify(running.url);
+    } catch (error) {
+      await running.stop();
+      throw error;
+    }
+    return {
+      id: 'undici',
+      url: running.url,
+      rssPid: running.pid,
+      proxyCpu: () => cpuMicros(running.pid),
+      upstreamCpu: () => cpuMicros(upstream.pid),
+      rss: () => rssBytes(running.pid),
+      stop: () => running.stop(),
+    };
+  },
+};
+
+const caddy: TargetSpec = {
+  id: 'caddy',
+  label: 'Caddy reverse_proxy',
+  unavailable: (ctx) => ('missing' in ctx.tools.caddy ? ctx.tools.caddy.missing : undefined),
+  async start(ctx, upstream) {
+    if (!('path' in ctx.tools.caddy)) throw new Error(ctx.tools.caddy.missing);
+    const running = await startCaddy(ctx.tools.caddy.path, upstream.port, ctx.layout.proxy);
+    try {
+      await verify(running.url);
+    } catch (error) {
+      await running.stop();
+      throw error;
+    }
+    return {
+      id: 'caddy',
+      url: running.url,
+      rssPid: running.pid,
+      proxyCpu: () => cpuMicros(running.pid),
+      upstreamCpu: () => cpuMicros(upstream.pid),
+      rss: () => rssBytes(running.pid),
+      stop: () => running.stop(),
+    };
+  },
+};
+
 export const TARGETS: Record<TargetId, TargetSpec> = {
   bare,
+  undici,
+  caddy,
   passthrough: gatewayTarget('passthrough', 'gateway, layers off (passthrough)', 'off'),
   gateway: gatewayTarget('gateway', 'gateway (memory store)', 'memory'),
   'gateway-lmdb': gatewayTarget('gateway-lmdb', 'gateway (LMDB store)', 'lmdb'),
   'gateway-redis': gatewayTarget('gateway-redis', 'gateway (Redis store)', 'redis'),
   nginx,
+  'workers-1': gatewayTarget('workers-1', 'gateway (LMDB store), 1 process, unpinned', 'lmdb'),
+  'workers-2': gatewayTarget('workers-2', 'gateway (LMDB store), --workers 2, unpinned', 'lmdb', 2),
 };
