@@ -22,7 +22,7 @@ import { runStoreContract } from './contract.js';
  * in redis.test.ts are).
  */
 const CALL_TIMEOUT_MS = 10_000;
-const CONTRACT_TTL_MS = 3_000;
+const CONTRACT_TTL_MS = 6_000;
 
 let cluster: RedisCluster;
 before(async () => {
