@@ -77,12 +77,25 @@ async function readSettled(path: string): Promise<string | undefined> {
   return text;
 }
 
+export interface FileConfigOptions {
+  /**
+   * What the command line sets over the file (the demo's ports), applied to every version of
+   * it read, so that a reload keeps it.
+   */
+  adjust?(config: Readonly<GatewayConfig>): Readonly<GatewayConfig>;
+}
+
 /** Loads the file (throwing ConfigInvalidError when it does not validate) and watches it. */
-export async function createFileConfigSource(file: string, logger: Logger): Promise<ConfigSource> {
+export async function createFileConfigSource(
+  file: string,
+  logger: Logger,
+  options: FileConfigOptions = {},
+): Promise<ConfigSource> {
+  const adjust = options.adjust ?? ((config: Readonly<GatewayConfig>) => config);
   const path = resolve(file);
   const first = await loadConfigFile(path);
   if (!first.ok) throw new ConfigInvalidError(path, first.errors);
-  let runtime = compileConfig(first.config);
+  let runtime = compileConfig(adjust(first.config));
   let source = first.source;
   let fileValid = true;
   let heldBack: HeldBack[] = [];
@@ -108,7 +121,7 @@ export async function createFileConfigSource(file: string, logger: Logger): Prom
       return;
     }
     const previous = runtime;
-    const guarded = guardReload(previous.config, result.config);
+    const guarded = guardReload(previous.config, adjust(result.config));
     heldBack = guarded.heldBack;
     runtime = compileConfig(guarded.config);
     fileValid = true;
