@@ -9,6 +9,7 @@ import type { ConfigSource } from './config/source.js';
 import { createLoginServices } from './create-services.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
+import { startPendingSweep } from './intercept/pending-expiry.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
 import { createGatewayMetrics } from './ops/metrics.js';
@@ -99,6 +100,7 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
     ? setInterval(() => sweepWebSockets(webSockets, login, config.current()), WEBSOCKET_SWEEP_MS)
     : undefined;
   sweep?.unref();
+  const stopPendingSweep = login ? startPendingSweep(login, () => config.current()) : undefined;
 
   const pipeline = createPipeline({
     config,
@@ -125,6 +127,7 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
     shutdown() {
       stopping ??= (async () => {
         clearInterval(sweep);
+        stopPendingSweep?.();
         webSockets.close(CLOSE_GOING_AWAY);
         await server.drain(config.current().config.listen.shutdown_grace);
         await metricsServer?.close();

@@ -314,6 +314,7 @@ export async function handleLogin(
       step,
       jar: answeredJar,
       withheld: withhold(scope, answer, scripted),
+      origin: `${scope.proto}://${scope.host}`,
     });
     audit(services.logger, 'login.step_up_required', {
       user: confirmed,

@@ -15,6 +15,7 @@ export type AuditEvent =
   | 'step_up.passed'
   | 'step_up.failed'
   | 'step_up.abandoned'
+  | 'step_up.expired'
   | 'step_up.renewed'
   | 'access.rule_denied'
   | 'access.request_held'

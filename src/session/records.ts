@@ -54,6 +54,8 @@ export interface PendingRecord {
   readonly endsAt: number;
   readonly jar: Jar;
   readonly withheld: WithheldAnswer;
+  /** The public origin the login came in at ("https://host"): a logout sent for it later names it (Referer). */
+  readonly origin?: string;
 }
 
 export interface RecordSettings {
@@ -87,6 +89,13 @@ const USERS_INDEX = 'sessions:users';
 const lastSignInKey = (user: string) => `last-sign-in:${user}`;
 // A user's pending logins, named alike; they all live pendingMs, so the set's TTL is theirs.
 const pendingIndexKey = (user: string) => `pending:user:${user}`;
+// Every pending login, named alike, so that one that expires is found and logged out upstream
+// (issue 12): its record outlives its end by PENDING_GRACE_MS for that, and whoever deletes it
+// first (the sweep of one gateway, a promotion, a last wrong answer) owns what follows.
+const PENDING_INDEX = 'pending:all';
+
+/** How long a pending record is kept past its end, for the sweep to log it out upstream. */
+export const PENDING_GRACE_MS = 10 * 60_000;
 
 /** An entry of a per-user index. */
 interface IndexEntry {
@@ -136,6 +145,7 @@ interface StoredPending {
   endsAt: number;
   vault: string;
   withheld: string;
+  origin?: string;
 }
 
 export interface SessionRecords {
@@ -167,6 +177,12 @@ export interface SessionRecords {
   countAttempt(pending: PendingRecord): Promise<number>;
   /** Ends a pending login; true for the one caller that ended it (so a login is promoted once). */
   endPending(id: string): Promise<boolean>;
+  /**
+   * Ends the pending logins whose time ran out and returns those this call ended: the delete is
+   * the claim, so of several gateways sweeping at once (or a promotion racing the sweep) exactly
+   * one owns each. Forgets the entries of pending logins that ended otherwise.
+   */
+  claimExpiredPending(): Promise<PendingRecord[]>;
 }
 
 export function createSessionRecords(options: {
@@ -227,6 +243,28 @@ export function createSessionRecords(options: {
   function alive(record: SessionRecord): boolean {
     const time = now();
     return time < record.endsAt && time < record.seenAt + options.settings().idleMs;
+  }
+
+  /** A pending record as stored, ended or not; undefined when absent or unreadable. */
+  async function readPending(id: string): Promise<PendingRecord | undefined> {
+    const text = await store.get(pendingKey(id));
+    if (text === undefined) return undefined;
+    const stored = JSON.parse(text) as StoredPending;
+    const jar = openJar(id, stored.vault);
+    const withheld = sealer.open(stored.withheld, `withheld:${id}`);
+    if (!jar || !withheld) return undefined;
+    return {
+      id,
+      user: stored.user,
+      role: stored.role,
+      // 'verify' was written before a second factor existed, and meant TOTP.
+      step: stored.step === 'verify' ? 'totp' : stored.step,
+      createdAt: stored.createdAt,
+      endsAt: stored.endsAt,
+      jar,
+      withheld: JSON.parse(withheld.toString()) as WithheldAnswer,
+      origin: stored.origin,
+    };
   }
 
   async function endSession(id: string): Promise<SessionRecord | undefined> {
@@ -405,32 +443,18 @@ export function createSessionRecords(options: {
         endsAt,
         vault: sealJar(id, input.jar),
         withheld: sealer.seal(JSON.stringify(input.withheld), `withheld:${id}`),
+        origin: input.origin,
       };
-      await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time);
+      await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time + PENDING_GRACE_MS);
+      await store.addToSet(PENDING_INDEX, indexMember({ id, createdAt: time, endsAt }));
       await store.addToSet(pendingIndexKey(input.user), indexMember({ id, createdAt: time, endsAt }), endsAt - time);
       await prunePending(input.user);
       return { ...input, id, createdAt: time, endsAt };
     },
 
     async getPending(id) {
-      const text = await store.get(pendingKey(id));
-      if (text === undefined) return undefined;
-      const stored = JSON.parse(text) as StoredPending;
-      if (now() >= stored.endsAt) return undefined;
-      const jar = openJar(id, stored.vault);
-      const withheld = sealer.open(stored.withheld, `withheld:${id}`);
-      if (!jar || !withheld) return undefined;
-      return {
-        id,
-        user: stored.user,
-        role: stored.role,
-        // 'verify' was written before a second factor existed, and meant TOTP.
-        step: stored.step === 'verify' ? 'totp' : stored.step,
-        createdAt: stored.createdAt,
-        endsAt: stored.endsAt,
-        jar,
-        withheld: JSON.parse(withheld.toString()) as WithheldAnswer,
-      };
+      const record = await readPending(id);
+      return record && now() < record.endsAt ? record : undefined;
     },
 
     countAttempt(pending) {
@@ -440,5 +464,18 @@ export function createSessionRecords(options: {
     // The attempts counter outlives the record until its own TTL: a guess that read the record
     // before another gateway ended it must find the count used up, not a fresh one (issue 11).
     endPending: async (id) => store.delete(pendingKey(id)),
+
+    async claimExpiredPending() {
+      const claimed: PendingRecord[] = [];
+      for (const member of await store.members(PENDING_INDEX)) {
+        const entry = parseIndexMember(member);
+        if (!('endsAt' in entry) || entry.endsAt > now()) continue;
+        // Read before the delete that claims it: after it, nobody could.
+        const record = await readPending(entry.id);
+        if (record && (await store.delete(pendingKey(entry.id)))) claimed.push(record);
+        await store.removeFromSet(PENDING_INDEX, member);
+      }
+      return claimed;
+    },
   };
 }

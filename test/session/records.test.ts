@@ -188,6 +188,35 @@ describe('pending logins', () => {
     assert.deepEqual(ended.sort(), [false, true]);
   });
 
+  test('an expired pending login is claimed once, with its jar, by one of several sweeps at once', async () => {
+    const { records, store, advance } = setup();
+    const jar = { [jarKey('sid', '/')]: { name: 'sid', value: 'app-session', path: '/' } };
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar, withheld });
+    const ended = await records.createPending({ user: 'bob', role: 'staff', step: 'totp', jar, withheld });
+    await records.endPending(ended.id);
+    assert.deepEqual(await records.claimExpiredPending(), [], 'nothing has expired yet');
+    advance(5 * MINUTE);
+    const claims = await Promise.all([records.claimExpiredPending(), records.claimExpiredPending()]);
+    const claimed = claims.flat();
+    assert.equal(claimed.length, 1, 'one sweep owns it; the one ended before is nobody');
+    assert.equal(claimed[0]?.id, pending.id);
+    assert.deepEqual(claimed[0]?.jar, jar);
+    assert.equal(await records.getPending(pending.id), undefined);
+    assert.deepEqual(await records.claimExpiredPending(), []);
+    assert.deepEqual(await store.members('pending:all'), [], 'the index forgets them all');
+  });
+
+  test('a pending login that a promotion ends first is not claimed by the sweep', async () => {
+    const { records, advance } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    advance(5 * MINUTE - 1);
+    assert.ok(await records.getPending(pending.id));
+    advance(1);
+    // The code was checked on the record read a moment ago; the promotion's delete comes first.
+    assert.equal(await records.endPending(pending.id), true);
+    assert.deepEqual(await records.claimExpiredPending(), []);
+  });
+
   test('a pending id is never a session id', async () => {
     const { records } = setup();
     const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
