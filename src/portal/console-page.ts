@@ -26,12 +26,14 @@ const CONSOLE_STYLE = `<style>
 main{max-width:60rem}
 nav.admin{display:flex;gap:1rem;flex-wrap:wrap;border-bottom:1px solid #e3e6eb;padding-bottom:.6rem;margin-bottom:1rem}
 nav.admin a[aria-current]{font-weight:700;text-decoration:none;color:#1d2330}
+div.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
+dd{margin:0 0 .4rem 1rem}
 th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #f0f1f4;vertical-align:top}
 code{font-family:ui-monospace,monospace}
 section{border-top:1px solid #e3e6eb;padding-top:.6rem;margin-top:1rem}
 h2{font-size:1.05rem;margin:.2rem 0}
-form.inline{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
+form.inline{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin:.4rem 0}
 input[type=text],input[type=search],input[type=datetime-local],select{font-size:1rem;padding:.45rem;border:1px solid #c5cad3;border-radius:8px;background:#fff}
 button{font-size:.95rem;padding:.5rem 1rem;border:0;border-radius:8px;background:#2456c9;color:#fff;cursor:pointer}
 button.danger{background:#a3121d}
@@ -101,8 +103,8 @@ export function usersPage(ctx: ConsoleContext, view: UsersView, message?: Consol
 <td>${row.sessions}</td><td>${escapeHtml(browsersText(row))}</td><td>${row.lastSignIn === undefined ? 'never' : utcTime(row.lastSignIn)}</td></tr>`,
   );
   const table = rows.length
-    ? `<table><thead><tr><th>User</th><th>Role</th><th>Second step</th><th>Locks</th><th>Sessions</th><th>Trusted browsers</th><th>Last sign-in</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`
+    ? `<div class="scroll"><table><thead><tr><th>User</th><th>Role</th><th>Second step</th><th>Locks</th><th>Sessions</th><th>Trusted browsers</th><th>Last sign-in</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`
     : '<p>No user matches.</p>';
   const more = view.more > 0 ? `<p class="muted">${view.more} more match: narrow the search.</p>` : '';
   const exact = view.query
@@ -256,7 +258,7 @@ ${field('user', 'User', 'text')}${field('event', 'Event', 'text')}${field('from'
 ${notice(message)}
 ${
   rows.length
-    ? `<table id="audit-events"><thead><tr><th>Time</th><th>Event</th><th>User</th><th>By</th><th>Details</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`
+    ? `<div class="scroll"><table id="audit-events"><thead><tr><th>Time</th><th>Event</th><th>User</th><th>By</th><th>Details</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`
     : '<p>No event matches.</p>'
 }${view.more > 0 ? `<p class="muted">${view.more} older events match: narrow the filters.</p>` : ''}`,
   );

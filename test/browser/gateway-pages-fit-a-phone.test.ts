@@ -88,7 +88,7 @@ test('the enrollment and recovery-code pages fit a phone', { timeout: JOURNEY_TI
 });
 
 test(
-  'the step-up page (with and without its error) and the account page fit a phone',
+  'the step-up page (with and without its error), the account page and the admin console fit a phone',
   {
     timeout: JOURNEY_TIMEOUT_MS,
   },
@@ -117,6 +117,18 @@ test(
     await expectWithinWidth(page.getByRole('button', { name: 'Turn off two-factor authentication' }), 'the button');
     await expectNoSidewaysScroll(page);
     await screenshot(t, page, 'account');
+
+    // The admin console: its tables scroll within the page, the page itself does not.
+    for (const [path, name] of [
+      ['/_gateway/admin/users', 'admin-users'],
+      ['/_gateway/admin/user?name=alice', 'admin-user'],
+      ['/_gateway/admin/audit', 'admin-audit'],
+    ] as const) {
+      await page.goto(path);
+      await expectWithinWidth(page.getByRole('navigation', { name: 'Admin console' }), `the navigation of ${path}`);
+      await expectNoSidewaysScroll(page);
+      await screenshot(t, page, name);
+    }
 
     assert.deepEqual(refusals, [], 'the browser refused nothing on the gateway pages');
   },
