@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { AUDIT_TRAIL_SIZE } from '../../src/ops/audit-trail.js';
 import { type LoginHarness, STAFF, startLoginHarness } from '../helpers/login-harness.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -37,13 +38,16 @@ after(async () => {
   await redis?.stop();
 });
 
-/** The gateway's keys in Redis but the cookie vault's claims, with their time-to-live in ms (-1: none). */
+const TRAIL = 'audit:recent';
+
+/** The gateway's keys in Redis but the cookie vault's claims and the audit trail, with their time-to-live in ms (-1: none). */
 async function keys(): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   for (const key of await client.keys(`${prefix}*`)) {
     const name = key.slice(prefix.length);
-    if (!name.startsWith('claim')) found.set(name, await client.pttl(key));
+    if (!name.startsWith('claim') && name !== TRAIL) found.set(name, await client.pttl(key));
   }
+  assert.ok((await client.llen(`${prefix}${TRAIL}`)) <= AUDIT_TRAIL_SIZE, 'the audit trail stays capped');
   return found;
 }
 
