@@ -312,8 +312,10 @@ export function createSessionRecords(options: {
     const entries = (await store.members(pendingIndexKey(user)))
       .map(parseIndexMember)
       .filter((entry): entry is IndexEntry => 'endsAt' in entry);
-    for (const entry of entriesToDrop(entries, now(), options.settings().maxPendingPerUser)) {
-      await store.delete(pendingKey(entry.id));
+    const time = now();
+    for (const entry of entriesToDrop(entries, time, options.settings().maxPendingPerUser)) {
+      // An ended one is the sweep's to claim and log out upstream (intercept/pending-expiry.ts).
+      if (entry.endsAt > time) await store.delete(pendingKey(entry.id));
       await store.removeFromSet(pendingIndexKey(user), entry.member);
     }
   }

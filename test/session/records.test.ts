@@ -206,6 +206,20 @@ describe('pending logins', () => {
     assert.deepEqual(await store.members('pending:all'), [], 'the index forgets them all');
   });
 
+  test("the user's next login leaves an expired pending login to the sweep", async () => {
+    const { records, advance } = setup();
+    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    // A second login keeps the user's index alive past the first one's end; the third prunes it.
+    advance(4 * MINUTE);
+    await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    advance(2 * MINUTE);
+    await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    assert.deepEqual(
+      (await records.claimExpiredPending()).map((record) => record.id),
+      [pending.id],
+    );
+  });
+
   test('a pending login that a promotion ends first is not claimed by the sweep', async () => {
     const { records, advance } = setup();
     const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
