@@ -8,10 +8,12 @@ import { createRoleResolver } from './access/roles.js';
 import type { SharedAllowlistEditor } from './allowlist/editors.js';
 import type { AllowlistProvider } from './allowlist/provider.js';
 import type { GatewayConfig } from './config/schema.js';
+import { relyingParty } from './config/sections/passkeys.js';
 import { loadKeys } from './crypto/keys.js';
 import { createPasswordHasher } from './crypto/password-hash.js';
 import { createSealer } from './crypto/sealing.js';
 import { createSigner } from './crypto/signing.js';
+import { createPasskeyFactor } from './factors/passkey/passkey-factor.js';
 import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
 import { createTotpFactor } from './factors/totp/totp-factor.js';
@@ -37,6 +39,7 @@ export type UserState = Pick<
   | 'hasher'
   | 'records'
   | 'totp'
+  | 'passkeys'
   | 'questions'
   | 'recovery'
   | 'secondStepLimits'
@@ -76,6 +79,11 @@ export async function createUserState(
     hasher,
     records: createSessionRecords({ store, sealer, settings, now }),
     totp: createTotpFactor({ store, sealer, recovery, issuer: initial.totp.issuer, now }),
+    passkeys: createPasskeyFactor({
+      store,
+      relyingParty: () => relyingParty(config().passkeys, config().upstream.rewrite.public_origin),
+      now,
+    }),
     questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
     recovery,
     secondStepLimits: createRegulator(store, LIMITED.secondStep, () => config().limits.second_step, now),

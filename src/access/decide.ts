@@ -170,12 +170,20 @@ export function decide(facts: RequestFacts): Decision {
   return { action: 'redirect', to: facts.session === 'pending' ? 'step-up' : 'login' };
 }
 
-/** What the second step owes: a user with a factor always passes it; a required step without one means enrollment. */
+/**
+ * What the second step owes. A user passes a factor they hold that their role may use (the
+ * first of TOTP, passkeys, questions; the two-factor page offers both of that kind). A user
+ * whose only factors the role may not use (a policy narrowed since) owes an enrollment, never
+ * nothing; a required step without any factor means enrollment too.
+ */
 export function secondStepFor(
   role: string,
-  enrolled: FactorKind | undefined,
+  enrolled: readonly FactorKind[],
+  allowed: readonly FactorKind[],
   policy: Readonly<Record<string, { second_step: 'required' | 'optional' }>>,
 ): SecondStep {
-  if (enrolled) return enrolled;
+  const usable = enrolled.filter((kind) => allowed.includes(kind));
+  if (usable.length > 0) return usable[0] as FactorKind;
+  if (enrolled.length > 0) return 'enroll';
   return policy[role]?.second_step === 'required' ? 'enroll' : 'none';
 }

@@ -110,7 +110,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     runtime,
     roles: runtime.roles,
     state,
-    factors: [state.totp, state.questions],
+    factors: [state.totp, state.passkeys, state.questions],
     user: (raw) => operatorUsername(raw, rules),
     audit: createOperatorAudit(trail),
     print: (line) => process.stdout.write(`${line}\n`),

@@ -44,7 +44,7 @@ async function resetFactor(op: Operator, user: string): Promise<void> {
   const { removed, ended } = await resetFactors(op, user);
   const { role } = await currentRole(op, user);
   const next =
-    secondStepFor(role, undefined, op.config.policy) === 'none'
+    secondStepFor(role, [], [], op.config.policy) === 'none'
       ? 'the next login needs no second step'
       : op.config.enrollment.first === 'code'
         ? `the next login enrolls a factor, with a code from gateway users enroll-code ${user}`

@@ -43,7 +43,9 @@ function guardPolicy(inForce: Policy, next: Policy, heldBack: HeldBack[]): Polic
       rule.allowlist = was.allowlist;
       heldBack.push({ path: `policy.${role}.allowlist`, change: `allowlist ${was.allowlist} unbound` });
     }
-    policy[role] = rule.allowlist === undefined ? { second_step: rule.second_step } : rule;
+    // The rest of the role's rule (its factors) is the new one's.
+    const { allowlist: _dropped, ...rest } = next[role] ?? {};
+    policy[role] = rule.allowlist === undefined ? { ...rest, second_step: rule.second_step } : { ...rest, ...rule };
   }
   return policy;
 }

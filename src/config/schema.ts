@@ -12,6 +12,7 @@ import { allowlistsSchema } from './sections/allowlists.js';
 import { enrollmentSchema, policySchema, totpSchema, usersSchema } from './sections/identity.js';
 import { limitsSchema } from './sections/limits.js';
 import { loginSchema, publicPathsSchema } from './sections/login.js';
+import { passkeysSchema, relyingPartyProblem } from './sections/passkeys.js';
 import { questionsSchema } from './sections/questions.js';
 import { rulesSchema } from './sections/rules.js';
 import { sessionSchema } from './sections/session.js';
@@ -193,14 +194,52 @@ const sections = z.strictObject({
   policy: policySchema,
   enrollment: enrollmentSchema,
   totp: totpSchema,
+  passkeys: passkeysSchema,
   questions: questionsSchema,
   allowlists: allowlistsSchema,
   limits: limitsSchema,
 });
 
+type Sections = z.output<typeof sections>;
+
+/**
+ * Passkeys asked for (an origin or RP ID set, a role's factors naming them) need a relying party
+ * WebAuthn accepts; check-config refuses one it would reject rather than every sign-in failing.
+ */
+function passkeyRules(config: Sections, ctx: z.RefinementCtx): void {
+  const { passkeys } = config;
+  const origin = passkeys.origin ?? config.upstream.rewrite.public_origin;
+  const explicit = passkeys.origin !== undefined || passkeys.rp_id !== undefined;
+  const roles = Object.entries(config.policy).filter(([, rule]) => rule.factors?.includes('passkey'));
+  if (!explicit && roles.length === 0) return;
+  if (origin === undefined) {
+    for (const [role] of roles) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', role, 'factors'],
+        message: 'passkey needs an origin: set passkeys.origin or upstream.rewrite.public_origin',
+      });
+    }
+    if (passkeys.rp_id !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passkeys', 'rp_id'],
+        message: 'needs passkeys.origin (or a public origin)',
+      });
+    }
+    return;
+  }
+  const problem = relyingPartyProblem(origin, passkeys.rp_id ?? new URL(origin).hostname);
+  if (problem !== undefined) {
+    const path = passkeys.rp_id !== undefined ? ['passkeys', 'rp_id'] : ['passkeys', 'origin'];
+    ctx.addIssue({ code: 'custom', path, message: problem });
+  }
+}
+
 /** Rules that span sections, reported at the key an operator would change. */
 export const configSchema = sections.superRefine((config, ctx) => {
   const { login, session, allowlists } = config;
+  passkeyRules(config, ctx);
   if (allowlists.source === 'redis') {
     if (config.store.type !== 'redis') {
       ctx.addIssue({

@@ -1,9 +1,16 @@
-// Owns what every second factor (TOTP, security questions) shares, so that the
+// Owns what every second factor (TOTP, passkeys, security questions) shares, so that the
 // login flow, the enrollment pages and the operator CLI handle them alike.
 
+import type { FACTOR_KINDS } from '../config/sections/identity.js';
 import type { StoreWrite } from '../store/store.js';
+/**
+ * The kinds of second step. TOTP and passkeys are both of the two-factor kind (a user may hold
+ * both and picks at sign-in); security questions are the other kind, never held beside them.
+ */
+export type FactorKind = (typeof FACTOR_KINDS)[number];
 
-export type FactorKind = 'totp' | 'questions';
+/** Whether a factor is of the two-factor kind (TOTP, passkeys) rather than security questions. */
+export const isTwoFactor = (kind: FactorKind): boolean => kind !== 'questions';
 
 /**
  * Why a check failed, for the LOG only: the page shows one generic message whatever the

@@ -19,6 +19,16 @@ export const PAGE_SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freez
   'referrer-policy': 'no-referrer',
 });
 
+/**
+ * The headers of a page that runs the gateway's own scripts (the passkey pages): its script
+ * files under the prefix, and nothing else (no inline script, nothing from elsewhere).
+ */
+export const SCRIPTED_PAGE_SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+  ...PAGE_SECURITY_HEADERS,
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+});
+
 /** A complete, self-contained HTML page (inline style only, readable on a phone). */
 export function renderPage(title: string, bodyHtml: string): string {
   return `<!doctype html>

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorDetail, prefersJson, renderError } from './error-page.js';
 import type { GatewayErrorCode } from './errors.js';
-import { PAGE_SECURITY_HEADERS } from './html.js';
+import { PAGE_SECURITY_HEADERS, SCRIPTED_PAGE_SECURITY_HEADERS } from './html.js';
 import type { RequestScope } from './scope.js';
 
 /** Records the error on the scope and answers it, unless the response has already begun. */
@@ -86,16 +86,17 @@ export function sendRedirect(
   res.end();
 }
 
-/** Answers one of the gateway's own HTML pages, with its security headers. */
+/** Answers one of the gateway's own HTML pages, with its security headers (`scripts`: it runs the gateway's script files). */
 export function sendHtml(
   scope: RequestScope,
   res: ServerResponse,
   status: number,
   html: string,
   setCookies: readonly string[] = [],
+  { scripts = false }: { scripts?: boolean } = {},
 ): void {
   res.writeHead(status, {
-    ...PAGE_SECURITY_HEADERS,
+    ...(scripts ? SCRIPTED_PAGE_SECURITY_HEADERS : PAGE_SECURITY_HEADERS),
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'x-request-id': scope.id,

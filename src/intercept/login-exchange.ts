@@ -10,7 +10,7 @@ import { lockName, reserveLogin } from '../access/regulator.js';
 import { roleOf } from '../access/roles.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
-import { enrolledFactor } from '../factors/enrolled-factor.js';
+import { allowedFactors, enrolledFactors } from '../factors/enrolled-factor.js';
 import { prefersJson } from '../http/error-page.js';
 import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import { BodyTooLargeError, readBody } from '../http/read-body.js';
@@ -279,7 +279,8 @@ export async function handleLogin(
       });
     }
     const { role } = judged.who;
-    const owed = secondStepFor(role, await enrolledFactor(services, confirmed), config.policy);
+    const enrolled = await enrolledFactors(services, confirmed);
+    const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
     const after = decide({ ...facts, login: { ...judged.checks, owed } });
     if (after.action === 'refuse') {
       answer.rest?.destroy();

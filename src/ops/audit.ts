@@ -32,6 +32,8 @@ export type AuditEvent =
   | 'enrollment.factor_reset'
   | 'enrollment.code_issued'
   | 'enrollment.recovery_code_used'
+  | 'passkey.registered'
+  | 'passkey.removed'
   | 'allowlist.refused'
   | 'session.logout'
   | 'session.revoked'

@@ -1,6 +1,7 @@
 // Owns rendering the account page from the user's current state: which second factor is on
 // (one at a time), the recovery codes left, and the questions a change or disable would ask.
 
+import { allowedFactors } from '../factors/enrolled-factor.js';
 import { sendHtml } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import { csrfToken } from '../session/csrf.js';
@@ -24,7 +25,8 @@ export async function renderAccount(
 ): Promise<void> {
   const { scope, services, prefix } = ctx;
   const totpEnrolled = await services.totp.isEnrolled(session.user);
-  const questionsOn = !totpEnrolled && (await services.questions.isEnrolled(session.user));
+  const passkeys = (await services.passkeys.list(session.user)).length;
+  const questionsOn = !totpEnrolled && passkeys === 0 && (await services.questions.isEnrolled(session.user));
   const asked = questionsOn ? ((await services.questions.asked(session.user)) ?? []) : undefined;
   sendHtml(
     scope,
@@ -35,6 +37,8 @@ export async function renderAccount(
       {
         user: session.user,
         totpEnrolled,
+        passkeys,
+        passkeysOffered: allowedFactors(scope.runtime.config, session.role).includes('passkey'),
         recoveryCodesLeft: await services.recovery.remaining(session.user),
         questionsAsked: asked && questionTexts(scope, asked),
         admin: isVerifiedAdmin(session),

@@ -55,21 +55,71 @@ export function failureMessage(generic: string, failure: FailureView): string {
   return `${first} ${failure.triesLeft} ${failure.triesLeft === 1 ? 'try' : 'tries'} left.`;
 }
 
-/** The code prompt of the second step (a TOTP code or a recovery code). */
-export function stepUpPage(ctx: FormContext, message?: string): string {
+/** What a two-factor step offers: a TOTP code, and a passkey when `passkeyOptions` (the sign-in options, with this page's challenge) are given. */
+export interface TwoFactorView {
+  readonly totp: boolean;
+  readonly passkeyOptions?: unknown;
+}
+
+/**
+ * Options as JSON inside a data block the page script reads: "<" is escaped, so no value can
+ * close the element, and the block is never run (CSP allows only the gateway's script files).
+ */
+function jsonBlock(id: string, value: unknown): string {
+  return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
+}
+
+/** The gateway's script files, last in the page so that the forms exist when they run. */
+const passkeyScripts = (prefix: string) =>
+  `<script src="${escapeHtml(prefix)}/assets/webauthn.js"></script><script src="${escapeHtml(prefix)}/assets/passkey.js"></script>`;
+
+/** A form that runs a passkey ceremony (its button) and posts the answer in passkey_response, with `fields`. */
+export function passkeyForm(
+  ctx: FormContext,
+  mode: 'register' | 'authenticate',
+  action: string,
+  options: unknown,
+  button: string,
+  fields = '',
+): string {
+  const id = `passkey-options-${mode}`;
+  return `${jsonBlock(id, options)}
+<form method="post" action="${escapeHtml(action)}" data-passkey="${mode}" data-options="${id}">
+${hidden(ctx)}
+<input type="hidden" name="passkey_response" value="">
+${fields}
+<button type="button" data-passkey-start disabled>${escapeHtml(button)}</button>
+<p class="muted" data-passkey-status role="status"></p>
+</form>
+${passkeyScripts(ctx.prefix)}`;
+}
+
+/** The second step of the two-factor kind: a passkey, a TOTP code, or a recovery code. */
+export function stepUpPage(ctx: FormContext, view: TwoFactorView, message?: string): string {
+  const action = `${ctx.prefix}/step-up`;
+  const passkey =
+    view.passkeyOptions === undefined
+      ? ''
+      : `<p>Use a passkey on this device or a security key.</p>
+${passkeyForm(ctx, 'authenticate', action, view.passkeyOptions, 'Use a passkey')}
+<p class="muted">Or enter a code:</p>`;
+  const prompt = view.totp
+    ? '<p>Open your authenticator app and enter the 6-digit code for this account.</p>'
+    : '<p>No passkey at hand? Enter one of your recovery codes (XXXXX-XXXXX).</p>';
   return renderPage(
     'Verification code',
-    `${FORM_STYLE}<h1>Enter your verification code</h1>
+    `${FORM_STYLE}<h1>${view.passkeyOptions === undefined ? 'Enter your verification code' : 'Confirm it is you'}</h1>
 ${note(ctx)}
-<p>Open your authenticator app and enter the 6-digit code for this account.</p>
 ${error(message)}
-<form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
+${passkey}
+${prompt}
+<form method="post" action="${escapeHtml(action)}">
 ${hidden(ctx)}
 <label for="code">Code</label>
-<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" autofocus required maxlength="20">
-<button type="submit">Verify</button>
+<input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric"${view.passkeyOptions === undefined ? ' autofocus' : ''} required maxlength="20">
+<button type="submit"${view.passkeyOptions === undefined ? '' : ' class="secondary"'}>Verify</button>
 </form>
-<p class="muted">Lost your phone? Enter one of your recovery codes (XXXXX-XXXXX) instead.</p>`,
+${view.totp ? '<p class="muted">Lost your phone? Enter one of your recovery codes (XXXXX-XXXXX) instead.</p>' : ''}`,
   );
 }
 
@@ -84,6 +134,8 @@ export interface EnrollmentView {
   askEnrollCode: boolean;
   /** Where security questions are set up instead, when they may be. */
   questionsHref?: string;
+  /** Where a passkey is set up instead, when passkeys are on for this role. */
+  passkeyHref?: string;
 }
 
 /** The operator's one-time code a first enrollment may require (enrollment.first: code). */
@@ -109,10 +161,98 @@ ${enrollCode}
 <input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="10">
 <button type="submit">Turn on two-factor authentication</button>
 </form>${
+      view.passkeyHref
+        ? `<p class="muted">Rather use this device's fingerprint, face or PIN? <a href="${escapeHtml(view.passkeyHref)}">Set up a passkey instead</a>.</p>`
+        : ''
+    }${
       view.questionsHref
         ? `<p class="muted">No authenticator app? <a href="${escapeHtml(view.questionsHref)}">Answer security questions instead</a> (weaker than an app).</p>`
         : ''
     }`,
+  );
+}
+
+/** The name field of a new passkey. */
+const PASSKEY_NAME_FIELD = `<label for="passkey-name">Name for this passkey</label>
+<input type="text" id="passkey-name" name="name" class="answer" maxlength="60" placeholder="Work laptop" autocomplete="off">`;
+
+export interface PasskeyEnrollView {
+  /** Where the form posts. */
+  action: string;
+  /** The registration options, with this page's challenge. */
+  options: unknown;
+  askEnrollCode: boolean;
+  /** Where TOTP is set up instead. */
+  totpHref: string;
+}
+
+/** A first enrollment with a passkey: a name, the operator's code when asked, the button. */
+export function passkeyEnrollPage(ctx: FormContext, view: PasskeyEnrollView, message?: string): string {
+  const fields = `${view.askEnrollCode ? ENROLL_CODE_FIELD : ''}${PASSKEY_NAME_FIELD}`;
+  return renderPage(
+    'Set up a passkey',
+    `${FORM_STYLE}<h1>Set up a passkey</h1>
+<p>A passkey lives on this device (or a security key) and unlocks with your fingerprint, face or PIN. It only works on this site, so it cannot be phished.</p>
+${error(message)}
+${passkeyForm(ctx, 'register', view.action, view.options, 'Create a passkey', fields)}
+<p class="muted">Prefer an app? <a href="${escapeHtml(view.totpHref)}">Set up an authenticator app instead</a>.</p>`,
+  );
+}
+
+/** A passkey as the pages list it. */
+export interface PasskeyRow {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastUsedAt?: number;
+}
+
+export interface PasskeysView {
+  passkeys: readonly PasskeyRow[];
+  /** Registration options when the person may add one now; undefined when a fresh second step is needed first. */
+  options?: unknown;
+  askEnrollCode: boolean;
+  /** The step-up page that comes back here. */
+  confirmHref: string;
+  now: number;
+}
+
+/** A date as the pages show it: UTC, to the minute. */
+export function shortDate(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The account's passkeys: each with its dates and a remove button, and the form to add one. */
+export function passkeysPage(ctx: FormContext, view: PasskeysView, message?: string): string {
+  const prefix = escapeHtml(ctx.prefix);
+  const canChange = view.options !== undefined;
+  const rows = view.passkeys
+    .map(
+      (key) =>
+        `<li><strong>${escapeHtml(key.name)}</strong><br><span class="muted">added ${shortDate(key.createdAt)}, ${
+          key.lastUsedAt === undefined ? 'never used' : `last used ${shortDate(key.lastUsedAt)}`
+        }</span>${
+          canChange
+            ? `<form method="post" action="${prefix}/account/passkeys/remove">${hidden(ctx)}<input type="hidden" name="passkey" value="${escapeHtml(key.id)}"><button type="submit" class="secondary" aria-label="Remove ${escapeHtml(key.name)}">Remove</button></form>`
+            : ''
+        }</li>`,
+    )
+    .join('');
+  const list = view.passkeys.length > 0 ? `<ul id="passkeys">${rows}</ul>` : '<p>You have no passkeys yet.</p>';
+  const add = canChange
+    ? passkeyForm(
+        ctx,
+        'register',
+        `${ctx.prefix}/account/passkeys`,
+        view.options,
+        'Add a passkey',
+        `${view.askEnrollCode ? ENROLL_CODE_FIELD : ''}${PASSKEY_NAME_FIELD}`,
+      )
+    : `<p><a class="button" href="${escapeHtml(view.confirmHref)}">Confirm it is you to add or remove passkeys</a></p>`;
+  return renderPage(
+    'Passkeys',
+    `${FORM_STYLE}<h1>Passkeys</h1>${error(message)}${list}${add}
+<p><a href="${prefix}/account">Back to your account</a></p>`,
   );
 }
 
@@ -132,6 +272,10 @@ They will not be shown again.</p>
 export interface AccountView {
   user: string;
   totpEnrolled: boolean;
+  /** How many passkeys the user has. */
+  passkeys: number;
+  /** Whether passkeys are on for this user's role (a link to them is shown). */
+  passkeysOffered: boolean;
   recoveryCodesLeft: number;
   /** The questions to answer to turn security questions off; undefined when they are not on, empty when none can be asked. */
   questionsAsked?: readonly QuestionText[];
@@ -142,8 +286,17 @@ export interface AccountView {
 /** The account page: the state of both second factors (one at a time) and the actions on them. */
 export function accountPage(ctx: FormContext, view: AccountView, message?: string): string {
   const prefix = escapeHtml(ctx.prefix);
+  const passkeyLink =
+    view.passkeysOffered || view.passkeys > 0
+      ? `<p><a href="${prefix}/account/passkeys">${view.passkeys > 0 ? `Passkeys (${view.passkeys})` : 'Set up a passkey'}</a></p>`
+      : '';
   let body: string;
-  if (view.totpEnrolled) {
+  if (!view.totpEnrolled && view.passkeys > 0) {
+    body = `<p>Two-factor authentication is <strong>on</strong> with passkeys (${view.recoveryCodesLeft} recovery codes left).</p>
+${passkeyLink}
+<p><a href="${prefix}/account/enroll">Add an authenticator app</a></p>
+<p class="muted">Security questions are off: only one kind of second step can be on at a time.</p>`;
+  } else if (view.totpEnrolled) {
     body = `<p>Two-factor authentication is <strong>on</strong> (${view.recoveryCodesLeft} recovery codes left).</p>
 <form method="post" action="${prefix}/account/disable">
 ${hidden(ctx)}
@@ -151,6 +304,7 @@ ${hidden(ctx)}
 <input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="20">
 <button type="submit" class="secondary">Turn off two-factor authentication</button>
 </form>
+${passkeyLink}
 <p class="muted">Security questions are off: only one second step can be on at a time.</p>`;
   } else if (view.questionsAsked?.length === 0) {
     body = `<p>Security questions are <strong>on</strong>, but the list of questions has changed and yours cannot be asked.
@@ -168,6 +322,7 @@ ${answerFields(view.questionsAsked, 'current')}
   } else {
     body = `<p>Two-factor authentication is <strong>off</strong>.</p>
 <p><a href="${prefix}/account/enroll">Set up an authenticator app</a> (recommended)</p>
+${passkeyLink}
 <p><a href="${prefix}/account/questions">Set up security questions</a></p>`;
   }
   const admin = view.admin

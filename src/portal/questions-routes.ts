@@ -4,6 +4,7 @@
 // Answers are never logged; a failure never says which answer was wrong (S5); TOTP and
 // questions are never on together.
 
+import { twoFactorHeld } from '../factors/enrolled-factor.js';
 import type { AnswerSetProblem, Answers } from '../factors/questions/questions-factor.js';
 import { answerSetProblem } from '../factors/questions/questions-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
@@ -23,6 +24,7 @@ import {
   type CheckResult,
   type EnrollOwner,
   enrollCodeCheck,
+  factorOffered,
   failureText,
   firstEnrollment,
   limitedCheck,
@@ -114,12 +116,13 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
 
 /**
  * Saves a set of answers in the user's queue, where TOTP enrollment checks for questions: of
- * two tabs enrolling both factors at once, the second sees the first. False when TOTP is on.
+ * two tabs enrolling both factors at once, the second sees the first. False when TOTP or a
+ * passkey is on (one kind at a time).
  */
 function saveAlone(ctx: RouteContext, user: string, answers: Answers): Promise<boolean> {
   const { services } = ctx;
   return services.oneAtATime(user, async () => {
-    if (await services.totp.isEnrolled(user)) return false;
+    if (await twoFactorHeld(services, user)) return false;
     await services.questions.save(user, answers);
     return true;
   });
@@ -173,9 +176,11 @@ export async function questionsEnroll(
   pending?: PendingRecord,
 ): Promise<void> {
   const { scope, services, prefix } = ctx;
+  if (!factorOffered(ctx, pending?.role ?? ctx.rs.session?.role ?? '', 'questions')) return;
   const permission = firstEnrollment(scope);
   if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
-  if (await services.totp.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
+  const held = await twoFactorHeld(services, owner.user);
+  if (held) return refuseOtherFactor(ctx, owner.user, 'questions', held);
   if (await services.questions.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
   const view = answerSetView(ctx, owner.boundTo, {
     action: owner.action,

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Lock, lockName, secondsLeft } from '../access/regulator.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { enrollCodeAccepted } from '../factors/enroll-codes.js';
+import { allowedFactors, enrolledFactors } from '../factors/enrolled-factor.js';
 import type { FactorKind } from '../factors/factor.js';
 import { BodyTooLargeError, readForm } from '../http/read-body.js';
 import { sendError, sendHtml } from '../http/respond.js';
@@ -17,7 +18,7 @@ import { csrfValid } from '../session/csrf.js';
 import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
 import { clearSessionCookie, issueSessionCookie, type RequestSession } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
-import { type FailureView, failureMessage, messagePage } from './forms.js';
+import { type FailureView, failureMessage, messagePage, type TwoFactorView } from './forms.js';
 
 const FORM_BYTES = 8 * 1024;
 const RECOVERY_CODE = /^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$/;
@@ -155,30 +156,70 @@ export function limitedCheck(
   });
 }
 
+/** What a two-factor step offers this user: the kinds they hold that their role may use. */
+export interface TwoFactorMethods {
+  readonly totp: boolean;
+  readonly passkey: boolean;
+}
+
+/** The two-factor methods of this user in this role (one rule for logins and sessions' step-ups). */
+export async function twoFactorMethods(ctx: RouteContext, user: string, role: string): Promise<TwoFactorMethods> {
+  const allowed = allowedFactors(ctx.scope.runtime.config, role);
+  const enrolled = await enrolledFactors(ctx.services, user);
+  const usable = (kind: FactorKind) => allowed.includes(kind) && enrolled.includes(kind);
+  return { totp: usable('totp'), passkey: usable('passkey') };
+}
+
 /**
- * Checks the code of a posted second-step form under the guessing limits: a TOTP code, or a
- * recovery code (used up, and audited, when it passes).
+ * What the two-factor page shows: a code field, and a passkey button whose challenge is made
+ * now, when the page is shown, bound to the pending login or session the page belongs to.
  */
-export async function codeCheck(
+export async function twoFactorPrompt(
+  ctx: RouteContext,
+  user: string,
+  boundTo: string,
+  methods: TwoFactorMethods,
+): Promise<TwoFactorView> {
+  const passkeyOptions = methods.passkey ? await ctx.services.passkeys.authenticationOptions(user, boundTo) : undefined;
+  return { totp: methods.totp, passkeyOptions };
+}
+
+/** How a two-factor step was passed: what the session records and the audit line says. */
+export type TwoFactorMethod = 'totp' | 'passkey' | 'recovery_code';
+
+/**
+ * Checks a posted two-factor form under the guessing limits: a passkey's answer to this page's
+ * challenge, a TOTP code, or a recovery code (used up, and audited, when it passes). A method
+ * the user does not hold, or their role may not use, fails like a wrong answer.
+ */
+export async function twoFactorCheck(
   ctx: RouteContext,
   user: string,
   pending: PendingRecord | undefined,
+  boundTo: string,
+  methods: TwoFactorMethods,
   form: URLSearchParams,
-): Promise<{ result: CheckResult; recovery: boolean }> {
+): Promise<{ result: CheckResult; method: TwoFactorMethod }> {
   const { services } = ctx;
+  const notUsable = { ok: false, reason: 'not_enrolled' } as const;
+  const response = form.get('passkey_response');
+  if (response) {
+    const result = await limitedCheck(ctx, user, pending, 'passkey', async () =>
+      methods.passkey ? services.passkeys.verify(user, { boundTo, response }) : notUsable,
+    );
+    // "Wait for the next code" means nothing for a passkey: a counter gone back reads as any failure.
+    return { result: typeof result === 'object' ? { ...result, replayed: false } : result, method: 'passkey' };
+  }
   const code = (form.get('code') ?? '').trim();
   const recovery = RECOVERY_CODE.test(code);
-  const result = await limitedCheck(ctx, user, pending, recovery ? 'recovery code' : 'totp', async () =>
-    recovery
-      ? (await services.recovery.consume(user, code))
-        ? { ok: true }
-        : { ok: false, reason: 'wrong' }
-      : services.totp.verify(user, code),
-  );
+  const result = await limitedCheck(ctx, user, pending, recovery ? 'recovery code' : 'totp', async () => {
+    if (recovery) return (await services.recovery.consume(user, code)) ? { ok: true } : { ok: false, reason: 'wrong' };
+    return methods.totp ? services.totp.verify(user, code) : notUsable;
+  });
   if (result === 'passed' && recovery) {
     audit(services.logger, 'enrollment.recovery_code_used', { user, left: await services.recovery.remaining(user) });
   }
-  return { result, recovery };
+  return { result, method: recovery ? 'recovery_code' : 'totp' };
 }
 
 /** The message of a check that did not pass: the generic sentence, with what the failure tells (S15). */
@@ -205,14 +246,14 @@ export async function promote(
   ctx: RouteContext,
   pending: PendingRecord,
   passed: Exclude<PassedStep, 'none'>,
-  enrolled?: FactorKind,
+  factor?: FactorKind,
 ): Promise<{ session: SessionRecord; cookie: string } | undefined> {
   if (!(await ctx.services.records.endPending(pending.id))) return undefined;
   const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed);
   audit(ctx.services.logger, 'step_up.passed', {
     user: session.user,
     method: passed,
-    factor: enrolled,
+    factor,
     client: ctx.scope.client.address,
     request_id: ctx.scope.id,
   });
@@ -252,8 +293,25 @@ export function enrollCodeCheck(
   );
 }
 
+/** Whether this role may use `kind` (and, for passkeys, whether they are on); answers 403 saying so when not. */
+export function factorOffered(ctx: RouteContext, role: string, kind: FactorKind): boolean {
+  if (allowedFactors(ctx.scope.runtime.config, role).includes(kind)) return true;
+  sendHtml(
+    ctx.scope,
+    ctx.res,
+    403,
+    messagePage(
+      `${FACTOR_TITLES[kind][0]?.toUpperCase()}${FACTOR_TITLES[kind].slice(1)} is not available`,
+      `Your administrator has not allowed ${FACTOR_TITLES[kind]} (${kind}) for your account.`,
+      ctx.rs.session ? { href: `${ctx.prefix}/account`, text: 'Back to your account' } : undefined,
+    ),
+  );
+  return false;
+}
+
 const FACTOR_TITLES: Readonly<Record<FactorKind, string>> = {
   totp: 'two-factor authentication',
+  passkey: 'two-factor authentication',
   questions: 'security questions',
 };
 
@@ -277,7 +335,7 @@ export function refuseOtherFactor(ctx: RouteContext, user: string, wanted: Facto
     messagePage(
       `Turn off ${FACTOR_TITLES[active]} first`,
       `You can use one second step at a time. To set up ${FACTOR_TITLES[wanted]}, first turn off ` +
-        `${FACTOR_TITLES[active]} on your account page (that needs ${active === 'totp' ? 'a current code' : 'your answers'}).`,
+        `${FACTOR_TITLES[active]} on your account page (that needs ${active === 'questions' ? 'your answers' : 'passing your second step'}).`,
       account,
     ),
   );

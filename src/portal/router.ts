@@ -17,6 +17,7 @@ import { allowlistFact, resolveRequestSession } from '../session/request-session
 import type { LoginServices } from '../session/services.js';
 import { ALLOWLIST_PAGES } from './allowlist-routes.js';
 import { CONSOLE_PAGES } from './console-routes.js';
+import { servePasskeyScript } from './passkey-assets.js';
 import type { PortalPage } from './route-context.js';
 import { LOGIN_PAGES } from './step-up-routes.js';
 
@@ -80,6 +81,7 @@ export function createGatewayRoutes(deps: {
         });
         return;
       }
+      if (readOnly && servePasskeyScript(scope, res, route, req.method === 'HEAD')) return;
       const page = deps.login && scope.runtime.config.login ? PAGES.get(route) : undefined;
       if (page && deps.login) return servePage(scope, req, res, route, page, deps.login, deps.config.file);
       sendError(scope, req, res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);

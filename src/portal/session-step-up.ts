@@ -6,7 +6,7 @@
 
 import { classifyRoute, decide } from '../access/decide.js';
 import { requirementFor } from '../config/path-rules.js';
-import { enrolledFactor } from '../factors/enrolled-factor.js';
+import { allowedFactors, enrolledFactors, usableFactor } from '../factors/enrolled-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { safeReturnPath } from '../http/return-path.js';
 import { parseRequestTarget } from '../net/request-target.js';
@@ -20,7 +20,15 @@ import { sessionVault } from '../session/vault-binding.js';
 import { questionTexts } from './account-view.js';
 import { type FormContext, messagePage, questionsStepUpPage, stepUpPage } from './forms.js';
 import { answersFrom } from './questions-routes.js';
-import { codeCheck, failureText, limitedCheck, postedForm, type RouteContext } from './route-context.js';
+import {
+  failureText,
+  limitedCheck,
+  postedForm,
+  type RouteContext,
+  twoFactorCheck,
+  twoFactorMethods,
+  twoFactorPrompt,
+} from './route-context.js';
 
 const GENERIC_FAILURE = 'That did not work. Please try again.';
 
@@ -86,7 +94,10 @@ async function sendHeld(ctx: RouteContext, session: SessionRecord, held: HeldReq
 export async function sessionStepUp(ctx: RouteContext, session: SessionRecord): Promise<void> {
   const { scope, req, res, services, prefix } = ctx;
   scope.session = { id: session.id, user: session.user, role: session.role };
-  const factor = await enrolledFactor(services, session.user);
+  const factor = usableFactor(
+    await enrolledFactors(services, session.user),
+    allowedFactors(scope.runtime.config, session.role),
+  );
   if (!factor) {
     return sendHtml(
       scope,
@@ -114,20 +125,28 @@ export async function sessionStepUp(ctx: RouteContext, session: SessionRecord): 
       ? `Confirm it is you to send this form (${held.method} ${held.url.split('?', 1)[0]}).`
       : 'Confirm it is you to continue.',
   };
-  const page = (message?: string) =>
-    factor === 'totp'
-      ? stepUpPage(view, message)
-      : questionsStepUpPage(view, questionTexts(scope, asked ?? []), message);
-  if (!form) return sendHtml(scope, res, 200, page());
+  // The same two-factor rule as a login's (route-context.ts): passkeys wherever a code is asked.
+  const methods = factor === 'questions' ? undefined : await twoFactorMethods(ctx, session.user, session.role);
+  const page = async (status: number, message?: string) =>
+    sendHtml(
+      scope,
+      res,
+      status,
+      methods
+        ? stepUpPage(view, await twoFactorPrompt(ctx, session.user, session.id, methods), message)
+        : questionsStepUpPage(view, questionTexts(scope, asked ?? []), message),
+      [],
+      { scripts: methods?.passkey === true },
+    );
+  if (!form) return page(200);
 
-  const outcome =
-    factor === 'totp'
-      ? (await codeCheck(ctx, session.user, undefined, form)).result
-      : await limitedCheck(ctx, session.user, undefined, 'questions', () =>
-          services.questions.verify(session.user, answersFrom(form, 'answer') ?? new Map()),
-        );
+  const outcome = methods
+    ? (await twoFactorCheck(ctx, session.user, undefined, session.id, methods, form)).result
+    : await limitedCheck(ctx, session.user, undefined, 'questions', () =>
+        services.questions.verify(session.user, answersFrom(form, 'answer') ?? new Map()),
+      );
   if (outcome === 'answered') return;
-  if (outcome !== 'passed') return sendHtml(scope, res, 401, page(failureText(GENERIC_FAILURE, outcome)));
+  if (outcome !== 'passed') return page(401, failureText(GENERIC_FAILURE, outcome));
   const marked = await services.records.markSecondStep(session.id);
   if (!marked) return sendRedirect(scope, res, ctx.login.page);
   audit(services.logger, 'step_up.renewed', {

@@ -4,6 +4,7 @@
 // own logout. Forms carry CSRF tokens bound to their login (S10); every failure says the same
 // thing (S5); enrollment changes are guarded, one factor at a time, and audited (S12).
 
+import { allowedFactors } from '../factors/enrolled-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { prepareRelease, releaseWithheld } from '../intercept/replay.js';
 import { logoutUpstream } from '../intercept/upstream-logout.js';
@@ -14,12 +15,13 @@ import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { clearSessionCookie } from '../session/request-session.js';
 import { renderAccount } from './account-view.js';
 import { enrollPage, recoveryCodesPage, stepUpPage } from './forms.js';
+import { passkeyFirstEnroll, passkeysAccount } from './passkey-routes.js';
 import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
 import {
   type CheckResult,
-  codeCheck,
   type EnrollOwner,
   enrollCodeCheck,
+  factorOffered,
   failureText,
   firstEnrollment,
   limitedCheck,
@@ -30,6 +32,9 @@ import {
   type RouteContext,
   refuseFirstEnrollment,
   refuseOtherFactor,
+  twoFactorCheck,
+  twoFactorMethods,
+  twoFactorPrompt,
 } from './route-context.js';
 import { sessionStepUp } from './session-step-up.js';
 
@@ -44,17 +49,25 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
   if (pending.step === 'questions') return questionsStepUp(ctx, pending);
   const csrf = csrfToken(services.keys.digest, pending.id);
-  if (ctx.req.method === 'GET') return sendHtml(scope, ctx.res, 200, stepUpPage({ prefix, csrf }));
+  const methods = await twoFactorMethods(ctx, pending.user, pending.role);
+  const page = async (status: number, message?: string) =>
+    sendHtml(
+      scope,
+      ctx.res,
+      status,
+      stepUpPage({ prefix, csrf }, await twoFactorPrompt(ctx, pending.user, pending.id, methods), message),
+      [],
+      { scripts: methods.passkey },
+    );
+  if (ctx.req.method === 'GET') return page(200);
 
   const form = await postedForm(ctx, pending.id);
   if (!form) return;
-  const { result, recovery } = await codeCheck(ctx, pending.user, pending, form);
+  const { result, method } = await twoFactorCheck(ctx, pending.user, pending, pending.id, methods, form);
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
-  if (result !== 'passed') {
-    return sendHtml(scope, ctx.res, 401, stepUpPage({ prefix, csrf }, failureText(GENERIC_FAILURE, result)));
-  }
-  const promoted = await promote(ctx, pending, recovery ? 'recovery_code' : 'totp');
+  if (result !== 'passed') return page(401, failureText(GENERIC_FAILURE, result));
+  const promoted = await promote(ctx, pending, method, method === 'passkey' ? 'passkey' : undefined);
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
 }
@@ -62,16 +75,30 @@ async function stepUp(ctx: RouteContext): Promise<void> {
 /** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
 async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: string, pending?: PendingRecord) {
   const { scope, services, prefix } = ctx;
+  const role = pending?.role ?? ctx.rs.session?.role ?? '';
+  if (!factorOffered(ctx, role, 'totp')) return;
   const permission = firstEnrollment(scope);
   if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
   if (await services.totp.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
+  const allowed = allowedFactors(scope.runtime.config, role);
+  const passkeyHref = allowed.includes('passkey')
+    ? `${prefix}/${pending ? 'enroll/passkey' : 'account/passkeys'}`
+    : undefined;
   if (await services.questions.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
     const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user, owner.boundTo);
     return enrollPage(
       { prefix, csrf },
-      { secret, qrSvg, uri, action: owner.action, askEnrollCode: permission === 'needs-code', questionsHref },
+      {
+        secret,
+        qrSvg,
+        uri,
+        action: owner.action,
+        askEnrollCode: permission === 'needs-code',
+        questionsHref,
+        passkeyHref,
+      },
       message,
     );
   };
@@ -123,6 +150,9 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
     const owner = { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` };
     return enroll(ctx, owner, `${prefix}/account/questions`);
   }
+  if (route === '/account/passkeys' || route === '/account/passkeys/remove') {
+    return passkeysAccount(ctx, session, route);
+  }
   if (route === '/account/questions' || route === '/account/questions/disable') {
     return questionsAccount(ctx, session, route);
   }
@@ -150,9 +180,10 @@ async function serveLoginPage(ctx: RouteContext, route: string): Promise<void> {
   const { scope, req, res, rs, services, prefix, login } = ctx;
   if (route === '/step-up') {
     await stepUp(ctx);
-  } else if (route === '/enroll' || route === '/enroll/questions') {
+  } else if (route === '/enroll' || route === '/enroll/questions' || route === '/enroll/passkey') {
     const pending = rs.pending;
     if (pending?.step !== 'enroll') loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
+    else if (route === '/enroll/passkey') await passkeyFirstEnroll(ctx, pending);
     else if (route === '/enroll') {
       const owner = { user: pending.user, boundTo: pending.id, action: `${prefix}/enroll` };
       await enroll(ctx, owner, `${prefix}/enroll/questions`, pending);
@@ -180,11 +211,14 @@ const LOGIN_ROUTES = [
   '/step-up',
   '/enroll',
   '/enroll/questions',
+  '/enroll/passkey',
   '/account',
   '/account/enroll',
   '/account/disable',
   '/account/questions',
   '/account/questions/disable',
+  '/account/passkeys',
+  '/account/passkeys/remove',
   '/logout',
 ];
 

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
 /** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
-export type PassedStep = 'none' | 'totp' | 'recovery_code' | 'questions' | 'enrollment';
+export type PassedStep = 'none' | 'totp' | 'passkey' | 'recovery_code' | 'questions' | 'enrollment';
 
 export interface SessionRecord {
   readonly id: string;

@@ -10,6 +10,7 @@ import type { GatewayKeys } from '../crypto/keys.js';
 import type { PasswordHasher } from '../crypto/password-hash.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { Signer } from '../crypto/signing.js';
+import type { PasskeyFactor } from '../factors/passkey/passkey-factor.js';
 import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
 import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
@@ -29,6 +30,7 @@ export interface LoginServices {
   signer: Signer;
   sealer: Sealer;
   totp: TotpFactor;
+  passkeys: PasskeyFactor;
   questions: QuestionsFactor;
   /** argon2id in its helper process (stopped at shutdown). */
   hasher: PasswordHasher;

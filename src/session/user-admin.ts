@@ -19,7 +19,11 @@ import type { LoginServices } from './services.js';
 /** A second factor as an administrator handles it: is it there, remove it. */
 export type AdminFactor = Pick<SecondFactor<never>, 'kind' | 'isEnrolled' | 'removal'>;
 
-export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = { totp: 'TOTP', questions: 'security questions' };
+export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = {
+  totp: 'TOTP',
+  passkey: 'passkeys',
+  questions: 'security questions',
+};
 
 /** What the changes work on, and how their audit lines say who made them. */
 export interface UserAdmin {

@@ -8,6 +8,7 @@ import { classifyRoute, type Decision, decide, type RequestFacts, secondStepFor 
 import { resolveRole, resolveRoleSource } from '../../src/access/roles.js';
 import { compilePathRules, type PathRequirement, requirementFor } from '../../src/config/path-rules.js';
 import type { RuleSettings } from '../../src/config/sections/rules.js';
+import type { FactorKind } from '../../src/factors/factor.js';
 import { parseRequestTarget, type RequestTarget } from '../../src/net/request-target.js';
 
 describe('decide', () => {
@@ -473,19 +474,26 @@ describe('path rules: first match wins', () => {
 
 describe('secondStepFor', () => {
   const policy = { admin: { second_step: 'required' as const }, staff: { second_step: 'optional' as const } };
-  const rows: Array<[string, 'totp' | 'questions' | undefined, string]> = [
-    ['admin', undefined, 'enroll'],
-    ['admin', 'totp', 'totp'],
-    ['admin', 'questions', 'questions'],
-    ['staff', undefined, 'none'],
-    ['staff', 'totp', 'totp'],
-    ['staff', 'questions', 'questions'],
-    ['unlisted', undefined, 'none'],
-    ['unlisted', 'questions', 'questions'],
+  const all: FactorKind[] = ['totp', 'passkey', 'questions'];
+  const rows: Array<[string, FactorKind[], FactorKind[], string]> = [
+    ['admin', [], all, 'enroll'],
+    ['admin', ['totp'], all, 'totp'],
+    ['admin', ['passkey'], all, 'passkey'],
+    ['admin', ['totp', 'passkey'], all, 'totp'],
+    ['admin', ['questions'], all, 'questions'],
+    // A policy narrowed after enrollment: an unusable factor owes an enrollment, never nothing.
+    ['admin', ['questions'], ['totp', 'passkey'], 'enroll'],
+    ['staff', ['totp', 'passkey'], ['passkey'], 'passkey'],
+    ['staff', ['totp'], ['passkey'], 'enroll'],
+    ['staff', [], all, 'none'],
+    ['staff', ['totp'], all, 'totp'],
+    ['staff', ['questions'], all, 'questions'],
+    ['unlisted', [], all, 'none'],
+    ['unlisted', ['questions'], all, 'questions'],
   ];
-  for (const [role, enrolled, expected] of rows) {
-    test(`${role}, enrolled=${enrolled ?? 'none'} -> ${expected}`, () =>
-      assert.equal(secondStepFor(role, enrolled, policy), expected));
+  for (const [role, enrolled, allowed, expected] of rows) {
+    test(`${role}, enrolled=[${enrolled}], allowed=[${allowed}] -> ${expected}`, () =>
+      assert.equal(secondStepFor(role, enrolled, allowed, policy), expected));
   }
 });
 

@@ -80,7 +80,7 @@ test('reset-factor removes security questions (answers and the asked pair); show
 
   const shown = await runCli(['users', 'show', 'bob', '--config', config]);
   assert.equal(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /TOTP not enrolled, security questions enrolled/);
+  assert.match(shown.stdout, /TOTP not enrolled, passkeys not enrolled, security questions enrolled/);
 
   const reset = await runCli(['users', 'reset-factor', 'bob', '--config', config]);
   assert.equal(reset.code, 0, reset.stderr);

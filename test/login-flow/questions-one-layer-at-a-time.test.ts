@@ -1,7 +1,8 @@
 // Issue 5, S12: a user has TOTP or security questions or neither. Setting up one while the
 // other is on is refused with a page saying to turn the other off first (and nothing is
 // enrolled), from both sides; turning either off needs passing it; the pending login names
-// the factor the user has.
+// the factor the user has. Passkeys are of TOTP's kind (issue 15): refused beside questions
+// too (the browser suite refuses questions beside a passkey).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ADMIN, type Browser, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
@@ -12,7 +13,8 @@ let browser: Browser;
 let secret: string;
 
 before(async () => {
-  harness = await startLoginHarness();
+  // Passkeys on (an origin WebAuthn accepts), so that refusing them is the rule, not their absence.
+  harness = await startLoginHarness({ overrides: { passkeys: { origin: 'http://localhost:8080' } } });
   ({ browser, secret } = await harness.enrollAdmin());
 });
 after(() => harness.close());
@@ -52,6 +54,22 @@ test('turning TOTP off (with a code) allows questions; then TOTP is refused the 
   });
   assert.equal(posted.status, 409);
   assert.equal(await services().totp.isEnrolled('alice'), false);
+});
+
+test('questions on: registering a passkey is refused, on the page and by a direct post', async () => {
+  const page = await browser.get('/_gateway/account/passkeys');
+  assert.equal(page.status, 409);
+  assert.match(page.text, /Turn off security questions first/);
+  const posted = await browser.post('/_gateway/account/passkeys', {
+    csrf_token: await browser.gatewayCsrf('/_gateway/account'),
+    passkey_response: '{}',
+  });
+  assert.equal(posted.status, 409);
+  assert.equal(await services().passkeys.isEnrolled('alice'), false);
+  assert.match(
+    harness.logText(),
+    /"event":"enrollment\.refused","user":"alice","reason":"questions is active","wanted":"passkey"/,
+  );
 });
 
 test('the next login asks the questions, not a code', async () => {

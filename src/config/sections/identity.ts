@@ -8,6 +8,9 @@ const username = z.string().min(1);
 import { parseCidr } from '../../net/ip-matcher.js';
 import { LIST_NAME } from '../allowlist-data.js';
 
+/** The kinds of second step a policy can name (factors/factor.ts has the same list as a type). */
+export const FACTOR_KINDS = ['totp', 'passkey', 'questions'] as const;
+
 const cidr = z.string().refine((text) => parseCidr(text) !== undefined, 'must be an IP address or CIDR range');
 
 export const usersSchema = z
@@ -31,6 +34,13 @@ const rolePolicy = z.strictObject({
     .default('optional')
     .describe(
       'required: no session without a second step (enrollment first if none); optional: only for users who enrolled one.',
+    ),
+  factors: z
+    .array(z.enum(FACTOR_KINDS))
+    .min(1)
+    .optional()
+    .describe(
+      'The kinds of second step this role may use (totp, passkey, questions), e.g. [totp, passkey] keeps admins off security questions and [passkey] requires passkeys; all by default (passkeys where `passkeys` has an origin).',
     ),
   allowlist: z
     .string()

@@ -1,0 +1,292 @@
+// Owns passkeys (WebAuthn) as a second factor of the two-factor kind: a user's credentials (a
+// public key, a name, a signature counter), registration and sign-in ceremonies through
+// @simplewebauthn/server, and the challenges they answer. A challenge is made when its page is
+// shown, stored bound to that page's pending login or session, and taken (deleted) before its
+// answer is checked, so each is answered at most once on any gateway. Signature counters only
+// go forward (a cloned authenticator shows itself by reusing one), with one atomic store call.
+
+import { randomBytes } from 'node:crypto';
+import {
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransportFuture,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { RelyingParty } from '../../config/sections/passkeys.js';
+import type { Store } from '../../store/store.js';
+import type { Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
+
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+/** What a person may call a passkey ("Work laptop"), at most. */
+export const PASSKEY_NAME_LENGTH = 60;
+
+/** A passkey as the account and sessions pages list it. */
+export interface PasskeyInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  /** Absent until it is first used to sign in. */
+  readonly lastUsedAt?: number;
+}
+
+interface StoredCredential {
+  name: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  transports?: AuthenticatorTransportFuture[];
+  createdAt: number;
+  lastUsedAt?: number;
+}
+
+/** What the browser sent back for a challenge of this page. */
+export interface PasskeyAnswer {
+  /** The pending login or session the challenge was made for. */
+  readonly boundTo: string;
+  /** The browser's answer as JSON text (a form field). */
+  readonly response: string;
+}
+
+export type RegisterOutcome = Outcome<'malformed' | 'not_asked' | 'wrong' | 'unavailable' | 'already_registered'>;
+
+export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnrolled' | 'verify' | 'removal'> {
+  readonly kind: 'passkey';
+  /** The relying party in force, or undefined when passkeys are off (no origin configured). */
+  relyingParty(): RelyingParty | undefined;
+  /** Options for a new passkey, with a fresh challenge bound to `boundTo`; undefined when passkeys are off. */
+  registrationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialCreationOptionsJSON | undefined>;
+  /** Checks the answer to the registration challenge bound to `boundTo` and keeps the new passkey under `name`. */
+  register(user: string, answer: PasskeyAnswer, name: string): Promise<RegisterOutcome & { id?: string }>;
+  /** Options to sign in with one of the user's passkeys, with a fresh challenge; undefined when there is none to use. */
+  authenticationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined>;
+  /** The user's passkeys, oldest first. */
+  list(user: string): Promise<PasskeyInfo[]>;
+  /** Removes one passkey; true when it was the user's. Passing a second step first is the caller's (S12). */
+  removeOne(user: string, id: string): Promise<boolean>;
+}
+
+export interface PasskeyFactorOptions {
+  readonly store: Store;
+  /** Read at every ceremony, so a reload applies; undefined: passkeys are off. */
+  readonly relyingParty: () => RelyingParty | undefined;
+  readonly now: () => number;
+}
+
+const idsKey = (user: string) => `passkey:ids:${user}`;
+const credentialKey = (user: string, id: string) => `passkey:credential:${user}:${id}`;
+const counterKey = (user: string, id: string) => `passkey:counter:${user}:${id}`;
+// The WebAuthn user handle: random, so the authenticator never holds the username as an id.
+const handleKey = (user: string) => `passkey:handle:${user}`;
+const challengeKey = (boundTo: string, purpose: 'register' | 'authenticate') =>
+  `passkey:challenge:${purpose}:${boundTo}`;
+
+/** The browser's JSON answer, or undefined when it is not an object naming a credential (pure). */
+export function parseAnswer<T extends { id: string }>(text: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { id, response } = value as { id?: unknown; response?: unknown };
+    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,1400}$/.test(id) && typeof response === 'object'
+      ? (value as T)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A name as typed, trimmed and bounded; a default when empty (pure). */
+export function passkeyName(typed: string | null | undefined, fallback: string): string {
+  const name = (typed ?? '').replace(/\s+/g, ' ').trim().slice(0, PASSKEY_NAME_LENGTH);
+  return name.length > 0 ? name : fallback;
+}
+
+/** Creates the passkey factor over the shared store. */
+export function createPasskeyFactor({ store, relyingParty, now }: PasskeyFactorOptions): PasskeyFactor {
+  async function credential(user: string, id: string): Promise<StoredCredential | undefined> {
+    const text = await store.get(credentialKey(user, id));
+    return text === undefined ? undefined : (JSON.parse(text) as StoredCredential);
+  }
+
+  async function storedCredentials(user: string): Promise<Array<{ id: string } & StoredCredential>> {
+    const found: Array<{ id: string } & StoredCredential> = [];
+    for (const id of await store.members(idsKey(user))) {
+      const stored = await credential(user, id);
+      if (stored) found.push({ id, ...stored });
+    }
+    return found.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * Stores a fresh challenge for this page (a reload replaces the one before). Bytes, as the
+   * library takes them; the browser's answer names them base64url-encoded, as stored.
+   */
+  async function newChallenge(
+    user: string,
+    boundTo: string,
+    purpose: 'register' | 'authenticate',
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    const bytes = new Uint8Array(randomBytes(32));
+    const challenge = Buffer.from(bytes).toString('base64url');
+    await store.set(challengeKey(boundTo, purpose), JSON.stringify({ user, challenge }), CHALLENGE_TTL_MS);
+    return bytes;
+  }
+
+  /** The challenge of this page for this user, deleted as it is read: one answer each, on any gateway. */
+  async function takeChallenge(
+    user: string,
+    boundTo: string,
+    purpose: 'register' | 'authenticate',
+  ): Promise<string | undefined> {
+    const key = challengeKey(boundTo, purpose);
+    const text = await store.get(key);
+    if (text === undefined || !(await store.delete(key))) return undefined;
+    const stored = JSON.parse(text) as { user: string; challenge: string };
+    return stored.user === user ? stored.challenge : undefined;
+  }
+
+  async function removeOne(user: string, id: string): Promise<boolean> {
+    const existed = await store.removeFromSet(idsKey(user), id);
+    await store.delete(credentialKey(user, id));
+    await store.delete(counterKey(user, id));
+    return existed;
+  }
+
+  return {
+    kind: 'passkey',
+    relyingParty,
+
+    async registrationOptions(user, boundTo) {
+      const rp = relyingParty();
+      if (!rp) return undefined;
+      const fresh = randomBytes(32).toString('base64url');
+      await store.setIfAbsent(handleKey(user), fresh);
+      const handle = (await store.get(handleKey(user))) ?? fresh;
+      const existing = await storedCredentials(user);
+      return generateRegistrationOptions({
+        rpName: rp.name,
+        rpID: rp.id,
+        userName: user,
+        userID: Buffer.from(handle, 'base64url'),
+        challenge: await newChallenge(user, boundTo, 'register'),
+        attestationType: 'none',
+        // The same authenticator twice would be one passkey under two names.
+        excludeCredentials: existing.map(({ id }) => ({ id })),
+        authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      });
+    },
+
+    async register(user, answer, name) {
+      const rp = relyingParty();
+      if (!rp) return { ok: false, reason: 'unavailable' };
+      const response = parseAnswer<RegistrationResponseJSON>(answer.response);
+      const challenge = await takeChallenge(user, answer.boundTo, 'register');
+      if (!challenge) return { ok: false, reason: 'not_asked' };
+      if (!response) return { ok: false, reason: 'malformed' };
+      let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+      try {
+        verified = await verifyRegistrationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.id,
+          requireUserVerification: false,
+        });
+      } catch {
+        return { ok: false, reason: 'wrong' };
+      }
+      if (!verified.verified) return { ok: false, reason: 'wrong' };
+      const { credential: created } = verified.registrationInfo;
+      const stored: StoredCredential = {
+        name,
+        publicKey: Buffer.from(created.publicKey).toString('base64url'),
+        transports: created.transports,
+        createdAt: now(),
+      };
+      if (!(await store.setIfAbsent(credentialKey(user, created.id), JSON.stringify(stored)))) {
+        return { ok: false, reason: 'already_registered' };
+      }
+      if (created.counter > 0) await store.setIfGreater(counterKey(user, created.id), created.counter);
+      await store.addToSet(idsKey(user), created.id);
+      return { ok: true, id: created.id };
+    },
+
+    async authenticationOptions(user, boundTo) {
+      const rp = relyingParty();
+      const existing = await storedCredentials(user);
+      if (!rp || existing.length === 0) return undefined;
+      return generateAuthenticationOptions({
+        rpID: rp.id,
+        allowCredentials: existing.map(({ id, transports }) => ({ id, transports })),
+        challenge: await newChallenge(user, boundTo, 'authenticate'),
+        userVerification: 'preferred',
+      });
+    },
+
+    async verify(user, answer): Promise<VerifyOutcome> {
+      const rp = relyingParty();
+      if (!rp) return { ok: false, reason: 'not_enrolled' };
+      const response = parseAnswer<AuthenticationResponseJSON>(answer.response);
+      // Taken first: a wrong answer spends the challenge as a right one does.
+      const challenge = await takeChallenge(user, answer.boundTo, 'authenticate');
+      if (!challenge) return { ok: false, reason: 'not_asked' };
+      if (!response) return { ok: false, reason: 'malformed' };
+      // Only a passkey the user's list names (an operator's reset drops the list).
+      const listed = (await store.members(idsKey(user))).includes(response.id);
+      const stored = listed ? await credential(user, response.id) : undefined;
+      if (!stored) return { ok: false, reason: 'not_enrolled' };
+      const counter = Number((await store.get(counterKey(user, response.id))) ?? 0);
+      let newCounter: number;
+      try {
+        const verified = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.id,
+          // The counter is checked below, atomically and with its own reason for the log.
+          credential: { id: response.id, publicKey: Buffer.from(stored.publicKey, 'base64url'), counter: 0 },
+          requireUserVerification: false,
+        });
+        if (!verified.verified) return { ok: false, reason: 'wrong' };
+        newCounter = verified.authenticationInfo.newCounter;
+      } catch {
+        return { ok: false, reason: 'wrong' };
+      }
+      // Authenticators that keep no counter send 0 every time; any other must move forward,
+      // atomically, so two gateways cannot both accept the same count.
+      if ((newCounter > 0 || counter > 0) && !(await store.setIfGreater(counterKey(user, response.id), newCounter))) {
+        return { ok: false, reason: 'replayed' };
+      }
+      await store.set(credentialKey(user, response.id), JSON.stringify({ ...stored, lastUsedAt: now() }));
+      return { ok: true };
+    },
+
+    async isEnrolled(user) {
+      return (await store.members(idsKey(user))).length > 0;
+    },
+
+    async list(user) {
+      return (await storedCredentials(user)).map(({ id, name, createdAt, lastUsedAt }) => ({
+        id,
+        name,
+        createdAt,
+        lastUsedAt,
+      }));
+    },
+
+    removeOne,
+
+    // The list of the user's passkeys and their handle go in the operator's one atomic write:
+    // a credential record no list names is never offered nor accepted (and a new registration
+    // always makes a new credential id).
+    removal(user) {
+      return [
+        { op: 'delete', key: idsKey(user) },
+        { op: 'delete', key: handleKey(user) },
+      ];
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// Passkeys in a real Chromium with its virtual authenticator (the DevTools protocol's WebAuthn
+// domain): an admin's first login registers a passkey, the next login signs in with it, an
+// answer naming a credential the gateway never registered is refused, a counter that goes
+// backwards (a cloned authenticator) is refused, and the passkey is removed. WebAuthn needs a
+// secure context and a host name: the gateway's public origin is http://localhost:<port>.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CDPSession, Page } from 'playwright-core';
+import {
+  JOURNEY_TIMEOUT_MS,
+  pathOf,
+  signInWithAppForm,
+  signOutWithAppButton,
+  startBrowser,
+  startJourney,
+} from '../helpers/browser.js';
+import { ADMIN } from '../helpers/login-harness.js';
+import { freePort } from '../helpers/ports.js';
+
+const browser = await startBrowser();
+
+/** A platform authenticator that verifies its user: what a laptop's fingerprint reader is. */
+async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** Runs `act` and waits for the gateway's answer to the step-up form it posts (so a page's old text is not taken for the new). */
+async function answered(page: Page, act: () => Promise<unknown>): Promise<void> {
+  const answer = page.waitForResponse(
+    (response) => new URL(response.url()).pathname.endsWith('/step-up') && response.request().method() === 'POST',
+  );
+  await act();
+  await answer;
+}
+
+/** The audit lines of one event in the gateway's log. */
+function auditLines(logText: string, event: string): Array<Record<string, unknown>> {
+  return logText
+    .split('\n')
+    .filter((line) => line.includes(`"event":"${event}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+test(
+  'a passkey is registered, signs in, is refused when unknown or cloned, and is removed',
+  { timeout: JOURNEY_TIMEOUT_MS },
+  async (t) => {
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
+    const { harness, page } = await startJourney(t, browser, {
+      harness: { overrides: { listen: { port }, upstream: { rewrite: { public_origin: origin } } } },
+      context: { baseURL: origin },
+    });
+    const prefix = harness.config.listen.gateway_prefix;
+    const { cdp, authenticatorId } = await addAuthenticator(page);
+
+    // A first login owes an enrollment (admins must have a second step); a passkey is offered beside the app.
+    assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/enroll`);
+    await page.getByRole('link', { name: 'Set up a passkey instead' }).click();
+    await page.locator('#passkey-name').fill('Test laptop');
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page.locator('#recovery-codes').waitFor();
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    assert.equal(credentials.length, 1);
+    const [registered] = auditLines(harness.logText(), 'passkey.registered');
+    assert.equal(registered?.user, ADMIN.user);
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+
+    // One kind at a time: security questions are refused while a passkey is on.
+    const questions = await page.goto(`${prefix}/account/questions`);
+    assert.equal(questions?.status(), 409);
+
+    // The next login asks for the second step and the passkey passes it.
+    await page.goto('/dashboard');
+    await signOutWithAppButton(page);
+    assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/step-up`);
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    assert.ok(auditLines(harness.logText(), 'step_up.passed').some((line) => line.method === 'passkey'));
+
+    // An answer naming a credential the gateway never registered fails like a wrong code.
+    await signOutWithAppButton(page);
+    assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/step-up`);
+    const forged = JSON.stringify({
+      id: 'bm90LWEtcmVnaXN0ZXJlZC1wYXNza2V5',
+      rawId: 'bm90LWEtcmVnaXN0ZXJlZC1wYXNza2V5',
+      type: 'public-key',
+      response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' },
+      clientExtensionResults: {},
+    });
+    await page.locator('input[name="passkey_response"]').evaluate((field, value) => {
+      (field as unknown as { value: string }).value = value;
+    }, forged);
+    await answered(page, () =>
+      page.locator('form[data-passkey]').evaluate((form) => (form as unknown as { submit(): void }).submit()),
+    );
+    await page.getByText('That code did not work. Please try again.').waitFor();
+    assert.equal(pathOf(page), `${prefix}/step-up`);
+    assert.ok(
+      auditLines(harness.logText(), 'step_up.failed').some((line) => line.reason === 'passkey not_enrolled'),
+      'the failure is logged as an unknown passkey',
+    );
+
+    // A copy of the authenticator whose counter is behind the gateway's (a clone) is refused.
+    const [original] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    assert.ok(original && original.signCount > 0, 'the virtual authenticator counts signatures');
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: original.credentialId });
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...original, signCount: 0 } });
+    await answered(page, () => page.getByRole('button', { name: 'Use a passkey' }).click());
+    await page.getByText('That code did not work. Please try again.').waitFor();
+    assert.ok(auditLines(harness.logText(), 'step_up.failed').some((line) => line.reason === 'passkey replayed'));
+
+    // The authenticator put back as it was passes again, and the passkey can then be removed.
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: original.credentialId });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: { ...original, signCount: original.signCount + 10 },
+    });
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+
+    await page.goto(`${prefix}/account`);
+    await page.getByRole('link', { name: 'Passkeys (1)' }).click();
+    await page.getByText('Test laptop').waitFor();
+    await page.getByRole('button', { name: 'Remove Test laptop' }).click();
+    await page.getByText('You have no passkeys yet.').waitFor();
+    assert.equal(auditLines(harness.logText(), 'passkey.removed').length, 1);
+
+    // With no factor left, the admin's next login enrolls one again.
+    await page.goto('/dashboard');
+    await signOutWithAppButton(page);
+    assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/enroll`);
+  },
+);
