@@ -13,6 +13,7 @@ import { loadKeys } from './crypto/keys.js';
 import { createPasswordHasher } from './crypto/password-hash.js';
 import { createSealer } from './crypto/sealing.js';
 import { createSigner } from './crypto/signing.js';
+import { withLegacyFactorNames } from './factors/legacy-names.js';
 import { createPasskeyFactor } from './factors/passkey/passkey-factor.js';
 import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
@@ -71,20 +72,22 @@ export async function createUserState(
     };
   };
   const hasher = createPasswordHasher({ waitMs: initial.limits.hashing.wait, runMs: initial.limits.hashing.run });
-  const recovery = createRecoveryCodes({ store, key: keys.digest });
+  // The factors' records, moved from their earlier names on first touch (an upgraded store).
+  const factorStore = withLegacyFactorNames(store);
+  const recovery = createRecoveryCodes({ store: factorStore, key: keys.digest });
   return {
     store,
     keys,
     sealer,
     hasher,
     records: createSessionRecords({ store, sealer, settings, now }),
-    totp: createTotpFactor({ store, sealer, recovery, issuer: initial.totp.issuer, now }),
+    totp: createTotpFactor({ store: factorStore, sealer, recovery, issuer: initial.totp.issuer, now }),
     passkeys: createPasskeyFactor({
       store,
       relyingParty: () => relyingParty(config().passkeys, config().upstream.rewrite.public_origin),
       now,
     }),
-    questions: createQuestionsFactor({ store, hasher, rules: () => config().questions }),
+    questions: createQuestionsFactor({ store: factorStore, hasher, rules: () => config().questions }),
     recovery,
     secondStepLimits: createRegulator(store, LIMITED.secondStep, () => config().limits.second_step, now),
     passwordLimits: createRegulator(store, LIMITED.password, () => config().limits.password, now),
