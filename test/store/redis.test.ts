@@ -15,8 +15,12 @@ import { runStoreContract } from './contract.js';
 
 /** The timeout of the outage tests: short, so that the suite stays fast. */
 const COMMAND_TIMEOUT_MS = 300;
-/** How late a call may settle after its timeout on a slow, busy machine, and still not "hang". */
-const SLACK_MS = 1500;
+/**
+ * How late a call may settle after its timeout and still not "hang". A stopped or frozen Redis
+ * never answers, so any finite bound tells a timeout from a hang; this one is wide enough that a
+ * machine at load 20 does not miss it.
+ */
+const SLACK_MS = 30_000;
 
 let server: RedisServer;
 // A new cluster takes 2 s to accept writes: it starts now and is awaited by its own suite only.
