@@ -18,6 +18,7 @@ import { createPasskeyFactor } from './factors/passkey/passkey-factor.js';
 import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
 import { createTotpFactor } from './factors/totp/totp-factor.js';
+import { createTrustedBrowsers } from './factors/trusted-browsers.js';
 import { createAuditTrail, keepAuditTrail } from './ops/audit-trail.js';
 import type { Logger } from './ops/logger.js';
 import type { Upstream } from './proxy/upstream.js';
@@ -43,6 +44,7 @@ export type UserState = Pick<
   | 'passkeys'
   | 'questions'
   | 'recovery'
+  | 'trusted'
   | 'secondStepLimits'
   | 'passwordLimits'
 >;
@@ -89,6 +91,7 @@ export async function createUserState(
     }),
     questions: createQuestionsFactor({ store: factorStore, hasher, rules: () => config().questions }),
     recovery,
+    trusted: createTrustedBrowsers({ store, now }),
     secondStepLimits: createRegulator(store, LIMITED.secondStep, () => config().limits.second_step, now),
     passwordLimits: createRegulator(store, LIMITED.password, () => config().limits.password, now),
   };

@@ -17,7 +17,7 @@ import { createUserState, type UserState } from '../create-services.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
 import { type AuditTrail, createAuditTrail, keepAuditTrail } from '../ops/audit-trail.js';
 import { createLogger } from '../ops/logger.js';
-import { AdminRefusedError, type UserAdmin } from '../session/user-admin.js';
+import { AdminRefusedError, trustedBrowsersAdmin, type UserAdmin } from '../session/user-admin.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { CommandError } from './command.js';
 
@@ -111,6 +111,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     roles: runtime.roles,
     state,
     factors: [state.totp, state.passkeys, state.questions],
+    trustedBrowsers: trustedBrowsersAdmin(state.trusted),
     user: (raw) => operatorUsername(raw, rules),
     audit: createOperatorAudit(trail),
     print: (line) => process.stdout.write(`${line}\n`),

@@ -270,7 +270,7 @@ export const configSchema = sections.superRefine((config, ctx) => {
   }
   for (const loop of routeLoops({ login, rules: config.rules, public_paths: config.public_paths }))
     ctx.addIssue({ code: 'custom', path: loop.path, message: loop.message });
-  const own = [session.cookie_name, `${session.cookie_name}_anon`];
+  const own = [session.cookie_name, `${session.cookie_name}_anon`, `${session.cookie_name}_trust`];
   const gatewayCookies = new Set([...own, ...own.map((name) => `__Host-${name}`)]);
   login.pass_through_cookies.forEach((name, index) => {
     if (gatewayCookies.has(name)) {

@@ -29,7 +29,7 @@ export const SCRIPTED_PAGE_SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = Obj
     "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 });
 
-/** A complete, self-contained HTML page (inline style only, readable on a phone). */
+/** A complete, self-contained HTML page (inline style only, readable on a phone), linking back to the app. */
 export function renderPage(title: string, bodyHtml: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -45,7 +45,7 @@ button,input{font-family:inherit}
 @media (max-width:30rem){main{margin:0;padding:1.5rem 1.25rem;border-radius:0;box-shadow:none;min-height:100vh;box-sizing:border-box}}
 </style>
 </head>
-<body><main>${bodyHtml}</main></body>
+<body><main>${bodyHtml}<p class="muted"><a href="/">Back to the app</a></p></main></body>
 </html>
 `;
 }

@@ -11,6 +11,7 @@ import { roleOf } from '../access/roles.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
 import { allowedFactors, enrolledFactors } from '../factors/enrolled-factor.js';
+import { agentSummary, type TrustedBrowser } from '../factors/trusted-browsers.js';
 import { prefersJson } from '../http/error-page.js';
 import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import { BodyTooLargeError, readBody } from '../http/read-body.js';
@@ -35,6 +36,7 @@ import {
   type RequestSession,
   readAnonymousJar,
   splitSetCookies,
+  trustedBrowserId,
   upstreamCookieHeader,
 } from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
@@ -281,7 +283,11 @@ export async function handleLogin(
     const { role } = judged.who;
     const enrolled = await enrolledFactors(services, confirmed);
     const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
-    const after = decide({ ...facts, login: { ...judged.checks, owed } });
+    // A browser trusted at an earlier step skips the step it owes (never an enrollment); the
+    // password was checked above and the allowlist and locks are still decided below.
+    const trust =
+      owed === 'none' || owed === 'enroll' ? undefined : await trustedBrowser(scope, rs, services, confirmed, role);
+    const after = decide({ ...facts, login: { ...judged.checks, owed: trust ? 'none' : owed } });
     if (after.action === 'refuse') {
       answer.rest?.destroy();
       logoutUpstream(scope, services, answeredJar);
@@ -293,11 +299,25 @@ export async function handleLogin(
     if (rs.pending) await services.records.endPending(rs.pending.id);
 
     if (after.action === 'start-session') {
-      const session = await services.records.createSession(confirmed, role, answeredJar, 'none');
+      const session = await services.records.createSession(
+        confirmed,
+        role,
+        answeredJar,
+        trust ? 'trusted_browser' : 'none',
+        { client: scope.client.address, agent: agentSummary(req.headers['user-agent']) },
+      );
+      if (trust) {
+        audit(services.logger, 'trusted_browser.used', {
+          user: confirmed,
+          browser: trust.agent,
+          client: scope.client.address,
+          request_id: scope.id,
+        });
+      }
       audit(services.logger, 'login.succeeded', {
         user: confirmed,
         role,
-        second_step: 'none',
+        second_step: trust ? 'trusted_browser' : 'none',
         client: scope.client.address,
         request_id: scope.id,
       });
@@ -343,6 +363,19 @@ export async function handleLogin(
     answer.rest?.destroy();
     throw error;
   }
+}
+
+/** The trusted-browser record this browser's cookie names, when it stands for this user and role now. */
+async function trustedBrowser(
+  scope: RequestScope,
+  rs: RequestSession,
+  services: LoginServices,
+  user: string,
+  role: string,
+): Promise<TrustedBrowser | undefined> {
+  const days = scope.runtime.config.policy[role]?.trusted_browser_days;
+  const id = days === undefined ? undefined : trustedBrowserId(scope, rs, services);
+  return id === undefined || days === undefined ? undefined : services.trusted.use(id, user, days);
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

@@ -89,9 +89,15 @@ function writeAnswer(scope: RequestScope, res: ServerResponse, answer: WithheldA
 }
 
 /** Answers the step's form with the release, handing the browser its new session cookie. */
-export function sendRelease(scope: RequestScope, res: ServerResponse, release: Release, sessionCookie: string): void {
-  if (release.kind === 'redirect') writeAnswer(scope, res, release.answer, [sessionCookie]);
-  else sendRedirect(scope, res, release.location, [sessionCookie, ...release.cookies]);
+export function sendRelease(
+  scope: RequestScope,
+  res: ServerResponse,
+  release: Release,
+  sessionCookie: string,
+  more: readonly string[] = [],
+): void {
+  if (release.kind === 'redirect') writeAnswer(scope, res, release.answer, [sessionCookie, ...more]);
+  else sendRedirect(scope, res, release.location, [sessionCookie, ...more, ...release.cookies]);
 }
 
 /** Releases the withheld answer of a login just promoted to `session`: prepareRelease, then sendRelease. */
@@ -102,9 +108,11 @@ export async function releaseWithheld(
   services: LoginServices,
   withheld: WithheldAnswer,
   promoted: { session: SessionRecord; cookie: string },
+  /** Further cookies set with the session's (a trusted browser's). */
+  more: readonly string[] = [],
 ): Promise<void> {
   const release = await prepareRelease(scope, rs, services, withheld, promoted.session);
-  sendRelease(scope, res, release, promoted.cookie);
+  sendRelease(scope, res, release, promoted.cookie, more);
 }
 
 /**

@@ -34,14 +34,16 @@ export type AuditEvent =
   | 'enrollment.recovery_code_used'
   | 'passkey.registered'
   | 'passkey.removed'
+  | 'trusted_browser.issued'
+  | 'trusted_browser.used'
+  | 'trusted_browser.revoked'
   | 'allowlist.refused'
   | 'session.logout'
   | 'session.revoked'
   | 'allowlist.entry_added'
   | 'allowlist.entry_removed'
   | 'allowlist.edit_refused'
-  | 'users.role_set'
-  | 'trusted_browser.revoked';
+  | 'users.role_set';
 
 /**
  * Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe

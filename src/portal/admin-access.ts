@@ -9,9 +9,9 @@ import { sendError, sendRedirect } from '../http/respond.js';
 import type { SessionRecord } from '../session/records.js';
 import type { RouteContext } from './route-context.js';
 
-/** Whether this session is an admin's that passed a second step at its login. */
+/** Whether this session is an admin's that passed a second step at its login (a trusted browser's skip does not count). */
 export function isVerifiedAdmin(session: Pick<SessionRecord, 'role' | 'secondStep'>): boolean {
-  return session.role === ADMIN_ROLE && session.secondStep !== 'none';
+  return session.role === ADMIN_ROLE && session.secondStep !== 'none' && session.secondStep !== 'trusted_browser';
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   resetFactors,
   revokeTrustedBrowsers,
   setRole,
+  trustedBrowsersAdmin,
   type UserAdmin,
   unlockUser,
   userSummary,
@@ -71,7 +72,8 @@ function adminOf(ctx: RouteContext, session: SessionRecord): UserAdmin {
     config: scope.runtime.config,
     roles: scope.runtime.roles,
     state: services,
-    factors: [services.totp, services.questions],
+    factors: [services.totp, services.passkeys, services.questions],
+    trustedBrowsers: trustedBrowsersAdmin(services.trusted),
     audit: (event, facts) =>
       audit(services.logger, event, {
         ...facts,

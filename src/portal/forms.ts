@@ -12,12 +12,22 @@ export interface FormContext {
   carry?: ReadonlyArray<readonly [string, string]>;
   /** Why the step is asked, shown above the form (a session step-up: what it confirms). */
   note?: string;
+  /** A login's step where the role allows "trust this browser": for how many days. */
+  trustDays?: number;
 }
 
-const hidden = (ctx: FormContext) =>
+/** The hidden fields every gateway form carries: its CSRF token and what it carries back. */
+export const formHidden = (ctx: FormContext) =>
   [['csrf_token', ctx.csrf] as const, ...(ctx.carry ?? [])]
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n');
+/** The "trust this browser" box of a login's second step, when the role allows it. */
+const trustField = (ctx: FormContext, id: string) =>
+  ctx.trustDays === undefined
+    ? ''
+    : `<label class="check"><input type="checkbox" id="${id}" name="trust_browser" value="yes"> Trust this browser for ${ctx.trustDays} ${
+        ctx.trustDays === 1 ? 'day' : 'days'
+      } (skip this step here; not on a shared computer)</label>`;
 const note = (ctx: FormContext) => (ctx.note ? `<p><strong>${escapeHtml(ctx.note)}</strong></p>` : '');
 const error = (message?: string) => (message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '');
 
@@ -33,6 +43,7 @@ button.secondary{background:#e8ebf0;color:#1d2330}
 .qr svg{width:100%;max-width:240px;height:auto;display:block;margin:auto}
 input.answer{font-size:1rem;letter-spacing:normal}
 fieldset{border:0;padding:0;margin:0}
+label.check{font-weight:400}
 </style>`;
 
 /** What a failed check tells the person besides the generic sentence (S15). */
@@ -85,7 +96,7 @@ export function passkeyForm(
   const id = `passkey-options-${mode}`;
   return `${jsonBlock(id, options)}
 <form method="post" action="${escapeHtml(action)}" data-passkey="${mode}" data-options="${id}">
-${hidden(ctx)}
+${formHidden(ctx)}
 <input type="hidden" name="passkey_response" value="">
 ${fields}
 <button type="button" data-passkey-start disabled>${escapeHtml(button)}</button>
@@ -101,7 +112,7 @@ export function stepUpPage(ctx: FormContext, view: TwoFactorView, message?: stri
     view.passkeyOptions === undefined
       ? ''
       : `<p>Use a passkey on this device or a security key.</p>
-${passkeyForm(ctx, 'authenticate', action, view.passkeyOptions, 'Use a passkey')}
+${passkeyForm(ctx, 'authenticate', action, view.passkeyOptions, 'Use a passkey', trustField(ctx, 'trust-passkey'))}
 <p class="muted">Or enter a code:</p>`;
   const prompt = view.totp
     ? '<p>Open your authenticator app and enter the 6-digit code for this account.</p>'
@@ -114,9 +125,10 @@ ${error(message)}
 ${passkey}
 ${prompt}
 <form method="post" action="${escapeHtml(action)}">
-${hidden(ctx)}
+${formHidden(ctx)}
 <label for="code">Code</label>
 <input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric"${view.passkeyOptions === undefined ? ' autofocus' : ''} required maxlength="20">
+${trustField(ctx, 'trust-code')}
 <button type="submit"${view.passkeyOptions === undefined ? '' : ' class="secondary"'}>Verify</button>
 </form>
 ${view.totp ? '<p class="muted">Lost your phone? Enter one of your recovery codes (XXXXX-XXXXX) instead.</p>' : ''}`,
@@ -155,7 +167,7 @@ ${error(message)}
 <p>Or enter this key by hand:</p>
 <p class="secret" id="totp-secret">${escapeHtml(view.secret)}</p>
 <form method="post" action="${escapeHtml(view.action)}">
-${hidden(ctx)}
+${formHidden(ctx)}
 ${enrollCode}
 <label for="code">Code from the app</label>
 <input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="10">
@@ -233,7 +245,7 @@ export function passkeysPage(ctx: FormContext, view: PasskeysView, message?: str
           key.lastUsedAt === undefined ? 'never used' : `last used ${shortDate(key.lastUsedAt)}`
         }</span>${
           canChange
-            ? `<form method="post" action="${prefix}/account/passkeys/remove">${hidden(ctx)}<input type="hidden" name="passkey" value="${escapeHtml(key.id)}"><button type="submit" class="secondary" aria-label="Remove ${escapeHtml(key.name)}">Remove</button></form>`
+            ? `<form method="post" action="${prefix}/account/passkeys/remove">${formHidden(ctx)}<input type="hidden" name="passkey" value="${escapeHtml(key.id)}"><button type="submit" class="secondary" aria-label="Remove ${escapeHtml(key.name)}">Remove</button></form>`
             : ''
         }</li>`,
     )
@@ -299,7 +311,7 @@ ${passkeyLink}
   } else if (view.totpEnrolled) {
     body = `<p>Two-factor authentication is <strong>on</strong> (${view.recoveryCodesLeft} recovery codes left).</p>
 <form method="post" action="${prefix}/account/disable">
-${hidden(ctx)}
+${formHidden(ctx)}
 <label for="code">Current code, to turn it off</label>
 <input type="text" id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="20">
 <button type="submit" class="secondary">Turn off two-factor authentication</button>
@@ -313,7 +325,7 @@ Please ask your administrator to reset your second step.</p>`;
     body = `<p>Security questions are <strong>on</strong>.</p>
 <p><a href="${prefix}/account/questions">Change your answers</a></p>
 <form method="post" action="${prefix}/account/questions/disable">
-${hidden(ctx)}
+${formHidden(ctx)}
 <p>To turn them off, answer:</p>
 ${answerFields(view.questionsAsked, 'current')}
 <button type="submit" class="secondary">Turn off security questions</button>
@@ -325,13 +337,14 @@ ${answerFields(view.questionsAsked, 'current')}
 ${passkeyLink}
 <p><a href="${prefix}/account/questions">Set up security questions</a></p>`;
   }
+  body += `<p><a href="${prefix}/account/sessions">Your sessions and devices</a></p>`;
   const admin = view.admin
     ? `<p><a href="${prefix}/admin/users">Admin console</a> (users, audit events, staff IP allowlists)</p>`
     : '';
   return renderPage(
     'Account security',
     `${FORM_STYLE}<h1>Account security</h1><p class="muted">Signed in as ${escapeHtml(view.user)}</p>${error(message)}${body}${admin}
-<form method="post" action="${prefix}/logout">${hidden(ctx)}<button type="submit" class="secondary">Sign out</button></form>`,
+<form method="post" action="${prefix}/logout">${formHidden(ctx)}<button type="submit" class="secondary">Sign out</button></form>`,
   );
 }
 
@@ -369,8 +382,9 @@ ${note(ctx)}
 <p>Type the answers you gave when you set them up. Case, extra spaces and punctuation at either end do not matter; accents do.</p>
 ${error(message)}
 <form method="post" action="${escapeHtml(ctx.prefix)}/step-up">
-${hidden(ctx)}
+${formHidden(ctx)}
 ${answerFields(asked, 'answer')}
+${trustField(ctx, 'trust-answers')}
 <button type="submit">Verify</button>
 </form>`,
   );
@@ -411,7 +425,7 @@ At sign-in you will be asked some of them. Pick answers that others cannot find 
 <p class="muted">Case, extra spaces and punctuation at either end do not matter; accents do.</p>
 ${error(message)}
 <form method="post" action="${escapeHtml(view.action)}">
-${hidden(ctx)}
+${formHidden(ctx)}
 ${enrollCode}
 ${current}
 ${answerFields(view.catalogue, 'answer', view.values, false)}

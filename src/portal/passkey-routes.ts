@@ -23,6 +23,7 @@ import {
   type RouteContext,
   refuseFirstEnrollment,
   refuseOtherFactor,
+  secondStepChanged,
 } from './route-context.js';
 
 /** How recent a passed second step must be to add or remove a passkey (S12: passed "at that moment"). */
@@ -175,6 +176,7 @@ export async function passkeysAccount(ctx: RouteContext, session: SessionRecord,
       client: scope.client.address,
       request_id: scope.id,
     });
+    await secondStepChanged(ctx, user, 'passkey removed');
     return view(200);
   }
   if (permission === 'needs-code') {
@@ -185,6 +187,7 @@ export async function passkeysAccount(ctx: RouteContext, session: SessionRecord,
   const registered = await registerAlone(ctx, user, session.id, form);
   if (registered === 'questions') return refuseOtherFactor(ctx, user, 'passkey', 'questions');
   if (!registered) return view(401, NOT_REGISTERED);
+  await secondStepChanged(ctx, user, 'passkey added');
   if (held === undefined) {
     // A first factor: recovery codes, shown once, as after a first TOTP enrollment.
     const codes = await freshRecoveryCodes(ctx, user);

@@ -34,6 +34,9 @@ import {
   type RouteContext,
   refuseFirstEnrollment,
   refuseOtherFactor,
+  secondStepChanged,
+  trustDays,
+  trustThisBrowser,
 } from './route-context.js';
 
 const GENERIC_FAILURE = 'Those answers did not work. Please try again.';
@@ -94,7 +97,7 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   if (!asked) return unaskable(ctx);
   const page = (message?: string) =>
     questionsStepUpPage(
-      { prefix, csrf: csrfToken(services.keys.digest, pending.id) },
+      { prefix, csrf: csrfToken(services.keys.digest, pending.id), trustDays: trustDays(ctx, pending.role) },
       questionTexts(scope, asked),
       message,
     );
@@ -111,7 +114,8 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   if (result !== 'passed') return sendHtml(scope, ctx.res, 401, page(failureText(GENERIC_FAILURE, result)));
   const promoted = await promote(ctx, pending, 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
+  const trust = await trustThisBrowser(ctx, pending, form);
+  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted, trust);
 }
 
 /**
@@ -247,6 +251,7 @@ async function changeAnswers(ctx: RouteContext, session: SessionRecord): Promise
     client: scope.client.address,
     request_id: scope.id,
   });
+  await secondStepChanged(ctx, session.user, 'questions changed');
   return renderAccount(ctx, session, 200);
 }
 
@@ -267,6 +272,7 @@ async function disableQuestions(ctx: RouteContext, session: SessionRecord): Prom
     client: scope.client.address,
     request_id: scope.id,
   });
+  await secondStepChanged(ctx, session.user, 'questions disabled');
   return renderAccount(ctx, session, 200);
 }
 

@@ -9,6 +9,7 @@ import type { LoginSettings } from '../config/sections/login.js';
 import { enrollCodeAccepted } from '../factors/enroll-codes.js';
 import { allowedFactors, enrolledFactors } from '../factors/enrolled-factor.js';
 import type { FactorKind } from '../factors/factor.js';
+import { agentSummary } from '../factors/trusted-browsers.js';
 import { BodyTooLargeError, readForm } from '../http/read-body.js';
 import { sendError, sendHtml } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
@@ -16,7 +17,12 @@ import { logoutUpstream } from '../intercept/upstream-logout.js';
 import { audit } from '../ops/audit.js';
 import { csrfValid } from '../session/csrf.js';
 import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
-import { clearSessionCookie, issueSessionCookie, type RequestSession } from '../session/request-session.js';
+import {
+  clearSessionCookie,
+  issueSessionCookie,
+  issueTrustCookie,
+  type RequestSession,
+} from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
 import { type FailureView, failureMessage, messagePage, type TwoFactorView } from './forms.js';
 
@@ -249,7 +255,10 @@ export async function promote(
   factor?: FactorKind,
 ): Promise<{ session: SessionRecord; cookie: string } | undefined> {
   if (!(await ctx.services.records.endPending(pending.id))) return undefined;
-  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed);
+  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed, {
+    client: ctx.scope.client.address,
+    agent: agentSummary(ctx.req.headers['user-agent']),
+  });
   audit(ctx.services.logger, 'step_up.passed', {
     user: session.user,
     method: passed,
@@ -258,6 +267,48 @@ export async function promote(
     request_id: ctx.scope.id,
   });
   return { session, cookie: issueSessionCookie(ctx.services, ctx.rs, { kind: 'session', id: session.id }) };
+}
+
+/** For how many days this role may trust a browser after a passed step; undefined when it may not. */
+export function trustDays(ctx: RouteContext, role: string): number | undefined {
+  return ctx.scope.runtime.config.policy[role]?.trusted_browser_days;
+}
+
+/**
+ * After a pending login passed its step: when the person ticked "trust this browser" and the
+ * role allows it, a record for this browser and the cookie that names it (audited).
+ */
+export async function trustThisBrowser(
+  ctx: RouteContext,
+  pending: PendingRecord,
+  form: URLSearchParams,
+): Promise<string[]> {
+  const days = trustDays(ctx, pending.role);
+  if (days === undefined || form.get('trust_browser') !== 'yes') return [];
+  const { services, scope } = ctx;
+  const record = await services.trusted.issue(pending.user, agentSummary(ctx.req.headers['user-agent']), days);
+  audit(services.logger, 'trusted_browser.issued', {
+    user: pending.user,
+    days,
+    browser: record.agent,
+    client: scope.client.address,
+    request_id: scope.id,
+  });
+  return [issueTrustCookie(scope, ctx.rs, services, record.id, days)];
+}
+
+/** The user changed their second step: the browsers trusted through the old one are trusted no more. */
+export async function secondStepChanged(ctx: RouteContext, user: string, reason: string): Promise<void> {
+  const ended = await ctx.services.trusted.revokeAll(user);
+  if (ended === 0) return;
+  audit(ctx.services.logger, 'trusted_browser.revoked', {
+    user,
+    browsers: ended,
+    reason,
+    by: 'user',
+    client: ctx.scope.client.address,
+    request_id: ctx.scope.id,
+  });
 }
 
 /** Whether this user may enroll a first factor from here (S12), and whether an operator's code is needed. */

@@ -32,11 +32,15 @@ import {
   type RouteContext,
   refuseFirstEnrollment,
   refuseOtherFactor,
+  secondStepChanged,
+  trustDays,
+  trustThisBrowser,
   twoFactorCheck,
   twoFactorMethods,
   twoFactorPrompt,
 } from './route-context.js';
 import { sessionStepUp } from './session-step-up.js';
+import { SESSIONS_ROUTES, sessionsAccount } from './sessions-routes.js';
 
 const GENERIC_FAILURE = 'That code did not work. Please try again.';
 
@@ -50,26 +54,28 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   if (pending.step === 'questions') return questionsStepUp(ctx, pending);
   const csrf = csrfToken(services.keys.digest, pending.id);
   const methods = await twoFactorMethods(ctx, pending.user, pending.role);
+  const form = { prefix, csrf, trustDays: trustDays(ctx, pending.role) };
   const page = async (status: number, message?: string) =>
     sendHtml(
       scope,
       ctx.res,
       status,
-      stepUpPage({ prefix, csrf }, await twoFactorPrompt(ctx, pending.user, pending.id, methods), message),
+      stepUpPage(form, await twoFactorPrompt(ctx, pending.user, pending.id, methods), message),
       [],
       { scripts: methods.passkey },
     );
   if (ctx.req.method === 'GET') return page(200);
 
-  const form = await postedForm(ctx, pending.id);
-  if (!form) return;
-  const { result, method } = await twoFactorCheck(ctx, pending.user, pending, pending.id, methods, form);
+  const posted = await postedForm(ctx, pending.id);
+  if (!posted) return;
+  const { result, method } = await twoFactorCheck(ctx, pending.user, pending, pending.id, methods, posted);
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
   if (result !== 'passed') return page(401, failureText(GENERIC_FAILURE, result));
   const promoted = await promote(ctx, pending, method, method === 'passkey' ? 'passkey' : undefined);
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
-  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted);
+  const trust = await trustThisBrowser(ctx, pending, posted);
+  await releaseWithheld(scope, ctx.res, ctx.rs, services, pending.withheld, promoted, trust);
 }
 
 /** TOTP enrollment, for a pending login that owes one or a signed-in user from the account page. */
@@ -134,6 +140,7 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     client: scope.client.address,
     request_id: scope.id,
   });
+  if (!pending) await secondStepChanged(ctx, owner.user, 'totp enrolled');
   if (!pending) return sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, `${prefix}/account`));
   const promoted = await promote(ctx, pending, 'enrollment', 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
@@ -150,6 +157,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
     const owner = { user: session.user, boundTo: session.id, action: `${prefix}/account/enroll` };
     return enroll(ctx, owner, `${prefix}/account/questions`);
   }
+  if ((SESSIONS_ROUTES as readonly string[]).includes(route)) return sessionsAccount(ctx, session, route);
   if (route === '/account/passkeys' || route === '/account/passkeys/remove') {
     return passkeysAccount(ctx, session, route);
   }
@@ -170,6 +178,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
       client: scope.client.address,
       request_id: scope.id,
     });
+    await secondStepChanged(ctx, session.user, 'totp disabled');
     return renderAccount(ctx, session, 200);
   }
   sendError(scope, ctx.req, ctx.res, 'NOT_FOUND', `no gateway route ${scope.target.path}`);
@@ -219,6 +228,7 @@ const LOGIN_ROUTES = [
   '/account/questions/disable',
   '/account/passkeys',
   '/account/passkeys/remove',
+  ...SESSIONS_ROUTES,
   '/logout',
 ];
 

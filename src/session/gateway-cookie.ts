@@ -1,5 +1,6 @@
 // Owns the gateway's cookies on the wire (S4): the signed session cookie (a full session or
-// a pending login), the sealed anonymous-vault cookie and the one-time replay token's cookie.
+// a pending login), the signed trusted-browser cookie, the sealed anonymous-vault cookie and the one-time replay
+// token's cookie.
 // HttpOnly, SameSite=Lax, Secure and __Host- prefixed whenever the request is HTTPS (Path=/ and
 // no Domain, as the prefix requires).
 
@@ -27,6 +28,25 @@ export function anonymousCookieBase(base: string): string {
 /** The cookie carrying a one-time replay token (session/replay-tokens.ts) to the withheld page's own address. */
 export function replayCookieBase(base: string): string {
   return `${base}_replay`;
+}
+
+/** The trusted-browser cookie's name (before any __Host- prefix). */
+export function trustCookieBase(base: string): string {
+  return `${base}_trust`;
+}
+
+/** The signed value of a trusted-browser cookie, naming its server-side record. */
+export function trustCookieValue(signer: Signer, id: string): string {
+  return signer.sign(`t${id}`);
+}
+
+/** The trusted-browser record the cookie names, if its signature holds; anything else is no trust (S4). */
+export function readTrustId(signer: Signer, pairs: ReadonlyArray<[string, string]>, name: string): string | undefined {
+  for (const value of cookieValues(pairs, name)) {
+    const verified = signer.verify(value);
+    if (verified?.[0] === 't' && /^[A-Za-z0-9_-]{43}$/.test(verified.slice(1))) return verified.slice(1);
+  }
+  return undefined;
 }
 
 /** A Set-Cookie line for a gateway cookie; a browser-session cookie unless maxAgeSeconds is given. */

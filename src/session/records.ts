@@ -11,7 +11,8 @@ import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
 /** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
-export type PassedStep = 'none' | 'totp' | 'passkey' | 'recovery_code' | 'questions' | 'enrollment';
+/** 'trusted_browser': the step was skipped for a browser trusted at an earlier one (not a step passed in this session). */
+export type PassedStep = 'none' | 'totp' | 'passkey' | 'recovery_code' | 'questions' | 'enrollment' | 'trusted_browser';
 
 export interface SessionRecord {
   readonly id: string;
@@ -26,6 +27,15 @@ export interface SessionRecord {
   /** The absolute end, createdAt + absolute lifetime. */
   readonly endsAt: number;
   readonly jar: Jar;
+  /** Where the login came from (client address, browser summary), for the sessions page; absent in older records. */
+  readonly client?: string;
+  readonly agent?: string;
+}
+
+/** Where a login came from, as the sessions page shows it. */
+export interface LoginOrigin {
+  readonly client: string;
+  readonly agent: string;
 }
 
 /** The upstream's answer held back until the second step is passed (S2). */
@@ -135,6 +145,8 @@ interface StoredSession {
   seenAt: number;
   endsAt: number;
   vault: string;
+  client?: string;
+  agent?: string;
 }
 
 interface StoredPending {
@@ -149,7 +161,13 @@ interface StoredPending {
 }
 
 export interface SessionRecords {
-  createSession(user: string, role: string, jar: Jar, secondStep: PassedStep): Promise<SessionRecord>;
+  createSession(
+    user: string,
+    role: string,
+    jar: Jar,
+    secondStep: PassedStep,
+    origin?: LoginOrigin,
+  ): Promise<SessionRecord>;
   /** The live session, or undefined when absent, expired (idle or absolute) or revoked. */
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Slides the idle lifetime; writes only when the last write is older than a fraction of it. */
@@ -215,6 +233,8 @@ export function createSessionRecords(options: {
       seenAt: record.seenAt,
       endsAt: record.endsAt,
       vault: sealJar(record.id, record.jar),
+      client: record.client,
+      agent: record.agent,
     };
     await store.set(sessionKey(record.id), JSON.stringify(stored), ttlOf(record));
     cache.set(record.id, { record, at: now() });
@@ -237,6 +257,8 @@ export function createSessionRecords(options: {
       seenAt: stored.seenAt,
       endsAt: stored.endsAt,
       jar,
+      client: stored.client,
+      agent: stored.agent,
     };
   }
 
@@ -321,18 +343,21 @@ export function createSessionRecords(options: {
   }
 
   return {
-    async createSession(user, role, jar, secondStep) {
+    async createSession(user, role, jar, secondStep, origin) {
       const time = now();
       const record: SessionRecord = {
         id: newId(),
         user,
         role,
         secondStep,
-        secondStepAt: secondStep === 'none' ? undefined : time,
+        // A trusted browser passed no step now: a path rule asking for one asks for it.
+        secondStepAt: secondStep === 'none' || secondStep === 'trusted_browser' ? undefined : time,
         createdAt: time,
         seenAt: time,
         endsAt: time + options.settings().absoluteMs,
         jar: withoutExpired(jar, time),
+        client: origin?.client,
+        agent: origin?.agent,
       };
       await write(record);
       await store.addToSet(userIndexKey(user), indexMember(record));

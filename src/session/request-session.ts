@@ -17,9 +17,12 @@ import {
   clearCookie,
   cookieName,
   readSessionRef,
+  readTrustId,
   type SessionRef,
   serializeCookie,
   sessionCookieValue,
+  trustCookieBase,
+  trustCookieValue,
 } from './gateway-cookie.js';
 import type { PendingRecord, SessionRecord } from './records.js';
 import type { LoginServices } from './services.js';
@@ -81,6 +84,24 @@ export async function resolveRequestSession(
 /** The Set-Cookie line that hands the browser this session or pending login (a new id each time, S4). */
 export function issueSessionCookie(services: LoginServices, rs: RequestSession, ref: SessionRef): string {
   return serializeCookie(rs.sessionCookie, sessionCookieValue(services.signer, ref), rs.secure);
+}
+
+/** The trusted-browser record this browser's cookie names, if its signature holds. */
+export function trustedBrowserId(scope: RequestScope, rs: RequestSession, services: LoginServices): string | undefined {
+  const name = cookieName(trustCookieBase(scope.runtime.config.session.cookie_name), rs.secure);
+  return readTrustId(services.signer, rs.cookies, name);
+}
+
+/** The Set-Cookie line of a trusted-browser cookie: as long-lived as the trust, which the record bounds anyway. */
+export function issueTrustCookie(
+  scope: RequestScope,
+  rs: RequestSession,
+  services: LoginServices,
+  id: string,
+  days: number,
+): string {
+  const name = cookieName(trustCookieBase(scope.runtime.config.session.cookie_name), rs.secure);
+  return serializeCookie(name, trustCookieValue(services.signer, id), rs.secure, days * 24 * 60 * 60);
 }
 
 export function clearSessionCookie(rs: RequestSession): string {

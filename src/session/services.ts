@@ -14,6 +14,7 @@ import type { PasskeyFactor } from '../factors/passkey/passkey-factor.js';
 import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
 import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
+import type { TrustedBrowsers } from '../factors/trusted-browsers.js';
 import type { AuditTrail } from '../ops/audit-trail.js';
 import type { Logger } from '../ops/logger.js';
 import type { Upstream } from '../proxy/upstream.js';
@@ -35,6 +36,8 @@ export interface LoginServices {
   /** argon2id in its helper process (stopped at shutdown). */
   hasher: PasswordHasher;
   recovery: RecoveryCodes;
+  /** Browsers trusted to skip the second step (issue 15). */
+  trusted: TrustedBrowsers;
   /** Wrong second-step answers: per user and address, per user, per address in distinct users (S15). */
   secondStepLimits: Regulator;
   /** Failures of the app's password form, counted the same way. */

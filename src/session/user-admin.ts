@@ -31,7 +31,7 @@ export interface UserAdmin {
   readonly roles: RoleSettings;
   readonly state: Pick<
     LoginServices,
-    'store' | 'records' | 'keys' | 'recovery' | 'secondStepLimits' | 'passwordLimits'
+    'store' | 'records' | 'keys' | 'recovery' | 'secondStepLimits' | 'passwordLimits' | 'trusted'
   >;
   /** Every second factor a user may hold; a reset removes them all. */
   readonly factors: readonly AdminFactor[];
@@ -48,6 +48,14 @@ export interface TrustedBrowsersAdmin {
   count(user: string): Promise<number>;
   /** Forgets every trusted browser of the user; how many. */
   revoke(user: string): Promise<number>;
+}
+
+/** The administrator's view of the trusted-browser records (issue 15). */
+export function trustedBrowsersAdmin(trusted: LoginServices['trusted']): TrustedBrowsersAdmin {
+  return {
+    count: async (user) => (await trusted.list(user)).length,
+    revoke: (user) => trusted.revokeAll(user),
+  };
 }
 
 /** A change refused, with the sentence that says why (the CLI prints it, the console shows it). */
@@ -145,8 +153,11 @@ export async function resetFactors(admin: UserAdmin, user: string): Promise<{ re
   if (codes > 0) removed.push(count(codes, 'recovery code'));
   // One write: a crash leaves every factor in place or none (issue 13).
   await state.store.writeAll(admin.factors.flatMap((factor) => factor.removal(user)));
-  // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
+  // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them;
+  // and so do the browsers trusted through it.
   const ended = await state.records.revoke(user);
+  const untrusted = await state.trusted.revokeAll(user);
+  if (untrusted > 0) admin.audit('trusted_browser.revoked', { user, browsers: untrusted, reason: 'factor reset' });
   admin.audit('enrollment.factor_reset', { user, removed, sessions_ended: ended.length });
   if (ended.length > 0) admin.audit('session.revoked', { user, sessions: ended.length, reason: 'factor reset' });
   return { removed, ended };

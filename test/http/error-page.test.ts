@@ -30,11 +30,11 @@ describe('escapeHtml', () => {
 });
 
 describe('renderPage', () => {
-  test('escapes the title, keeps the body as given, loads nothing from elsewhere', () => {
+  test('escapes the title, keeps the body as given, links back to the app, loads nothing from elsewhere', () => {
     const page = renderPage('<b>"Title"</b>', '<p>body</p>');
     assert.match(page, /^<!doctype html>/);
     assert.match(page, /<title>&lt;b&gt;&quot;Title&quot;&lt;\/b&gt;<\/title>/);
-    assert.ok(page.includes('<main><p>body</p></main>'));
+    assert.ok(page.includes('<main><p>body</p><p class="muted"><a href="/">Back to the app</a></p></main>'));
     assert.match(page, /<meta charset="utf-8">/);
     assert.doesNotMatch(page, /<script|<link|src=|https?:\/\//i);
   });

@@ -42,6 +42,15 @@ const rolePolicy = z.strictObject({
     .describe(
       'The kinds of second step this role may use (totp, passkey, questions), e.g. [totp, passkey] keeps admins off security questions and [passkey] requires passkeys; all by default (passkeys where `passkeys` has an origin).',
     ),
+  trusted_browser_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(400)
+    .optional()
+    .describe(
+      'Offer "trust this browser" for this many days after a passed second step: a later login of the same user in that browser skips the second step (never the password or the allowlist). Off when absent.',
+    ),
   allowlist: z
     .string()
     .regex(LIST_NAME, 'must be a list name')
