@@ -140,18 +140,23 @@ export async function sessionStepUp(ctx: RouteContext, session: SessionRecord): 
     );
   if (!form) return page(200);
 
-  const outcome = methods
-    ? (await twoFactorCheck(ctx, session.user, undefined, session.id, methods, form)).result
-    : await limitedCheck(ctx, session.user, undefined, 'questions', () =>
-        services.questions.verify(session.user, answersFrom(form, 'answer') ?? new Map()),
-      );
+  const checked = methods
+    ? await twoFactorCheck(ctx, session.user, undefined, session.id, methods, form)
+    : {
+        result: await limitedCheck(ctx, session.user, undefined, 'questions', () =>
+          services.questions.verify(session.user, answersFrom(form, 'answer') ?? new Map()),
+        ),
+        method: undefined,
+      };
+  const outcome = checked.result;
   if (outcome === 'answered') return;
   if (outcome !== 'passed') return page(401, failureText(GENERIC_FAILURE, outcome));
   const marked = await services.records.markSecondStep(session.id);
   if (!marked) return sendRedirect(scope, res, ctx.login.page);
   audit(services.logger, 'step_up.renewed', {
     user: session.user,
-    factor,
+    // The factor passed: a passkey where the user holds TOTP too is logged as a passkey.
+    factor: checked.method === 'passkey' ? 'passkey' : factor,
     client: scope.client.address,
     request_id: scope.id,
   });
