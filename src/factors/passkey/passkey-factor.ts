@@ -20,6 +20,7 @@ import {
 import type { RelyingParty } from '../../config/sections/passkeys.js';
 import type { Store } from '../../store/store.js';
 import type { Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
+import { userKey } from '../user-keys.js';
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** What a person may call a passkey ("Work laptop"), at most. */
@@ -76,11 +77,13 @@ export interface PasskeyFactorOptions {
   readonly now: () => number;
 }
 
-const idsKey = (user: string) => `passkey:ids:${user}`;
-const credentialKey = (user: string, id: string) => `passkey:credential:${user}:${id}`;
-const counterKey = (user: string, id: string) => `passkey:counter:${user}:${id}`;
+// In the user's hash tag, like the other factors' records: an operator's reset removes them all
+// in one write, which a Redis Cluster refuses across slots.
+const idsKey = (user: string) => userKey('passkey:ids', user);
+const credentialKey = (user: string, id: string) => `${userKey('passkey:credential', user)}:${id}`;
+const counterKey = (user: string, id: string) => `${userKey('passkey:counter', user)}:${id}`;
 // The WebAuthn user handle: random, so the authenticator never holds the username as an id.
-const handleKey = (user: string) => `passkey:handle:${user}`;
+const handleKey = (user: string) => userKey('passkey:handle', user);
 const challengeKey = (boundTo: string, purpose: 'register' | 'authenticate') =>
   `passkey:challenge:${purpose}:${boundTo}`;
 
