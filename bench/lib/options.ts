@@ -38,8 +38,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --layout NAME      one-core (default: load generator, upstream and proxy on CPU 0) or split
                      (load generator on CPU 1, upstream and proxy on CPU 0)
   --only IDS         comma-separated scenario ids (get-page, auth-get, fixed-rate-latency,
-                     mib-responses, large-bodies, login-storm, store-size-login, workers,
-                     ip-matcher, cookie-signing, access-log, gateway-profile)
+                     mib-responses, large-bodies, login-storm, store-size-login,
+                     user-sessions-login, workers, ip-matcher, cookie-signing, access-log,
+                     gateway-profile)
   --profile          add the gateway-profile scenario: the gateway under node --cpu-prof, summarised
   --quiet-wait S     seconds the run may spend, in all, waiting for other processes on the
                      machine to go quiet before a measurement (quick 10, full 90)

@@ -11,7 +11,7 @@ import { ipMatcher } from './ip-matcher.js';
 import { largeBodies } from './large-bodies.js';
 import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
-import { storeSizeLogin } from './store-size-login.js';
+import { storeSizeLogin, userSessionsLogin } from './store-login.js';
 import type { Scenario } from './types.js';
 import { workers } from './workers.js';
 
@@ -23,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   largeBodies,
   loginStorm,
   storeSizeLogin,
+  userSessionsLogin,
   workers,
   ipMatcher,
   cookieSigning,

@@ -23,8 +23,11 @@ import { BENCH_USER, PUBLIC_PATHS } from './upstream-routes.js';
 export type GatewayMode =
   | { readonly layers: 'off' }
   | { readonly layers: 'on'; readonly store: 'memory' }
-  /** lmdbPath: a store prepared beforehand (store-size-login); a fresh one in the temporary folder by default. */
-  | { readonly layers: 'on'; readonly store: 'lmdb'; readonly lmdbPath?: string }
+  /**
+   * lmdbPath: a store prepared beforehand (the store-login scenarios); a fresh one in the temporary
+   * folder by default. maxPerUser: session.max_per_user, the default when absent.
+   */
+  | { readonly layers: 'on'; readonly store: 'lmdb'; readonly lmdbPath?: string; readonly maxPerUser?: number }
   | { readonly layers: 'on'; readonly store: 'redis'; readonly redisUrl: string };
 
 export interface GatewayLaunch {
@@ -69,6 +72,7 @@ function configFor(launch: GatewayLaunch, dir: string, port: number): Record<str
   return {
     ...base,
     store,
+    ...(mode.store === 'lmdb' && mode.maxPerUser ? { session: { max_per_user: mode.maxPerUser } } : {}),
     public_paths: PUBLIC_PATHS,
     login: {
       routes: [{ method: 'POST', path: '/login' }],
