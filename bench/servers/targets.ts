@@ -167,26 +167,34 @@ const nginx: TargetSpec = {
   },
 };
 
+/** A reference proxy of one process, checked once it answers, and measured as that process. */
+async function singleProcessTarget(
+  id: TargetId,
+  running: { url: string; pid: number; stop(): Promise<void> },
+  upstream: { pid: number },
+): Promise<RunningTarget> {
+  try {
+    await verify(running.url);
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return {
+    id,
+    url: running.url,
+    rssPid: running.pid,
+    proxyCpu: () => cpuMicros(running.pid),
+    upstreamCpu: () => cpuMicros(upstream.pid),
+    rss: () => rssBytes(running.pid),
+    stop: () => running.stop(),
+  };
+}
+
 const undici: TargetSpec = {
   id: 'undici',
   label: 'bare undici proxy (node:http + undici Pool)',
   async start(ctx, upstream) {
-    const running = await startUndiciProxy(ctx.layout.proxy, upstream.url);
-    try {
-      await verify(running.url);
-    } catch (error) {
-      await running.stop();
-      throw error;
-    }
-    return {
-      id: 'undici',
-      url: running.url,
-      rssPid: running.pid,
-      proxyCpu: () => cpuMicros(running.pid),
-      upstreamCpu: () => cpuMicros(upstream.pid),
-      rss: () => rssBytes(running.pid),
-      stop: () => running.stop(),
-    };
+    return singleProcessTarget('undici', await startUndiciProxy(ctx.layout.proxy, upstream.url), upstream);
   },
 };
 
@@ -197,21 +205,7 @@ const caddy: TargetSpec = {
   async start(ctx, upstream) {
     if (!('path' in ctx.tools.caddy)) throw new Error(ctx.tools.caddy.missing);
     const running = await startCaddy(ctx.tools.caddy.path, upstream.port, ctx.layout.proxy);
-    try {
-      await verify(running.url);
-    } catch (error) {
-      await running.stop();
-      throw error;
-    }
-    return {
-      id: 'caddy',
-      url: running.url,
-      rssPid: running.pid,
-      proxyCpu: () => cpuMicros(running.pid),
-      upstreamCpu: () => cpuMicros(upstream.pid),
-      rss: () => rssBytes(running.pid),
-      stop: () => running.stop(),
-    };
+    return singleProcessTarget('caddy', running, upstream);
   },
 };
 
