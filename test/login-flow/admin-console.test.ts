@@ -16,6 +16,7 @@ import {
   STAFF,
   startLoginHarness,
 } from '../helpers/login-harness.js';
+import { visible } from '../helpers/page-text.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 
 const PREFIX = '/_gateway';
@@ -44,12 +45,6 @@ async function act(browser: Browser, user: string, action: string, fields: Recor
   const csrf = await browser.gatewayCsrf(`${USER}?name=${user}`);
   return browser.post(USER, { csrf_token: csrf, user, action, ...fields });
 }
-
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"');
 
 test('nobody is sent to the login page; staff get 403 on every page and cannot act', async () => {
   const anonymous = harness.browser();

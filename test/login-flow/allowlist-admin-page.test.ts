@@ -20,6 +20,7 @@ import {
   STAFF,
   startLoginHarness,
 } from '../helpers/login-harness.js';
+import { visible } from '../helpers/page-text.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PAGE = '/_gateway/admin/allowlists';
@@ -68,13 +69,6 @@ function entriesOf(html: string, list: string): Array<[string, string]> {
     m[2] as string,
   ]);
 }
-
-/** The text of an HTML page without its tags, for reading what a person sees. */
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"');
 
 test('nobody is sent to the login page; staff get 403 and cannot post', async () => {
   const anonymous = harness.browser();
