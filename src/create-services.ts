@@ -86,6 +86,7 @@ export async function createUserState(
     totp: createTotpFactor({ store: factorStore, sealer, recovery, issuer: initial.totp.issuer, now }),
     passkeys: createPasskeyFactor({
       store,
+      recovery,
       relyingParty: () => relyingParty(config().passkeys, config().upstream.rewrite.public_origin),
       now,
     }),

@@ -1,7 +1,8 @@
 // Owns recovery codes: ten single-use codes shown once, each usable in place of a second-step
 // code when the phone is lost; stored only as keyed digests, spent with one atomic removal.
 // Issued and removed as store changes the caller applies with its factor's in one atomic write,
-// so that no crash leaves a secret with some of its codes.
+// so that no crash leaves a secret with some of its codes. They belong to the two-factor kind
+// (issue 15), not to TOTP: they stay while TOTP or a passkey remains, and go with the last one.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Store, StoreWrite } from '../store/store.js';
@@ -26,6 +27,12 @@ export interface RecoveryCodes {
   remaining(user: string): Promise<number>;
   /** The store change that deletes the user's codes (factor reset or disable), for the caller's atomic write. */
   removal(user: string): StoreWrite;
+  /**
+   * Applies `writes` (a factor of the two-factor kind leaving) in one atomic write, the codes'
+   * removal with them when the record `keptBy` (the other factor of the kind) is absent at that
+   * moment; true when the codes went.
+   */
+  removeWithLast(user: string, writes: readonly StoreWrite[], keptBy: string): Promise<boolean>;
 }
 
 export interface RecoveryCodesOptions {
@@ -47,6 +54,7 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
 
   // The user is part of the digest, so a digest copied into another user's set matches nothing.
   const digest = (user: string, code: string) => createHmac('sha256', key).update(`${user}\0${code}`).digest('hex');
+  const removal = (user: string): StoreWrite => ({ op: 'delete', key: setKey(user) });
 
   return {
     fresh(user) {
@@ -70,8 +78,14 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
       return (await store.members(setKey(user))).length;
     },
 
-    removal(user) {
-      return { op: 'delete', key: setKey(user) };
+    removal,
+
+    async removeWithLast(user, writes, keptBy) {
+      // The other factor's absence is checked in the same atomic step as the removal, so a
+      // factor added meanwhile keeps the codes. Present, the factor leaves alone, still in one write.
+      if (await store.writeAll([...writes, removal(user)], { ifAbsent: keptBy })) return true;
+      await store.writeAll(writes);
+      return false;
     },
   };
 }

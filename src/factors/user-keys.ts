@@ -8,3 +8,9 @@
 export function userKey(kind: string, user: string): string {
   return `${kind}:{u:${user}}`;
 }
+
+/** The record whose presence says the user holds TOTP: the sealed secret. */
+export const totpSecretKey = (user: string): string => userKey('totp:secret', user);
+
+/** The set of the user's passkey ids: present while they hold a passkey (a set's last member gone, the set is gone). */
+export const passkeyListKey = (user: string): string => userKey('passkey:ids', user);

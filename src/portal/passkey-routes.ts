@@ -4,7 +4,7 @@
 // passed in the last few minutes (S12), asked on the step-up page, which comes back here; a
 // first one follows the operator's rule for first enrollments. Each change is an audit event.
 
-import { enrolledFactors, twoFactorHeld } from '../factors/enrolled-factor.js';
+import { twoFactorHeld } from '../factors/enrolled-factor.js';
 import { passkeyName } from '../factors/passkey/passkey-factor.js';
 import { sendHtml } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
@@ -164,11 +164,10 @@ export async function passkeysAccount(ctx: RouteContext, session: SessionRecord,
   if (!fresh) return view(403, 'Please confirm it is you first: your last second step was too long ago.');
   if (route === '/account/passkeys/remove') {
     const id = form.get('passkey') ?? '';
-    if (!(await services.passkeys.removeOne(user, id))) return view(404, 'That passkey was already removed.');
-    const left = await enrolledFactors(services, user);
-    // The last factor of the two-factor kind gone: its recovery codes go with it, as TOTP's do.
-    if (!left.includes('totp') && !left.includes('passkey'))
-      await services.store.writeAll([services.recovery.removal(user)]);
+    // In the user's queue, where registrations and turning TOTP off run: the factor rewrites the list.
+    if (!(await services.oneAtATime(user, () => services.passkeys.removeOne(user, id)))) {
+      return view(404, 'That passkey was already removed.');
+    }
     audit(services.logger, 'passkey.removed', {
       user,
       passkey: id,

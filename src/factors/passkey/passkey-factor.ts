@@ -4,6 +4,8 @@
 // shown, stored bound to that page's pending login or session, and taken (deleted) before its
 // answer is checked, so each is answered at most once on any gateway. Signature counters only
 // go forward (a cloned authenticator shows itself by reusing one), with one atomic store call.
+// Removing the last passkey of a user without TOTP takes the recovery codes in the same write
+// (they belong to the two-factor kind, issue 15).
 
 import { randomBytes } from 'node:crypto';
 import {
@@ -18,9 +20,10 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { RelyingParty } from '../../config/sections/passkeys.js';
-import type { Store } from '../../store/store.js';
+import type { Store, StoreWrite } from '../../store/store.js';
 import type { Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
-import { userKey } from '../user-keys.js';
+import type { RecoveryCodes } from '../recovery-codes.js';
+import { passkeyListKey, totpSecretKey, userKey } from '../user-keys.js';
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** What a person may call a passkey ("Work laptop"), at most. */
@@ -66,12 +69,18 @@ export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnro
   authenticationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined>;
   /** The user's passkeys, oldest first. */
   list(user: string): Promise<PasskeyInfo[]>;
-  /** Removes one passkey; true when it was the user's. Passing a second step first is the caller's (S12). */
+  /**
+   * Removes one passkey in one atomic write, the recovery codes with it when it was the last
+   * and the user holds no TOTP; true when it was the user's. Passing a second step first, and
+   * running one change of the user's at a time, are the caller's (S12).
+   */
   removeOne(user: string, id: string): Promise<boolean>;
 }
 
 export interface PasskeyFactorOptions {
   readonly store: Store;
+  /** The codes of the two-factor kind, removed with the last passkey of a user without TOTP. */
+  readonly recovery: RecoveryCodes;
   /** Read at every ceremony, so a reload applies; undefined: passkeys are off. */
   readonly relyingParty: () => RelyingParty | undefined;
   readonly now: () => number;
@@ -79,7 +88,7 @@ export interface PasskeyFactorOptions {
 
 // In the user's hash tag, like the other factors' records: an operator's reset removes them all
 // in one write, which a Redis Cluster refuses across slots.
-const idsKey = (user: string) => userKey('passkey:ids', user);
+const idsKey = passkeyListKey;
 const credentialKey = (user: string, id: string) => `${userKey('passkey:credential', user)}:${id}`;
 const counterKey = (user: string, id: string) => `${userKey('passkey:counter', user)}:${id}`;
 // The WebAuthn user handle: random, so the authenticator never holds the username as an id.
@@ -108,7 +117,7 @@ export function passkeyName(typed: string | null | undefined, fallback: string):
 }
 
 /** Creates the passkey factor over the shared store. */
-export function createPasskeyFactor({ store, relyingParty, now }: PasskeyFactorOptions): PasskeyFactor {
+export function createPasskeyFactor({ store, recovery, relyingParty, now }: PasskeyFactorOptions): PasskeyFactor {
   async function credential(user: string, id: string): Promise<StoredCredential | undefined> {
     const text = await store.get(credentialKey(user, id));
     return text === undefined ? undefined : (JSON.parse(text) as StoredCredential);
@@ -152,10 +161,19 @@ export function createPasskeyFactor({ store, relyingParty, now }: PasskeyFactorO
   }
 
   async function removeOne(user: string, id: string): Promise<boolean> {
-    const existed = await store.removeFromSet(idsKey(user), id);
-    await store.delete(credentialKey(user, id));
-    await store.delete(counterKey(user, id));
-    return existed;
+    const ids = await store.members(idsKey(user));
+    if (!ids.includes(id)) return false;
+    // The list is rewritten whole (a write has no set-member removal): the caller runs the
+    // user's changes one at a time, so no registration slips in between the read and the write.
+    const left = ids.filter((listed) => listed !== id);
+    const writes: StoreWrite[] = [
+      { op: 'replaceSet', key: idsKey(user), members: left },
+      { op: 'delete', key: credentialKey(user, id) },
+      { op: 'delete', key: counterKey(user, id) },
+    ];
+    if (left.length > 0) await store.writeAll(writes);
+    else await recovery.removeWithLast(user, writes, totpSecretKey(user));
+    return true;
   }
 
   return {

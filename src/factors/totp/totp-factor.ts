@@ -1,13 +1,15 @@
 // Owns TOTP as a second factor: enrollment of a candidate secret that belongs to one enrollment
 // (a pending login or a session: shown only there) and activates only with a correct code, verification with a replay guard shared by every gateway through the store
 // (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
-// The secret and its recovery codes come and go together, in one atomic store write (issue 13).
+// The secret and its recovery codes come in one atomic store write (issue 13); turning TOTP off
+// takes the codes only when no passkey is left, in the same write (they belong to the
+// two-factor kind, issue 15).
 
 import type { Sealer } from '../../crypto/sealing.js';
 import type { Store, StoreWrite } from '../../store/store.js';
 import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
-import { userKey } from '../user-keys.js';
+import { passkeyListKey, totpSecretKey, userKey } from '../user-keys.js';
 import { qrSvg } from './qr-code.js';
 import { assertIssuer, createSecret, matchStep, otpauthUri, parseCode } from './totp-code.js';
 
@@ -59,7 +61,7 @@ export class TotpSecretUnreadableError extends Error {
   readonly code = 'GW_TOTP_SECRET_UNREADABLE';
 }
 
-const secretKey = (user: string) => userKey('totp:secret', user);
+const secretKey = totpSecretKey;
 // A candidate per enrollment, not per user: a key shown to one browser (someone who has the
 // password and abandons the login) is never the one another browser enrolls (issue 11).
 const pendingKey = (user: string, enrollment: string) => `${userKey('totp:pending', user)}:${enrollment}`;
@@ -93,11 +95,11 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
   // Candidates are left to expire: each belongs to a pending login or session that a reset ends,
   // and none can be confirmed over an active secret.
-  const removal = (user: string): StoreWrite[] => [
+  const ownRecords = (user: string): StoreWrite[] => [
     { op: 'delete', key: secretKey(user) },
     { op: 'delete', key: stepKey(user) },
-    recovery.removal(user),
   ];
+  const removal = (user: string): StoreWrite[] => [...ownRecords(user), recovery.removal(user)];
 
   async function verify(user: string, code: string): Promise<VerifyOutcome> {
     if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
@@ -180,7 +182,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
     async disable(user, code) {
       const outcome = await verify(user, code);
-      if (outcome.ok) await store.writeAll(removal(user));
+      if (outcome.ok) await recovery.removeWithLast(user, ownRecords(user), passkeyListKey(user));
       return outcome;
     },
 
