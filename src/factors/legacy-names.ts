@@ -66,6 +66,11 @@ export function withLegacyFactorNames(store: Store): Store {
     addToSet: (key, member, ttlMs) => touching([key], () => store.addToSet(key, member, ttlMs)),
     removeFromSet: (key, member) => touching([key], () => store.removeFromSet(key, member)),
     members: (key) => touching([key], () => store.members(key)),
+    // No factor record is an ordered set.
+    addOrdered: (key, member, score, ttlMs) => store.addOrdered(key, member, score, ttlMs),
+    removeOrdered: (key, member) => store.removeOrdered(key, member),
+    lowestOrdered: (key, range) => store.lowestOrdered(key, range),
+    orderedMembers: (key) => store.orderedMembers(key),
     pushCapped: (key, item, max, ttlMs) => store.pushCapped(key, item, max, ttlMs),
     listItems: (key) => store.listItems(key),
     writeAll: (writes: readonly StoreWrite[], condition?: WriteCondition) =>

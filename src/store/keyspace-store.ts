@@ -36,6 +36,16 @@ export function createKeyspaceStore(keyspace: Keyspace): Store {
       checkOpen();
       return keyspace.members(key);
     },
+    addOrdered: (key, member, score, ttlMs) => mutate(() => keyspace.addOrdered(key, member, score, ttlMs)),
+    removeOrdered: (key, member) => mutate(() => keyspace.removeOrdered(key, member)),
+    async lowestOrdered(key, range) {
+      checkOpen();
+      return keyspace.lowestOrdered(key, range);
+    },
+    async orderedMembers(key) {
+      checkOpen();
+      return keyspace.orderedMembers(key);
+    },
     pushCapped: (key, item, max, ttlMs) => mutate(() => keyspace.pushCapped(key, item, max, ttlMs)),
     async listItems(key) {
       checkOpen();

@@ -3,12 +3,14 @@
 // is atomic within the process without locks; the semantics follow Redis, so that the backends
 // stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
 
-import type { StoreWrite, WriteCondition } from './store.js';
-import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { createOrderedMembers, type OrderedMembers } from './ordered-members.js';
+import type { OrderedRange, StoreWrite, WriteCondition } from './store.js';
+import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export type Entry =
   | { kind: 'value'; value: string; expiresAt: number | undefined }
   | { kind: 'set'; members: Set<string>; expiresAt: number | undefined }
+  | { kind: 'ordered'; members: OrderedMembers; expiresAt: number | undefined }
   /** Newest first. */
   | { kind: 'list'; items: string[]; expiresAt: number | undefined };
 
@@ -22,6 +24,10 @@ export interface Keyspace {
   addToSet(key: string, member: string, ttlMs?: number): void;
   removeFromSet(key: string, member: string): boolean;
   members(key: string): string[];
+  addOrdered(key: string, member: string, score: number, ttlMs?: number): void;
+  removeOrdered(key: string, member: string): boolean;
+  lowestOrdered(key: string, range: OrderedRange): string[];
+  orderedMembers(key: string): string[];
   pushCapped(key: string, item: string, max: number, ttlMs?: number): void;
   listItems(key: string): string[];
   /** Applies every change unless the condition fails; synchronous, so atomic within the process. */
@@ -57,6 +63,7 @@ export function createKeyspace(now: () => number): Keyspace {
   }
   const valueAt = (key: string) => entryOf(key, 'value');
   const setAt = (key: string) => entryOf(key, 'set');
+  const orderedAt = (key: string) => entryOf(key, 'ordered');
 
   return {
     get: (key) => valueAt(key)?.value,
@@ -108,6 +115,33 @@ export function createKeyspace(now: () => number): Keyspace {
       return true;
     },
     members: (key) => [...(setAt(key)?.members ?? [])],
+    addOrdered(key, member, score, ttlMs) {
+      checkScore(score);
+      const expiresAt = expiryOf(ttlMs);
+      const entry = orderedAt(key);
+      if (entry) {
+        entry.members.add(member, score);
+        if (expiresAt !== undefined) entry.expiresAt = expiresAt;
+      } else {
+        entries.set(key, { kind: 'ordered', members: createOrderedMembers([[member, score]]), expiresAt });
+      }
+    },
+    removeOrdered(key, member) {
+      const entry = orderedAt(key);
+      if (!entry?.members.remove(member)) return false;
+      if (entry.members.size === 0) entries.delete(key);
+      return true;
+    },
+    lowestOrdered(key, range) {
+      checkRange(range);
+      const members = orderedAt(key)?.members;
+      if (!members) return [];
+      return members.lowest('limit' in range ? range.limit : members.size - range.keep);
+    },
+    orderedMembers(key) {
+      const members = orderedAt(key)?.members;
+      return members ? members.lowest(members.size) : [];
+    },
     pushCapped(key, item, max, ttlMs) {
       checkCap(max);
       const expiresAt = expiryOf(ttlMs);

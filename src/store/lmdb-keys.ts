@@ -2,7 +2,9 @@
 // keys, so that any string fits, NUL included), or a digest when longer than LMDB takes (1,978
 // bytes at most). A set member is a record of its own in the members database, under its set's
 // key (length-prefixed, so that one set's range never runs into another's) and its own bytes:
-// adding to or removing from a set of 100,000 members touches one small record.
+// adding to or removing from a set of 100,000 members touches one small record. An ordered set's
+// member has two records there: one by member (its score, so a remove finds the other) and one
+// by score (so a range read from the lowest is a cursor walk of what it answers).
 
 import { createHash } from 'node:crypto';
 
@@ -47,4 +49,36 @@ export function expiryKeyOf(expiresAt: number, recordKey: Buffer): Buffer {
 /** The record key inside an expiry index key. */
 export function recordKeyOfExpiry(expiryKey: Buffer): Buffer {
   return expiryKey.subarray(8);
+}
+
+/** Under an ordered set's prefix: its records by member, then its records by score. */
+const BY_MEMBER = 0x00;
+const BY_SCORE = 0x01;
+
+/** The LMDB key of an ordered set member's record by member (its score is the value). */
+export function orderedMemberKeyOf(recordKey: Buffer, member: string): Buffer {
+  return Buffer.concat([setPrefixOf(recordKey), Buffer.of(BY_MEMBER), bytesOf(member)]);
+}
+
+/** The prefix of every record by score of the ordered set whose record is under `recordKey`. */
+export function orderedScorePrefixOf(recordKey: Buffer): Buffer {
+  return Buffer.concat([setPrefixOf(recordKey), Buffer.of(BY_SCORE)]);
+}
+
+/** The LMDB key of an ordered set member's record by score (the member is the value). */
+export function orderedScoreKeyOf(recordKey: Buffer, score: number, member: string): Buffer {
+  return Buffer.concat([orderedScorePrefixOf(recordKey), scoreBytesOf(score), bytesOf(member)]);
+}
+
+/**
+ * A score as 8 bytes whose byte order is numeric order: the IEEE 754 double, big-endian, with
+ * the sign bit flipped for a positive number and every bit flipped for a negative one.
+ */
+export function scoreBytesOf(score: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  // + 0 turns -0 into 0: Redis holds them equal.
+  bytes.writeDoubleBE(score + 0);
+  if ((bytes[0] as number) & 0x80) for (let i = 0; i < 8; i += 1) bytes[i] = ~(bytes[i] as number) & 0xff;
+  else bytes[0] = (bytes[0] as number) | 0x80;
+  return bytes;
 }

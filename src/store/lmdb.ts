@@ -8,7 +8,7 @@
 // commits from their next event turn (lmdb-js renews its read snapshot then).
 //
 // Three databases: `records` (a value, or the head of a set, with its expiry), `members` (one
-// record per set member) and `expiry` (an index of the records that expire, by time; keys in
+// record per set member, two per ordered set member: by member and by score) and `expiry` (an index of the records that expire, by time; keys in
 // lmdb-keys.ts), so that no operation, the sweep included, costs more as the store grows.
 // Members are valid only under a live set head; a head created anew clears its range first.
 
@@ -16,9 +16,18 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import type { Entry } from './keyspace.js';
-import { expiryKeyOf, keyOf, memberKeyOf, recordKeyOfExpiry, setPrefixOf } from './lmdb-keys.js';
+import {
+  expiryKeyOf,
+  keyOf,
+  memberKeyOf,
+  orderedMemberKeyOf,
+  orderedScoreKeyOf,
+  orderedScorePrefixOf,
+  recordKeyOfExpiry,
+  setPrefixOf,
+} from './lmdb-keys.js';
 import { type Store, StoreUnavailableError, type StoreWrite } from './store.js';
-import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface LmdbStoreOptions {
   /** The data file; LMDB puts its lock file beside it (PATH-lock). Its folder is created (mode 0700) when missing. */
@@ -29,8 +38,16 @@ export interface LmdbStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** A record as stored (JSON): a value, a set's head or a capped list (its items inline, newest first), with its expiry time. */
-export type StoredRecord = { v: string; e?: number } | { set: 1; e?: number } | { list: string[]; e?: number };
+/**
+ * A record as stored (JSON): a value, a set's head, an ordered set's head (its member count) or
+ * a capped list (its items inline, newest first), with its expiry time.
+ */
+export type StoredRecord =
+  | { v: string; e?: number }
+  | { set: 1; e?: number }
+  | { ordered: number; e?: number }
+  | { list: string[]; e?: number };
+type Kind = 'value' | 'set' | 'ordered' | 'list';
 
 /** The LMDB store, with what only it has. */
 export interface LmdbStore extends Store {
@@ -48,7 +65,7 @@ export interface LmdbStore extends Store {
   /** What an operator inspects (`gateway store stats`). */
   stats(): { path: string; records: number; members: number };
   /** The live keys starting with `prefix`, in byte order, with their kind and expiry (`gateway store keys`). */
-  keys(prefix?: string): Generator<{ key: string; kind: 'value' | 'set' | 'list'; expiresAt?: number }>;
+  keys(prefix?: string): Generator<{ key: string; kind: Kind; expiresAt?: number }>;
   /** Writes a consistent, compacted copy of the database to the file `target`, while writers go on. */
   backup(target: string): Promise<void>;
 }
@@ -83,9 +100,10 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     const ttl = checkTtl(ttlMs);
     return ttl === undefined ? {} : { e: now() + ttl };
   };
-  const kindOf = (record: StoredRecord) => ('v' in record ? 'value' : 'set' in record ? 'set' : 'list');
+  const kindOf = (record: StoredRecord): Kind =>
+    'v' in record ? 'value' : 'set' in record ? 'set' : 'ordered' in record ? 'ordered' : 'list';
   // Using a set as a value (or any other mix of kinds) is a programming error; Redis answers WRONGTYPE.
-  function recordAt(key: string, kind: 'value' | 'set' | 'list'): StoredRecord | undefined {
+  function recordAt(key: string, kind: Kind): StoredRecord | undefined {
     const record = records.get(keyOf(key));
     if (!isLive(record)) return undefined;
     if (kindOf(record) !== kind)
@@ -95,15 +113,17 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   const valueAt = (key: string) => recordAt(key, 'value') as { v: string; e?: number } | undefined;
   const setAt = (key: string) => recordAt(key, 'set') as { set: 1; e?: number } | undefined;
   const listAt = (key: string) => recordAt(key, 'list') as { list: string[]; e?: number } | undefined;
+  const orderedAt = (key: string) => recordAt(key, 'ordered') as { ordered: number; e?: number } | undefined;
 
-  /** The member keys and members of the set whose head is under recordKey. */
-  function* memberRange(recordKey: Buffer): Generator<{ key: Buffer; value: string }> {
-    const prefix = setPrefixOf(recordKey);
-    for (const entry of members.getRange({ start: prefix })) {
+  /** The member keys and members under `prefix` (a set's, or an ordered set's by score), at most `limit` of them. */
+  function* rangeUnder(prefix: Buffer, limit?: number): Generator<{ key: Buffer; value: string }> {
+    for (const entry of members.getRange({ start: prefix, ...(limit === undefined ? {} : { limit }) })) {
       if (!entry.key.subarray(0, prefix.length).equals(prefix)) return;
       yield entry;
     }
   }
+  /** The member keys and members of the set (or every record of the ordered set) whose head is under recordKey. */
+  const memberRange = (recordKey: Buffer) => rangeUnder(setPrefixOf(recordKey));
   function hasMembers(recordKey: Buffer): boolean {
     for (const _ of memberRange(recordKey)) return true;
     return false;
@@ -122,7 +142,8 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   /** Inside a transaction: removes the record under recordKey, and its members when it heads a set. */
   function removeRecord(recordKey: Buffer): void {
     const old = records.get(recordKey);
-    if (old && 'set' in old) for (const { key } of [...memberRange(recordKey)]) members.removeSync(key);
+    if (old && ('set' in old || 'ordered' in old))
+      for (const { key } of [...memberRange(recordKey)]) members.removeSync(key);
     writeHead(recordKey, undefined);
   }
   /** Inside a transaction: replaces whatever is under recordKey by a value. */
@@ -139,6 +160,26 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
       any = true;
     }
     if (any) writeHead(recordKey, { set: 1, ...expiry });
+  }
+  /**
+   * Inside a transaction: adds (or moves) one member of the ordered set under recordKey, whose
+   * live head is `head` (undefined: the set is made anew); `e` is the set's expiry from now on.
+   */
+  function putOrderedMember(
+    recordKey: Buffer,
+    head: { ordered: number } | undefined,
+    member: string,
+    score: number,
+    e: number | undefined,
+  ): void {
+    if (!head) removeRecord(recordKey);
+    const byMember = orderedMemberKeyOf(recordKey, member);
+    const old = head ? members.get(byMember) : undefined;
+    if (old !== undefined) members.removeSync(orderedScoreKeyOf(recordKey, Number(old), member));
+    members.putSync(byMember, String(score));
+    members.putSync(orderedScoreKeyOf(recordKey, score, member), member);
+    const count = (head?.ordered ?? 0) + (old === undefined ? 1 : 0);
+    writeHead(recordKey, { ordered: count, ...(e === undefined ? {} : { e }) });
   }
 
   let closed = false;
@@ -248,7 +289,15 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
       const expiry = entry.expiresAt === undefined ? {} : { e: entry.expiresAt };
       if (entry.kind === 'value') putValue(keyOf(key), { v: entry.value, ...expiry });
       else if (entry.kind === 'list') putValue(keyOf(key), { list: entry.items, ...expiry });
-      else putSet(keyOf(key), entry.members, expiry);
+      else if (entry.kind === 'set') putSet(keyOf(key), entry.members, expiry);
+      else {
+        removeRecord(keyOf(key));
+        let head: { ordered: number } | undefined;
+        for (const [member, score] of entry.members) {
+          putOrderedMember(keyOf(key), head, member, score, expiry.e);
+          head = { ordered: (head?.ordered ?? 0) + 1 };
+        }
+      }
     },
     get: (key) => read(() => valueAt(key)?.v),
     async set(key, value, ttlMs) {
@@ -317,6 +366,39 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
         return true;
       }),
     members: (key) => read(() => (setAt(key) ? [...memberRange(keyOf(key))].map(({ value }) => value) : [])),
+    async addOrdered(key, member, score, ttlMs) {
+      checkScore(score);
+      const expiry = expiryOf(ttlMs);
+      await transact(() => {
+        const head = orderedAt(key);
+        // A TTL given (re)sets the whole set's; none keeps the one it had.
+        putOrderedMember(keyOf(key), head, member, score, expiry.e ?? head?.e);
+      });
+    },
+    removeOrdered: (key, member) =>
+      transact(() => {
+        const recordKey = keyOf(key);
+        const head = orderedAt(key);
+        const byMember = orderedMemberKeyOf(recordKey, member);
+        const score = head ? members.get(byMember) : undefined;
+        if (!head || score === undefined) return false;
+        members.removeSync(byMember);
+        members.removeSync(orderedScoreKeyOf(recordKey, Number(score), member));
+        // The last member gone, the set is gone (as in Redis).
+        writeHead(recordKey, head.ordered > 1 ? { ...head, ordered: head.ordered - 1 } : undefined);
+        return true;
+      }),
+    async lowestOrdered(key, range) {
+      checkRange(range);
+      return read(() => {
+        const head = orderedAt(key);
+        const count = 'limit' in range ? range.limit : (head?.ordered ?? 0) - range.keep;
+        if (!head || count <= 0) return [];
+        return [...rangeUnder(orderedScorePrefixOf(keyOf(key)), count)].map(({ value }) => value);
+      });
+    },
+    orderedMembers: (key) =>
+      read(() => (orderedAt(key) ? [...rangeUnder(orderedScorePrefixOf(keyOf(key)))].map(({ value }) => value) : [])),
     async pushCapped(key, item, max, ttlMs) {
       checkCap(max);
       const expiry = expiryOf(ttlMs);

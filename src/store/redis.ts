@@ -8,7 +8,7 @@
 
 import { createRedisClient, createRedisRunner } from './redis-client.js';
 import type { Store, StoreWrite } from './store.js';
-import { checkCap, checkNumber, checkTtl, checkWrites } from './ttl.js';
+import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; with sentinels or a cluster only its credentials, database and TLS are used. */
@@ -48,6 +48,21 @@ return 1`,
     lua: `redis.call('SADD', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`,
+  },
+  // An ordered set is a sorted set (ZADD: O(log n)); ARGV: score, member, TTL or ''.
+  storeAddOrdered: {
+    numberOfKeys: 1,
+    lua: `redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`,
+  },
+  // The lowest members beyond the ARGV[1] highest: the count and the range in one step, so that
+  // a member removed by another gateway in between cannot make it answer one too many.
+  storeLowestBeyond: {
+    numberOfKeys: 1,
+    lua: `local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[1])
+if over <= 0 then return {} end
+return redis.call('ZRANGE', KEYS[1], 0, over - 1)`,
   },
   // One step, so that two gateways pushing at once both land and the cap holds.
   storePushCapped: {
@@ -92,6 +107,8 @@ interface ScriptCommands {
   storeSetIfGreater(key: string, n: string, ttlMs: number | ''): Promise<number>;
   storeAddToSet(key: string, member: string, ttlMs: number | ''): Promise<number>;
   storePushCapped(key: string, item: string, max: number, ttlMs: number | ''): Promise<number>;
+  storeAddOrdered(key: string, score: string, member: string, ttlMs: number | ''): Promise<number>;
+  storeLowestBeyond(key: string, keep: number): Promise<string[]>;
   storeWriteAll(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
 }
 
@@ -139,6 +156,18 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     removeFromSet: async (key, member) => (await run(() => client.srem(k(key), member))) === 1,
     members: (key) => run(() => client.smembers(k(key))),
+    async addOrdered(key, member, score, ttlMs) {
+      const scoreText = String(checkScore(score));
+      const ttl = checkTtl(ttlMs) ?? '';
+      await run(() => scripts.storeAddOrdered(k(key), scoreText, member, ttl));
+    },
+    removeOrdered: async (key, member) => (await run(() => client.zrem(k(key), member))) === 1,
+    async lowestOrdered(key, range) {
+      checkRange(range);
+      if ('limit' in range) return run(() => client.zrange(k(key), 0, String(range.limit - 1)));
+      return run(() => scripts.storeLowestBeyond(k(key), range.keep));
+    },
+    orderedMembers: (key) => run(() => client.zrange(k(key), 0, '-1')),
     async pushCapped(key, item, max, ttlMs) {
       const cap = checkCap(max);
       const ttl = checkTtl(ttlMs) ?? '';

@@ -1,7 +1,9 @@
 // Owns the contract every state backend (memory, LMDB, Redis) fulfils: string records with
 // optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater", small
-// sets, capped lists (a bounded trail, newest first) and an all-or-nothing write of several keys. Everything the gateway shares between
-// processes goes through it.
+// sets, ordered sets (members by score, read from the lowest: an index whose add, remove and
+// "oldest beyond a cap" cost the same with 10 or 10,000 members), capped lists (a bounded
+// trail, newest first) and an all-or-nothing write of several keys. Everything the gateway
+// shares between processes goes through it.
 
 /** A backend could not be reached or failed; callers answer 503 and never skip a layer (S11). */
 export class StoreUnavailableError extends Error {
@@ -15,6 +17,9 @@ export type StoreWrite =
   | { readonly op: 'delete'; readonly key: string }
   /** Replaces the whole set under key by `members` (none: the key is deleted). */
   | { readonly op: 'replaceSet'; readonly key: string; readonly members: readonly string[]; readonly ttlMs?: number };
+
+/** Which of an ordered set's lowest members Store.lowestOrdered answers. */
+export type OrderedRange = { readonly limit: number } | { readonly keep: number };
 
 /** The condition of a conditional Store.writeAll. */
 export interface WriteCondition {
@@ -47,6 +52,22 @@ export interface Store {
   removeFromSet(key: string, member: string): Promise<boolean>;
   /** The members of a set (empty when absent). */
   members(key: string): Promise<string[]>;
+  /**
+   * Adds a member to an ordered set with its score (a finite number), or moves a member already
+   * there to its new score; ttlMs, when given, (re)sets the whole set's time-to-live. Its cost
+   * does not grow with the set's size.
+   */
+  addOrdered(key: string, member: string, score: number, ttlMs?: number): Promise<void>;
+  /** Removes a member of an ordered set; true when it was there (the last one gone, the set is gone). */
+  removeOrdered(key: string, member: string): Promise<boolean>;
+  /**
+   * The lowest-scored members of an ordered set, lowest first: at most `limit` of them, or those
+   * beyond its `keep` highest (none while it holds `keep` or fewer). Reads only what it answers,
+   * in one atomic step. Members of equal score come in an order of the backend's choosing.
+   */
+  lowestOrdered(key: string, range: OrderedRange): Promise<string[]>;
+  /** Every member of an ordered set, lowest score first (empty when absent): reads them all. */
+  orderedMembers(key: string): Promise<string[]>;
   /**
    * Puts `item` at the head of the list under key and keeps only its `max` newest items, in one
    * atomic step (so gateways sharing the store keep one trail, never longer than max); ttlMs,

@@ -2,7 +2,7 @@
 // that a mistake is refused the same way everywhere instead of meaning "forever" in one backend
 // and "already expired" in another.
 
-import type { StoreWrite } from './store.js';
+import type { OrderedRange, StoreWrite } from './store.js';
 
 /** Returns ttlMs when it is a positive whole number of milliseconds (undefined means no expiry); throws otherwise. */
 export function checkTtl(ttlMs: number): number;
@@ -20,6 +20,20 @@ export function checkTtl(ttlMs: number | undefined): number | undefined {
 export function checkNumber(n: number): number {
   if (!Number.isFinite(n)) throw new RangeError(`setIfGreater needs a finite number, got ${n}`);
   return n;
+}
+
+/** Returns score when it is a finite number: every backend orders those alike (Redis refuses NaN). */
+export function checkScore(score: number): number {
+  if (!Number.isFinite(score)) throw new RangeError(`an ordered set's score must be a finite number, got ${score}`);
+  return score;
+}
+
+/** Checks an ordered set's range: a limit of at least 1, or a number to keep of at least 0, whole. */
+export function checkRange(range: OrderedRange): OrderedRange {
+  const [name, n, least] = 'limit' in range ? ['limit', range.limit, 1] : ['keep', range.keep, 0];
+  if (!Number.isSafeInteger(n) || n < least)
+    throw new RangeError(`an ordered set's ${name} must be a whole number of at least ${least}, got ${n}`);
+  return range;
 }
 
 /** Returns max when it is a whole number of at least 1: a list capped at 0 (or at a fraction) would mean something different in each backend. */

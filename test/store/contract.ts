@@ -1,4 +1,4 @@
-// The store contract: one suite that every backend (memory, file, Redis standalone and Cluster)
+// The store contract: one suite that every backend (memory, LMDB, Redis standalone and Cluster)
 // runs, so that the backends stay interchangeable. Time is the store's own: a fake clock moved
 // with advance() where the backend has one, otherwise real short TTLs observed by polling a
 // marker key that started with them (a slow machine makes the test slower, never wrong).
@@ -300,6 +300,129 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.members('t'), ['new']);
     });
 
+    it('an ordered set keeps its members by score, whatever order they came in, each once', async ({ store }) => {
+      assert.deepEqual(await store.orderedMembers('o'), []);
+      assert.deepEqual(await store.lowestOrdered('o', { limit: 5 }), []);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), []);
+      for (const [member, score] of [
+        ['c', 30],
+        ['a', 10],
+        ['e', 50],
+        ['b', 20],
+        ['d', 40],
+        ['a', 10],
+      ] as const)
+        await store.addOrdered('o', member, score);
+      assert.deepEqual(
+        await store.orderedMembers('o'),
+        ['a', 'b', 'c', 'd', 'e'],
+        'an add of a member there is no new member',
+      );
+      assert.deepEqual(await store.lowestOrdered('o', { limit: 2 }), ['a', 'b']);
+      assert.deepEqual(await store.lowestOrdered('o', { limit: 99 }), ['a', 'b', 'c', 'd', 'e']);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 3 }), ['a', 'b'], 'the lowest beyond the 3 highest');
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 5 }), []);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), ['a', 'b', 'c', 'd', 'e']);
+      await store.addOrdered('o', 'a', 45);
+      assert.deepEqual(await store.orderedMembers('o'), ['b', 'c', 'd', 'a', 'e'], 'a new score moves a member');
+      await store.addOrdered('o', 'neg', -1.5);
+      await store.addOrdered('o', 'zero', 0);
+      await store.addOrdered('o', 'big', 2 ** 52 + 1);
+      assert.deepEqual(
+        await store.lowestOrdered('o', { limit: 3 }),
+        ['neg', 'zero', 'b'],
+        'negative and fractional scores order as numbers',
+      );
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 1 }), ['neg', 'zero', 'b', 'c', 'd', 'a', 'e']);
+    });
+
+    it('an ordered set removes each member once, is gone with its last member, and is deleted whole', async ({
+      store,
+    }) => {
+      await store.addOrdered('o', 'x', 1);
+      await store.addOrdered('o', 'y', 2);
+      assert.equal(await store.removeOrdered('o', 'x'), true);
+      assert.equal(await store.removeOrdered('o', 'x'), false);
+      assert.equal(await store.removeOrdered('o', 'never'), false);
+      assert.equal(await store.removeOrdered('absent', 'x'), false);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), ['y'], 'the count follows a remove');
+      await store.addOrdered('o', 'x', 1);
+      assert.deepEqual(await store.orderedMembers('o'), ['x', 'y'], 'a removed member comes back at its new add');
+      assert.equal(await store.removeOrdered('o', 'x'), true);
+      assert.equal(await store.removeOrdered('o', 'y'), true);
+      assert.deepEqual(await store.orderedMembers('o'), []);
+      assert.equal(await store.delete('o'), false, 'an ordered set without members is gone');
+      await store.addOrdered('o', 'a', 1);
+      await store.addOrdered('o', 'b', 2);
+      assert.equal(await store.delete('o'), true);
+      assert.deepEqual(await store.orderedMembers('o'), []);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), []);
+    });
+
+    it('an ordered set with a TTL expires whole; adding with a TTL renews it, adding without keeps it', async ({
+      store,
+      ttl,
+      timer,
+      guard,
+    }) => {
+      const live = await guard(ttl);
+      await store.addOrdered('o', 'a', 1, ttl);
+      const first = await timer(ttl);
+      const half = await timer(ttl / 2);
+      await half.done();
+      await store.addOrdered('o', 'b', 2, ttl);
+      if (!(await live.holds())) return;
+      const renewed = await timer(ttl);
+      await first.done();
+      assert.deepEqual(await store.orderedMembers('o'), ['a', 'b'], 'renewed by the second add');
+      await store.addOrdered('o', 'c', 3);
+      await renewed.done();
+      assert.deepEqual(await store.orderedMembers('o'), [], 'an add without a TTL keeps the set expiring');
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), []);
+    });
+
+    it('an ordered set made anew never brings back members of one overwritten, deleted or expired', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      await store.addOrdered('o', 'overwritten', 1);
+      await store.writeAll([{ op: 'set', key: 'o', value: 'a value now' }]);
+      assert.equal(await store.get('o'), 'a value now', 'writeAll overwrites an ordered set');
+      await store.delete('o');
+      await store.addOrdered('o', 'new', 2);
+      assert.deepEqual(await store.orderedMembers('o'), ['new']);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), ['new'], 'its count starts anew too');
+      await store.addOrdered('t', 'expired', 1, ttl);
+      await (await timer(ttl)).done();
+      await store.addOrdered('t', 'new', 2);
+      assert.deepEqual(await store.orderedMembers('t'), ['new']);
+      assert.deepEqual(await store.lowestOrdered('t', { keep: 0 }), ['new']);
+    });
+
+    it('ordered set: 20 concurrent adds all land; of 20 concurrent removals of one member exactly one succeeds', async ({
+      store,
+    }) => {
+      const members = Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+      await Promise.all(members.map((member, i) => store.addOrdered('o', member, i)));
+      assert.deepEqual(await store.orderedMembers('o'), members);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 15 }), members.slice(0, 5));
+      const removed = await Promise.all(Array.from({ length: 20 }, () => store.removeOrdered('o', 'm00')));
+      assert.equal(removed.filter(Boolean).length, 1);
+      assert.deepEqual(await store.lowestOrdered('o', { keep: 15 }), members.slice(1, 5));
+    });
+
+    it('scores and ranges no backend can honour are refused alike, writing nothing', async ({ store }) => {
+      for (const score of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        await assert.rejects(store.addOrdered('o', 'm', score), RangeError, `score ${score}`);
+      }
+      await assert.rejects(store.addOrdered('o', 'm', 1, 0), RangeError);
+      assert.deepEqual(await store.orderedMembers('o'), []);
+      for (const range of [{ limit: 0 }, { limit: 1.5 }, { keep: -1 }, { keep: Number.NaN }]) {
+        await assert.rejects(store.lowestOrdered('o', range), RangeError, JSON.stringify(range));
+      }
+    });
+
     it('a capped list keeps its newest items, newest first, and is deleted whole', async ({ store }) => {
       assert.deepEqual(await store.listItems('trail'), []);
       for (const item of ['a', 'b', 'c', 'd']) await store.pushCapped('trail', item, 3);
@@ -367,6 +490,8 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.equal(await store.get('ключ:🔑'), value);
       await store.addToSet('集合', 'ünïcödé 👩‍👩‍👧');
       assert.deepEqual(await store.members('集合'), ['ünïcödé 👩‍👩‍👧']);
+      await store.addOrdered('順序', 'ünïcödé 👩‍👩‍👧 \u0000', 1);
+      assert.deepEqual(await store.orderedMembers('順序'), ['ünïcödé 👩‍👩‍👧 \u0000']);
       assert.equal(await store.increment('zähler', 60_000), 1);
     });
 

@@ -154,6 +154,8 @@ describe('redis store while Redis is away', () => {
       ['addToSet', () => store.addToSet('s', 'm')],
       ['removeFromSet', () => store.removeFromSet('s', 'm')],
       ['members', () => store.members('s')],
+      ['addOrdered', () => store.addOrdered('o', 'm', 1)],
+      ['lowestOrdered', () => store.lowestOrdered('o', { keep: 1 })],
       ['ping', () => store.ping()],
     ];
     await Promise.all(
