@@ -33,9 +33,10 @@ export interface SecondFactor<Answer> {
   /** Removes the user's enrollment only if the answer passes at this moment (S12). */
   disable(user: string, answer: Answer): Promise<VerifyOutcome>;
   /**
-   * The store changes that remove the user's enrollment and what belongs to it, for an operator
-   * reset applied as one atomic write with the other factors' (Store.writeAll). The S12 audit
-   * event is the caller's.
+   * The store changes that remove every record of the user's enrollment and what belongs to it,
+   * for an operator reset applied as one atomic write with the other factors' (Store.writeAll);
+   * read first where records are named by what the user holds (a passkey's by its id). The S12
+   * audit event is the caller's.
    */
-  removal(user: string): StoreWrite[];
+  removal(user: string): Promise<StoreWrite[]>;
 }

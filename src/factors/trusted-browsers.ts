@@ -3,10 +3,13 @@
 // The record, not the cookie, is the trust: it is read from the store at every use (no cache),
 // so a revocation on one gateway holds on every other at the next login, and it ends when the
 // person or an admin revokes it, when the user's second step changes, or when its days are up.
-// Trust skips only the second step: the password and the allowlist are checked as ever.
+// Trust skips only the second step: the password and the allowlist are checked as ever. The
+// records carry the user's hash tag (user-keys.ts), so that an operator's reset removes them in
+// its one atomic write with the factors'.
 
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Store, StoreWrite } from '../store/store.js';
+import { userKey } from './user-keys.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,10 +37,13 @@ export interface TrustedBrowsers {
   revoke(user: string, id: string): Promise<boolean>;
   /** Ends every trusted browser of the user (a second step changed or reset); how many there were. */
   revokeAll(user: string): Promise<number>;
+  /** The store changes that remove every trusted-browser record of the user, for an operator reset's one atomic write. */
+  removal(user: string): Promise<StoreWrite[]>;
 }
 
-const recordKey = (id: string) => `trusted:${id}`;
-const userKey = (user: string) => `trusted:user:${user}`;
+// Named by the user too: the cookie names the id, and every use checks it for the user signing in.
+const recordKey = (user: string, id: string) => `${userKey('trusted', user)}:${id}`;
+const listKey = (user: string) => userKey('trusted:ids', user);
 
 /** Whether a trust made at `createdAt` still holds at `now` for a role that trusts browsers `days` days (pure). */
 export function trustHolds(createdAt: number, days: number, now: number): boolean {
@@ -72,17 +78,37 @@ export function agentSummary(userAgent: string | undefined): string {
 
 /** Creates the trusted-browser records over the shared store. */
 export function createTrustedBrowsers({ store, now }: { store: Store; now: () => number }): TrustedBrowsers {
-  async function read(id: string): Promise<TrustedBrowser | undefined> {
-    const text = await store.get(recordKey(id));
-    return text === undefined ? undefined : { id, ...(JSON.parse(text) as Omit<TrustedBrowser, 'id'>) };
+  async function read(user: string, id: string): Promise<TrustedBrowser | undefined> {
+    const text = await store.get(recordKey(user, id));
+    if (text === undefined) return undefined;
+    const record: TrustedBrowser = { id, ...(JSON.parse(text) as Omit<TrustedBrowser, 'id'>) };
+    return record.user === user ? record : undefined;
   }
 
   async function revoke(user: string, id: string): Promise<boolean> {
-    const record = await read(id);
-    if (!record || record.user !== user) return false;
-    await store.delete(recordKey(id));
-    await store.removeFromSet(userKey(user), id);
+    if (!(await read(user, id))) return false;
+    // The record first: its end is the end of the trust; the list only finds it.
+    await store.delete(recordKey(user, id));
+    await store.removeFromSet(listKey(user), id);
     return true;
+  }
+
+  async function list(user: string): Promise<TrustedBrowser[]> {
+    const found: TrustedBrowser[] = [];
+    for (const id of await store.members(listKey(user))) {
+      const record = await read(user, id);
+      if (record) found.push(record);
+      else await store.removeFromSet(listKey(user), id);
+    }
+    return found.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+  }
+
+  async function removal(user: string): Promise<StoreWrite[]> {
+    const ids = await store.members(listKey(user));
+    return [
+      { op: 'delete', key: listKey(user) },
+      ...ids.map((id): StoreWrite => ({ op: 'delete', key: recordKey(user, id) })),
+    ];
   }
 
   return {
@@ -96,38 +122,36 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
         agent,
       };
       const { id: _id, ...stored } = record;
-      await store.set(recordKey(record.id), JSON.stringify(stored), days * DAY_MS);
-      await store.addToSet(userKey(user), record.id);
+      // Listed before it exists: a crash between the two never leaves a trust that a reset or a
+      // "revoke all" cannot find (a listed id without its record is dropped from the list when read).
+      await store.addToSet(listKey(user), record.id);
+      await store.set(recordKey(user, record.id), JSON.stringify(stored), days * DAY_MS);
       return record;
     },
 
     async use(id, user, days) {
-      const record = await read(id);
-      if (!record || record.user !== user || !trustHolds(record.createdAt, days, now())) return undefined;
+      const record = await read(user, id);
+      if (!record || !trustHolds(record.createdAt, days, now())) return undefined;
       const used = { ...record, lastUsedAt: now() };
       const { id: _id, ...stored } = used;
       // The record's own end stays where it was: a use does not extend the trust.
-      await store.set(recordKey(id), JSON.stringify(stored), Math.max(1, record.createdAt + days * DAY_MS - now()));
+      await store.set(
+        recordKey(user, id),
+        JSON.stringify(stored),
+        Math.max(1, record.createdAt + days * DAY_MS - now()),
+      );
       return used;
     },
 
-    async list(user) {
-      const found: TrustedBrowser[] = [];
-      for (const id of await store.members(userKey(user))) {
-        const record = await read(id);
-        if (record) found.push(record);
-        else await store.removeFromSet(userKey(user), id);
-      }
-      return found.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
-    },
-
+    list,
     revoke,
 
     async revokeAll(user) {
-      let ended = 0;
-      for (const id of await store.members(userKey(user))) if (await revoke(user, id)) ended += 1;
-      await store.delete(userKey(user));
-      return ended;
+      const live = (await list(user)).length;
+      await store.writeAll(await removal(user));
+      return live;
     },
+
+    removal,
   };
 }

@@ -145,18 +145,25 @@ export async function issueFirstEnrollCode(admin: UserAdmin, user: string): Prom
   return { code, hours };
 }
 
-/** Removes every second factor of the user and the recovery codes, and ends the user's sessions. */
+/**
+ * Removes every record of the user's second factors (TOTP, recovery codes, passkeys, answers) and
+ * of the browsers trusted through them, and ends the user's sessions.
+ */
 export async function resetFactors(admin: UserAdmin, user: string): Promise<{ removed: string[]; ended: string[] }> {
   const { state } = admin;
   const removed = await enrolledFactorNames(admin, user);
   const codes = await state.recovery.remaining(user);
   if (codes > 0) removed.push(count(codes, 'recovery code'));
-  // One write: a crash leaves every factor in place or none (issue 13).
-  await state.store.writeAll(admin.factors.flatMap((factor) => factor.removal(user)));
-  // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them;
-  // and so do the browsers trusted through it.
+  const untrusted = (await state.trusted.list(user)).length;
+  // One write: a crash leaves every factor in place or none (issue 13), and never a trusted
+  // browser that outlives the factor it was trusted through (issue 15).
+  const writes = await Promise.all([
+    ...admin.factors.map((factor) => factor.removal(user)),
+    state.trusted.removal(user),
+  ]);
+  await state.store.writeAll(writes.flat());
+  // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
   const ended = await state.records.revoke(user);
-  const untrusted = await state.trusted.revokeAll(user);
   if (untrusted > 0) admin.audit('trusted_browser.revoked', { user, browsers: untrusted, reason: 'factor reset' });
   admin.audit('enrollment.factor_reset', { user, removed, sessions_ended: ended.length });
   if (ended.length > 0) admin.audit('session.revoked', { user, sessions: ended.length, reason: 'factor reset' });

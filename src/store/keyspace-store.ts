@@ -7,8 +7,14 @@ import { type Store, StoreUnavailableError } from './store.js';
 /** How often expired entries nobody reads again are dropped; lookups drop the others. */
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** The memory store, with what only it (and the LMDB store) has. */
+export interface KeyspaceStore extends Store {
+  /** The live keys starting with `prefix`, sorted, with their kind and expiry (tests look into the store with it). */
+  keys: Keyspace['keys'];
+}
+
 /** Wraps a keyspace as a Store. */
-export function createKeyspaceStore(keyspace: Keyspace): Store {
+export function createKeyspaceStore(keyspace: Keyspace): KeyspaceStore {
   // unref: a forgotten store must not keep the process alive.
   const sweep = setInterval(() => keyspace.purgeExpired(), SWEEP_INTERVAL_MS).unref();
   let closed = false;
@@ -52,6 +58,7 @@ export function createKeyspaceStore(keyspace: Keyspace): Store {
       return keyspace.listItems(key);
     },
     writeAll: (writes, condition) => mutate(() => keyspace.writeAll(writes, condition)),
+    keys: (prefix) => keyspace.keys(prefix),
     async ping() {
       checkOpen();
     },

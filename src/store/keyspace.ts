@@ -34,6 +34,8 @@ export interface Keyspace {
   writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): boolean;
   /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
   purgeExpired(): number;
+  /** The live keys starting with `prefix`, sorted, with their kind and expiry (what `LmdbStore.keys` lists). */
+  keys(prefix?: string): Array<{ key: string; kind: Entry['kind']; expiresAt?: number }>;
 }
 
 /** Creates an empty keyspace on the clock `now`. */
@@ -160,6 +162,13 @@ export function createKeyspace(now: () => number): Keyspace {
         else entries.set(write.key, { kind: 'set', members: new Set(write.members), expiresAt: expiryOf(write.ttlMs) });
       }
       return true;
+    },
+    keys(prefix = '') {
+      const at = now();
+      return [...entries]
+        .filter(([key, entry]) => key.startsWith(prefix) && !isExpired(entry, at))
+        .map(([key, { kind, expiresAt }]) => ({ key, kind, ...(expiresAt === undefined ? {} : { expiresAt }) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     purgeExpired() {
       const at = now();

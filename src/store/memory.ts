@@ -2,8 +2,7 @@
 // survives a restart, so it suits neither enrollments nor more than one process.
 
 import { createKeyspace } from './keyspace.js';
-import { createKeyspaceStore } from './keyspace-store.js';
-import type { Store } from './store.js';
+import { createKeyspaceStore, type KeyspaceStore } from './keyspace-store.js';
 
 export interface MemoryStoreOptions {
   /** The clock TTLs are measured against (tests inject one to expire keys without sleeping). */
@@ -11,6 +10,6 @@ export interface MemoryStoreOptions {
 }
 
 /** Creates an empty in-process store. */
-export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+export function createMemoryStore(options: MemoryStoreOptions = {}): KeyspaceStore {
   return createKeyspaceStore(createKeyspace(options.now ?? Date.now));
 }

@@ -2,10 +2,12 @@
 // lost the phone or forgot their security questions: TOTP, security questions (answers and the
 // asked pair) and the recovery codes are removed, every session of the user ends on the
 // gateway (after at most the 2-second cache), and the next login leads to enrollment, never
-// past the second step. The command runs as its own process against the gateway's Redis.
+// past the second step; passkeys and trusted browsers leave no record behind either (issue 15).
+// The command runs as its own process against the gateway's Redis.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type CliFixture, runCli, startCliFixture } from '../helpers/cli.js';
+import { holdTwoFactorRecords, keysNaming, PASSKEYS_ON } from '../helpers/factor-records.js';
 import { ADMIN, type LoginHarness } from '../helpers/login-harness.js';
 import { ANSWERS, postAnswerSet } from '../helpers/questions.js';
 
@@ -14,7 +16,7 @@ let harness: LoginHarness;
 let config: string;
 
 before(async () => {
-  fixture = await startCliFixture();
+  fixture = await startCliFixture(PASSKEYS_ON);
   ({ harness, config } = fixture);
 });
 after(() => fixture?.close());
@@ -93,4 +95,16 @@ test('reset-factor removes security questions (answers and the asked pair); show
   assert.equal(await services.questions.isEnrolled('bob'), false);
   assert.equal(await services.questions.asked('bob'), undefined);
   assert.equal(await harness.gateway.login?.store.get('questions:asked:{u:bob}'), undefined, 'the asked pair is gone');
+});
+
+test("reset-factor leaves no key of the user's factors in Redis: passkeys and trusted browsers included", async () => {
+  await holdTwoFactorRecords(harness, 'carol');
+  const before = keysNaming(await fixture.keys(), 'carol');
+  assert.equal(before.filter((key) => key.startsWith('passkey:credential:')).length, 2, before.join(' '));
+  assert.equal(before.filter((key) => /^trusted:\{/.test(key)).length, 2, before.join(' '));
+
+  const reset = await runCli(['users', 'reset-factor', 'carol', '--config', config]);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stdout, /^carol: removed TOTP, passkeys, 10 recovery codes;/);
+  assert.deepEqual(keysNaming(await fixture.keys(), 'carol'), []);
 });

@@ -221,7 +221,7 @@ describe('replacing and removing', () => {
 
     await s.factor.save('alice', ANSWERS);
     await s.factor.asked('alice');
-    await s.store.writeAll(s.factor.removal('alice'));
+    await s.store.writeAll(await s.factor.removal('alice'));
     assert.equal(await s.factor.isEnrolled('alice'), false);
     assert.equal(await s.store.get('questions:asked:{u:alice}'), undefined);
     assert.equal(await s.store.get('questions:answers:{u:alice}'), undefined);

@@ -418,7 +418,7 @@ describe('disable, replace and operator reset (S12)', () => {
     await enrolled(s);
     await s.factor.beginEnrollment('alice', ENROLLMENT);
     assert.equal(await s.recovery.remaining('alice'), 10);
-    await s.store.writeAll(s.factor.removal('alice'));
+    await s.store.writeAll(await s.factor.removal('alice'));
     assert.equal(await s.factor.isEnrolled('alice'), false);
     for (const key of ['totp:secret:{u:alice}', 'totp:step:{u:alice}']) {
       assert.equal(await s.store.get(key), undefined, key);

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type LoginHarness, startLoginHarness } from './login-harness.js';
-import { startRedisServer } from './redis-server.js';
+import { askRedis, startRedisServer } from './redis-server.js';
 
 const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
 /**
@@ -80,6 +80,8 @@ export interface CliFixture {
   readonly harness: LoginHarness;
   /** The gateway.yaml the commands read (`--config`). */
   readonly config: string;
+  /** The store's keys, as the gateway names them (without the fixture's prefix), read from Redis. */
+  keys(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -90,11 +92,17 @@ export interface CliFixture {
 export async function startCliFixture(sections: Record<string, unknown> = {}): Promise<CliFixture> {
   const redis = await startRedisServer();
   try {
-    const all = { ...sections, store: { type: 'redis', url: redis.url, prefix: `cli:${randomUUID()}:` } };
+    const prefix = `cli:${randomUUID()}:`;
+    const all = { ...sections, store: { type: 'redis', url: redis.url, prefix } };
     const harness = await startLoginHarness({ overrides: all });
     return {
       harness,
       config: await writeCliConfig(harness, all),
+      async keys() {
+        const found = (await askRedis(redis.port, 'KEYS', `${prefix}*`)) as string[] | undefined;
+        if (!found) throw new Error('Redis did not answer KEYS');
+        return found.map((key) => key.slice(prefix.length)).sort();
+      },
       async close() {
         await harness.close();
         await redis.stop();

@@ -227,11 +227,19 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
         transports: created.transports,
         createdAt: now(),
       };
-      if (!(await store.setIfAbsent(credentialKey(user, created.id), JSON.stringify(stored)))) {
+      // One write, so that no crash leaves a credential its list does not name (which no reset
+      // would find); the list is rewritten whole, the caller running the user's changes one at a time.
+      const listed = await store.members(idsKey(user));
+      const writes: StoreWrite[] = [
+        { op: 'set', key: credentialKey(user, created.id), value: JSON.stringify(stored) },
+        ...(created.counter > 0
+          ? [{ op: 'set', key: counterKey(user, created.id), value: String(created.counter) } as const]
+          : []),
+        { op: 'replaceSet', key: idsKey(user), members: [...listed, created.id] },
+      ];
+      if (!(await store.writeAll(writes, { ifAbsent: credentialKey(user, created.id) }))) {
         return { ok: false, reason: 'already_registered' };
       }
-      if (created.counter > 0) await store.setIfGreater(counterKey(user, created.id), created.counter);
-      await store.addToSet(idsKey(user), created.id);
       return { ok: true, id: created.id };
     },
 
@@ -300,13 +308,17 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
 
     removeOne,
 
-    // The list of the user's passkeys and their handle go in the operator's one atomic write:
-    // a credential record no list names is never offered nor accepted (and a new registration
-    // always makes a new credential id).
-    removal(user) {
+    // Every record goes in the operator's one atomic write: the list, the handle, and each
+    // listed passkey's credential and counter (left behind, they were unreachable orphans).
+    async removal(user) {
+      const ids = await store.members(idsKey(user));
       return [
         { op: 'delete', key: idsKey(user) },
         { op: 'delete', key: handleKey(user) },
+        ...ids.flatMap((id): StoreWrite[] => [
+          { op: 'delete', key: credentialKey(user, id) },
+          { op: 'delete', key: counterKey(user, id) },
+        ]),
       ];
     },
   };

@@ -180,6 +180,6 @@ export function createQuestionsFactor({
       return outcome;
     },
 
-    removal,
+    removal: async (user) => removal(user),
   };
 }

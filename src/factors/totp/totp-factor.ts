@@ -186,6 +186,6 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       return outcome;
     },
 
-    removal,
+    removal: async (user) => removal(user),
   };
 }
