@@ -12,8 +12,6 @@ import { createGatewayServer } from './http/server.js';
 import { startPendingSweep } from './intercept/pending-expiry.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
-import { createGatewayMetrics } from './ops/metrics.js';
-import { shareWithPrimary } from './ops/metrics-cluster.js';
 import { startMetricsServer } from './ops/metrics-server.js';
 import { observeLogger } from './ops/observe.js';
 import { gatewayVersion } from './ops/version.js';
@@ -54,7 +52,10 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
   let upstream: Upstream = createUpstream(initial.upstream);
   const webSockets = createWebSocketTracker();
   // Metrics count what the logger records (audit events, access lines) and the store's calls.
-  const metrics = initial.metrics ? createGatewayMetrics(gatewayVersion()) : undefined;
+  // prom-client is loaded only when metrics are configured (RSS, issue 17).
+  const metrics = initial.metrics
+    ? (await import('./ops/metrics.js')).createGatewayMetrics(gatewayVersion())
+    : undefined;
   if (metrics) {
     observeLogger(logger, metrics);
     metrics.readers.webSockets = () => webSockets.size;
@@ -91,7 +92,7 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
       })
     : undefined;
   if (metrics && login) metrics.readers.hashQueue = () => login.hasher.load();
-  if (metrics && metricsToPrimary) shareWithPrimary(metrics.registry);
+  if (metrics && metricsToPrimary) (await import('./ops/metrics-cluster.js')).shareWithPrimary(metrics.registry);
   const metricsServer =
     metrics && initial.metrics && !metricsToPrimary
       ? await startMetricsServer(initial.metrics, metrics.registry)

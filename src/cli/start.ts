@@ -8,7 +8,6 @@ import { type ConfigSource, createFileConfigSource } from '../config/source.js';
 import { loadKeys } from '../crypto/keys.js';
 import { startGateway } from '../gateway.js';
 import { createLogger, type Logger } from '../ops/logger.js';
-import { workersMetrics } from '../ops/metrics-cluster.js';
 import { startMetricsServer } from '../ops/metrics-server.js';
 import { CommandError, positionals, readArgs } from './command.js';
 import { parseWorkerCount, workersRefusal } from './worker-policy.js';
@@ -40,7 +39,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   if (refusal) throw new CommandError(refusal);
   // Generated keys are created here, once, so that no two workers race to create different ones.
   if (initial.login) await loadKeys(initial.keys, initial.data_dir);
-  const metrics = initial.metrics ? await startMetricsServer(initial.metrics, workersMetrics()) : undefined;
+  const metrics = initial.metrics
+    ? await startMetricsServer(initial.metrics, (await import('../ops/metrics-cluster.js')).workersMetrics())
+    : undefined;
   if (metrics) logger.info({ event: 'gateway.metrics_started', url: metrics.url }, `metrics on ${metrics.url}`);
   try {
     return await superviseWorkers({ workers, logger, graceMs: initial.listen.shutdown_grace });

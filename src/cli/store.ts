@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import { ConfigInvalidError } from '../config/source.js';
 import { importJsonStore, jsonStorePathOf } from '../store/json-import.js';
-import { createLmdbStore, type LmdbStore } from '../store/lmdb.js';
+import type { LmdbStore } from '../store/lmdb.js';
 import { CommandError, positionals, readArgs, UsageError } from './command.js';
 
 /** Opens the LMDB store the configuration `file` names; refused for another store type. */
@@ -26,6 +26,8 @@ async function withLmdbStore(file: string, command: (store: LmdbStore) => Promis
   }
   let store: LmdbStore;
   try {
+    // Loaded here, not with the CLI: `gateway start` with another store never loads lmdb (issue 17).
+    const { createLmdbStore } = await import('../store/lmdb.js');
     store = await createLmdbStore({ path: settings.path });
     // Opened as the gateway opens it, so that a store.json waiting to be imported is not left behind.
     await importJsonStore(store, jsonStorePathOf(settings.path));

@@ -1,10 +1,10 @@
-// Owns the choice of store backend: builds the one that the `store` settings name.
+// Owns the choice of store backend: builds the one that the `store` settings name, loading only
+// its driver (lmdb or ioredis: megabytes of RSS each, issue 17).
 
 import { importJsonStore, jsonStorePathOf } from './json-import.js';
-import { createLmdbStore } from './lmdb.js';
 import { createMemoryStore } from './memory.js';
 import { observedStore, type StoreObserver } from './observed.js';
-import { createRedisStore, type RedisStoreOptions } from './redis.js';
+import type { RedisStoreOptions } from './redis.js';
 import type { StoreSettings } from './settings.js';
 import type { Store } from './store.js';
 
@@ -28,6 +28,7 @@ async function createBackend(settings: StoreSettings, options: CreateStoreOption
     case 'memory':
       return createMemoryStore({ now: options.now });
     case 'lmdb': {
+      const { createLmdbStore } = await import('./lmdb.js');
       const store = await createLmdbStore({ path: settings.path, now: options.now });
       try {
         await importJsonStore(store, jsonStorePathOf(settings.path), options.now);
@@ -38,7 +39,7 @@ async function createBackend(settings: StoreSettings, options: CreateStoreOption
       return store;
     }
     case 'redis':
-      return createRedisStore(redisOptionsOf(settings, env));
+      return (await import('./redis.js')).createRedisStore(redisOptionsOf(settings, env));
   }
 }
 

@@ -4,7 +4,8 @@
 // keeps reconnecting in the background. (A call that timed out after reaching a slow Redis may
 // still have run there: its outcome is unknown, as with any timeout.)
 
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from './store.js';
 
 export type RedisClient = Redis | Cluster;
@@ -20,11 +21,19 @@ export interface RedisConnectionOptions {
   scripts: Record<string, { lua: string; numberOfKeys?: number }>;
 }
 
+/**
+ * ioredis, loaded at the first client: a gateway that never talks to Redis (the LMDB or memory
+ * store, YAML allowlists) does not carry its 15 MB of RSS (issue 17). It is CommonJS, so a
+ * synchronous require keeps createRedisClient synchronous.
+ */
+const ioredis = () => createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+
 /** Reconnect attempts back off from 50 ms to this, and go on forever. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 
 /** Creates the client; it connects in the background. */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
+  const { Cluster, Redis } = ioredis();
   const perConnection = {
     // Commands in flight when the connection drops fail at once and are not resent later.
     maxRetriesPerRequest: 0,

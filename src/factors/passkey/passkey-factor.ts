@@ -8,15 +8,12 @@
 // (they belong to the two-factor kind, issue 15).
 
 import { randomBytes } from 'node:crypto';
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { RelyingParty } from '../../config/sections/passkeys.js';
@@ -26,6 +23,12 @@ import type { RecoveryCodes } from '../recovery-codes.js';
 import { passkeyListKey, totpSecretKey, userKey } from '../user-keys.js';
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * @simplewebauthn/server, loaded at the first passkey page: a gateway whose users never use one
+ * does not carry its 13 MB of RSS (issue 17). Every call below is async anyway.
+ */
+const webauthn = () => import('@simplewebauthn/server');
 /** What a person may call a passkey ("Work laptop"), at most. */
 export const PASSKEY_NAME_LENGTH = 60;
 
@@ -187,7 +190,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       await store.setIfAbsent(handleKey(user), fresh);
       const handle = (await store.get(handleKey(user))) ?? fresh;
       const existing = await storedCredentials(user);
-      return generateRegistrationOptions({
+      return (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: user,
@@ -209,7 +212,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       if (!response) return { ok: false, reason: 'malformed' };
       let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
-        verified = await verifyRegistrationResponse({
+        verified = await (await webauthn()).verifyRegistrationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
@@ -247,7 +250,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       const rp = relyingParty();
       const existing = await storedCredentials(user);
       if (!rp || existing.length === 0) return undefined;
-      return generateAuthenticationOptions({
+      return (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: existing.map(({ id, transports }) => ({ id, transports })),
         challenge: await newChallenge(user, boundTo, 'authenticate'),
@@ -270,7 +273,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       const counter = Number((await store.get(counterKey(user, response.id))) ?? 0);
       let newCounter: number;
       try {
-        const verified = await verifyAuthenticationResponse({
+        const verified = await (await webauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
