@@ -19,6 +19,25 @@ export interface ClientAddress {
 
 export type ClientAddressResult = { ok: true; client: ClientAddress } | { ok: false; reason: string };
 
+/** Socket peers read before, at most this many (forgotten all at once when full). */
+const PEERS_REMEMBERED = 4_096;
+const peers = new Map<string, ReadAddress | undefined>();
+
+/**
+ * The socket peer, read once per address text: every request of a keep-alive connection has the
+ * same peer, and reading it again (a pattern, ipaddr.js, the key) was about 2% of a proxied
+ * request's CPU (issue 17). The reading is a pure function of the text, so a remembered one is
+ * the same answer.
+ */
+function readPeer(raw: string): ReadAddress | undefined {
+  const known = peers.get(raw);
+  if (known !== undefined || peers.has(raw)) return known;
+  if (peers.size >= PEERS_REMEMBERED) peers.clear();
+  const read = readAddress(raw);
+  peers.set(raw, read);
+  return read;
+}
+
 /** Splits X-Forwarded-For (possibly sent as several header lines) into read addresses; undefined when any entry is malformed. */
 export function parseForwardedFor(header: string | string[]): ReadAddress[] | undefined {
   const entries = (Array.isArray(header) ? header.join(',') : header).split(',');
@@ -37,7 +56,7 @@ export function resolveClientAddress(
   forwardedFor: string | string[] | undefined,
   trustedProxies: IpMatcher,
 ): ClientAddressResult {
-  const read = rawPeer === undefined ? undefined : readAddress(rawPeer);
+  const read = rawPeer === undefined ? undefined : readPeer(rawPeer);
   if (!read) return { ok: false, reason: 'connection without a peer address' };
   const peer = read.text;
   if (!trustedProxies.contains(read.key)) {

@@ -44,6 +44,8 @@ export function mediaType(contentType: string | undefined): string {
 
 /** Whether a query carries the username or the password field, in any spelling an app may read as one. */
 export function queryCarriesCredentials(search: string, fields: Pick<LoginFields, 'username' | 'password'>): boolean {
+  // No query (most requests): nothing to parse.
+  if (search.length <= 1) return false;
   return [...new URLSearchParams(search)].some(
     ([name]) => mayBe(name, fields.username) || mayBe(name, fields.password),
   );

@@ -128,6 +128,17 @@ export function anonymousCookieLine(
   return serializeCookie(rs.anonymousCookie, value, rs.secure, Math.floor(lifetime / 1000));
 }
 
+/** The pass-through cookie names of a configuration as a set, built once per configuration. */
+const nameSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function nameSet(names: readonly string[]): ReadonlySet<string> {
+  let set = nameSets.get(names);
+  if (!set) {
+    set = new Set(names);
+    nameSets.set(names, set);
+  }
+  return set;
+}
+
 /** The Cookie header for the upstream: the vault's cookies for this path, plus the browser's pass-through ones. */
 export function upstreamCookieHeader(
   jar: Jar,
@@ -136,7 +147,7 @@ export function upstreamCookieHeader(
   rs: RequestSession,
   now: number,
 ): string {
-  const names = new Set(scope.runtime.config.login?.pass_through_cookies ?? []);
+  const names = nameSet(scope.runtime.config.login?.pass_through_cookies ?? []);
   // A cross-site request must not carry the app's SameSite=Strict cookies (Sec-Fetch-Site says so).
   const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
   return [cookieHeader(jar, scope.target.path, now, crossSite), passThroughCookies(rs.cookies, names)]
@@ -149,7 +160,7 @@ export function splitSetCookies(
   lines: readonly string[],
   passThrough: readonly string[],
 ): { vault: string[]; client: string[] } {
-  const names = new Set(passThrough);
+  const names = nameSet(passThrough);
   const vault: string[] = [];
   const client: string[] = [];
   for (const line of lines) {

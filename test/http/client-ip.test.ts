@@ -232,6 +232,17 @@ describe('resolveClientAddress', () => {
   });
 });
 
+describe('resolveClientAddress, a peer read again', () => {
+  test('a peer seen before (remembered) resolves as the first time, and a malformed one is refused every time', () => {
+    const first = resolveClientAddress('192.0.2.7', '198.51.100.1', trusted);
+    assert.deepEqual(resolveClientAddress('192.0.2.7', '198.51.100.1', trusted), first);
+    const viaProxy = resolveClientAddress('10.0.0.9', '198.51.100.1', trusted);
+    assert.deepEqual(resolveClientAddress('10.0.0.9', '198.51.100.1', trusted), viaProxy);
+    assert.ok(viaProxy.ok && viaProxy.client.address === '198.51.100.1');
+    for (let i = 0; i < 2; i++) assert.equal(resolveClientAddress('0x7f.0.0.1', undefined, trusted).ok, false);
+  });
+});
+
 describe('parseForwardedFor', () => {
   test('normalises each entry and keeps the order', () => {
     assert.deepEqual(

@@ -129,6 +129,7 @@ describe('readLoginUsername with login.multipart on', () => {
 describe('queryCarriesCredentials', () => {
   const rows: Array<[string, boolean]> = [
     ['', false],
+    ['?', false],
     ['?next=%2Fdashboard', false],
     ['?username=alice', true],
     ['?password=x', true],

@@ -87,6 +87,17 @@ describe('hop-headers', () => {
     assert.deepEqual(connectionTokens(['close', 'X-Bar, x-baz']), new Set(['close', 'x-bar', 'x-baz']));
   });
 
+  test('connectionTokens gives the same tokens for a value read again (remembered), short or long, alone or in a list', () => {
+    const long = `keep-alive, ${'x-'.repeat(40)}long`;
+    for (const value of ['Keep-Alive, X-Foo', long]) {
+      const first = new Set(connectionTokens(value));
+      assert.deepEqual(connectionTokens(value), first);
+      assert.deepEqual(connectionTokens([value]), first);
+    }
+    assert.deepEqual(connectionTokens(['Keep-Alive, X-Foo', 'x-bar']), new Set(['keep-alive', 'x-foo', 'x-bar']));
+    assert.deepEqual(connectionTokens(''), new Set());
+  });
+
   test('isHopByHop: fixed names and names the Connection header lists', () => {
     const tokens = new Set(['x-secret']);
     assert.equal(isHopByHop('te', tokens), true);
