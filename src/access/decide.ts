@@ -26,9 +26,10 @@ export type SessionState = 'full' | 'pending' | 'none';
 
 /**
  * What the second step owes for a user: nothing, a check of the factor they enrolled (one at a
- * time, so it names which), or an enrollment.
+ * time, so it names which), an enrollment, or a replacement: a check of the security questions
+ * their role may no longer use, then an enrollment in their place (issue 15).
  */
-export type SecondStep = 'none' | FactorKind | 'enroll';
+export type SecondStep = 'none' | FactorKind | 'enroll' | 'replace';
 
 /** Why a request is refused, each with its own answer (405, 403, 503, 429, 403). */
 export type RefusalReason = 'method' | 'allowlist' | 'allowlist_unavailable' | 'locked' | 'rule';
@@ -173,8 +174,11 @@ export function decide(facts: RequestFacts): Decision {
 /**
  * What the second step owes. A user passes a factor they hold that their role may use (the
  * first of TOTP, passkeys, questions; the two-factor page offers both of that kind). A user
- * whose only factors the role may not use (a policy narrowed since) owes an enrollment, never
- * nothing; a required step without any factor means enrollment too.
+ * whose only factors the role may not use (a policy narrowed since) owes never nothing: with
+ * security questions where the role may use TOTP, a replacement (the questions asked as ever,
+ * then TOTP enrolled in their place: the login is never weaker than what they hold); otherwise
+ * an enrollment, which the one-kind rule refuses until an operator resets them. A required step
+ * without any factor means enrollment too.
  */
 export function secondStepFor(
   role: string,
@@ -184,6 +188,7 @@ export function secondStepFor(
 ): SecondStep {
   const usable = enrolled.filter((kind) => allowed.includes(kind));
   if (usable.length > 0) return usable[0] as FactorKind;
+  if (enrolled.includes('questions') && allowed.includes('totp')) return 'replace';
   if (enrolled.length > 0) return 'enroll';
   return policy[role]?.second_step === 'required' ? 'enroll' : 'none';
 }

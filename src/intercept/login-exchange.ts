@@ -283,10 +283,13 @@ export async function handleLogin(
     const { role } = judged.who;
     const enrolled = await enrolledFactors(services, confirmed);
     const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
-    // A browser trusted at an earlier step skips the step it owes (never an enrollment); the
-    // password was checked above and the allowlist and locks are still decided below.
+    // A browser trusted at an earlier step skips the step it owes (never an enrollment, nor a
+    // replacement of a factor the role may no longer use); the password was checked above and
+    // the allowlist and locks are still decided below.
     const trust =
-      owed === 'none' || owed === 'enroll' ? undefined : await trustedBrowser(scope, rs, services, confirmed, role);
+      owed === 'none' || owed === 'enroll' || owed === 'replace'
+        ? undefined
+        : await trustedBrowser(scope, rs, services, confirmed, role);
     const after = decide({ ...facts, login: { ...judged.checks, owed: trust ? 'none' : owed } });
     if (after.action === 'refuse') {
       answer.rest?.destroy();

@@ -30,6 +30,8 @@ export type AuditEvent =
   | 'enrollment.questions_disabled'
   | 'enrollment.refused'
   | 'enrollment.factor_reset'
+  | 'enrollment.replacement_started'
+  | 'enrollment.replaced'
   | 'enrollment.code_issued'
   | 'enrollment.recovery_code_used'
   | 'passkey.registered'

@@ -20,6 +20,7 @@ import {
   questionsEnrollPage,
   questionsStepUpPage,
 } from './forms.js';
+import { REPLACEMENT_NOTE, startReplacement } from './replacement.js';
 import {
   type CheckResult,
   type EnrollOwner,
@@ -95,9 +96,16 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   // The same questions on every reload and every new login, until they are answered (issue 5).
   const asked = await services.questions.asked(pending.user);
   if (!asked) return unaskable(ctx);
+  // A replacement (replacement.ts) trusts no browser: what it passes is on its way out.
+  const replacing = pending.step === 'replace';
   const page = (message?: string) =>
     questionsStepUpPage(
-      { prefix, csrf: csrfToken(services.keys.digest, pending.id), trustDays: trustDays(ctx, pending.role) },
+      {
+        prefix,
+        csrf: csrfToken(services.keys.digest, pending.id),
+        trustDays: replacing ? undefined : trustDays(ctx, pending.role),
+        note: replacing ? REPLACEMENT_NOTE : undefined,
+      },
       questionTexts(scope, asked),
       message,
     );
@@ -112,6 +120,7 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
   if (result === 'answered') return;
   if (result === 'ended') return loginExpired(ctx, 'Too many wrong answers. Please sign in again.');
   if (result !== 'passed') return sendHtml(scope, ctx.res, 401, page(failureText(GENERIC_FAILURE, result)));
+  if (replacing) return startReplacement(ctx, pending);
   const promoted = await promote(ctx, pending, 'questions');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   const trust = await trustThisBrowser(ctx, pending, form);

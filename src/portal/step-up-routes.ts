@@ -51,7 +51,7 @@ async function stepUp(ctx: RouteContext): Promise<void> {
   if (!pending && rs.session) return sessionStepUp(ctx, rs.session);
   if (!pending) return loginExpired(ctx, 'Your sign-in expired. Please sign in again.');
   if (pending.step === 'enroll') return sendRedirect(scope, ctx.res, `${prefix}/enroll`);
-  if (pending.step === 'questions') return questionsStepUp(ctx, pending);
+  if (pending.step === 'questions' || pending.step === 'replace') return questionsStepUp(ctx, pending);
   const csrf = csrfToken(services.keys.digest, pending.id);
   const methods = await twoFactorMethods(ctx, pending.user, pending.role);
   const form = { prefix, csrf, trustDays: trustDays(ctx, pending.role) };
@@ -83,14 +83,21 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
   const { scope, services, prefix } = ctx;
   const role = pending?.role ?? ctx.rs.session?.role ?? '';
   if (!factorOffered(ctx, role, 'totp')) return;
-  const permission = firstEnrollment(scope);
+  // A login that passed the questions its role may no longer use replaces them (replacement.ts):
+  // not a first enrollment, so the operator's rule for those does not apply (S12: the factor
+  // replaced was passed moments ago), and the one-kind rule is kept by the write that swaps them.
+  const replacing = pending?.replaces === 'questions';
+  const permission = replacing ? 'allowed' : firstEnrollment(scope);
   if (permission === 'refused') return refuseFirstEnrollment(ctx, owner.user);
   if (await services.totp.isEnrolled(owner.user)) return sendRedirect(scope, ctx.res, `${prefix}/account`);
   const allowed = allowedFactors(scope.runtime.config, role);
-  const passkeyHref = allowed.includes('passkey')
-    ? `${prefix}/${pending ? 'enroll/passkey' : 'account/passkeys'}`
-    : undefined;
-  if (await services.questions.isEnrolled(owner.user)) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
+  const passkeyHref =
+    allowed.includes('passkey') && !replacing
+      ? `${prefix}/${pending ? 'enroll/passkey' : 'account/passkeys'}`
+      : undefined;
+  if (!replacing && (await services.questions.isEnrolled(owner.user))) {
+    return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
+  }
   const csrf = csrfToken(services.keys.digest, owner.boundTo);
   const view = async (message?: string) => {
     const { secret, qrSvg, uri } = await services.totp.beginEnrollment(owner.user, owner.boundTo);
@@ -102,7 +109,7 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
         uri,
         action: owner.action,
         askEnrollCode: permission === 'needs-code',
-        questionsHref,
+        questionsHref: replacing ? undefined : questionsHref,
         passkeyHref,
       },
       message,
@@ -127,9 +134,10 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
   const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', async () => {
     // Checked again in the user's queue, where question enrollment checks for TOTP: of two
     // tabs enrolling both factors at once, the second sees the first (one at a time).
-    otherFactor = await services.questions.isEnrolled(owner.user);
+    otherFactor = !replacing && (await services.questions.isEnrolled(owner.user));
     if (otherFactor) return { ok: true };
-    const outcome = await services.totp.confirmEnrollment(owner.user, owner.boundTo, form.get('code') ?? '');
+    const replaced = replacing ? await services.questions.removal(owner.user) : [];
+    const outcome = await services.totp.confirmEnrollment(owner.user, owner.boundTo, form.get('code') ?? '', replaced);
     if (outcome.ok) codes = outcome.codes;
     return outcome;
   });
@@ -140,7 +148,17 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     client: scope.client.address,
     request_id: scope.id,
   });
-  if (!pending) await secondStepChanged(ctx, owner.user, 'totp enrolled');
+  if (replacing) {
+    audit(services.logger, 'enrollment.replaced', {
+      user: owner.user,
+      removed: 'questions',
+      enrolled: 'totp',
+      client: scope.client.address,
+      request_id: scope.id,
+    });
+  }
+  if (!pending || replacing)
+    await secondStepChanged(ctx, owner.user, replacing ? 'questions replaced' : 'totp enrolled');
   if (!pending) return sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, `${prefix}/account`));
   const promoted = await promote(ctx, pending, 'enrollment', 'totp');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');

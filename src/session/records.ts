@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { SecondStep } from '../access/decide.js';
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import type { Sealer } from '../crypto/sealing.js';
+import type { FactorKind } from '../factors/factor.js';
 import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
@@ -60,6 +61,11 @@ export interface PendingRecord {
   readonly role: string;
   /** The factor this login must pass, or 'enroll' when a required step was never set up (S12). */
   readonly step: PendingStep;
+  /**
+   * The kind of factor this login passed and its role may no longer use (step 'enroll' only):
+   * the enrollment replaces it (issue 15).
+   */
+  readonly replaces?: FactorKind;
   readonly createdAt: number;
   readonly endsAt: number;
   readonly jar: Jar;
@@ -153,6 +159,7 @@ interface StoredPending {
   user: string;
   role: string;
   step: PendingStep | 'verify';
+  replaces?: FactorKind;
   createdAt: number;
   endsAt: number;
   vault: string;
@@ -281,6 +288,7 @@ export function createSessionRecords(options: {
       role: stored.role,
       // 'verify' was written before a second factor existed, and meant TOTP.
       step: stored.step === 'verify' ? 'totp' : stored.step,
+      replaces: stored.replaces,
       createdAt: stored.createdAt,
       endsAt: stored.endsAt,
       jar,
@@ -466,6 +474,7 @@ export function createSessionRecords(options: {
         user: input.user,
         role: input.role,
         step: input.step,
+        replaces: input.replaces,
         createdAt: time,
         endsAt,
         vault: sealJar(id, input.jar),

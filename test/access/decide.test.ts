@@ -481,10 +481,15 @@ describe('secondStepFor', () => {
     ['admin', ['passkey'], all, 'passkey'],
     ['admin', ['totp', 'passkey'], all, 'totp'],
     ['admin', ['questions'], all, 'questions'],
-    // A policy narrowed after enrollment: an unusable factor owes an enrollment, never nothing.
-    ['admin', ['questions'], ['totp', 'passkey'], 'enroll'],
+    // A policy narrowed after enrollment owes never nothing: questions the role may no longer use
+    // are passed, then replaced by TOTP (issue 15); what cannot be replaced so owes an enrollment.
+    ['admin', ['questions'], ['totp', 'passkey'], 'replace'],
+    ['staff', ['questions'], ['totp'], 'replace'],
+    ['optional-role', ['questions'], ['totp'], 'replace'],
+    ['admin', ['questions'], ['passkey'], 'enroll'],
     ['staff', ['totp', 'passkey'], ['passkey'], 'passkey'],
     ['staff', ['totp'], ['passkey'], 'enroll'],
+    ['staff', ['totp'], ['questions'], 'enroll'],
     ['staff', [], all, 'none'],
     ['staff', ['totp'], all, 'totp'],
     ['staff', ['questions'], all, 'questions'],

@@ -37,9 +37,15 @@ export interface TotpFactor extends SecondFactor<string> {
   beginEnrollment(user: string, enrollment: string): Promise<TotpEnrollment>;
   /**
    * Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from
-   * it, with ten fresh recovery codes: the secret and the codes are written together or not at all.
+   * it, with ten fresh recovery codes: the secret and the codes are written together or not at
+   * all, and with them `replacing` (the removal of a factor this one replaces, issue 15).
    */
-  confirmEnrollment(user: string, enrollment: string, code: string): Promise<ConfirmOutcome>;
+  confirmEnrollment(
+    user: string,
+    enrollment: string,
+    code: string,
+    replacing?: readonly StoreWrite[],
+  ): Promise<ConfirmOutcome>;
   /** Swaps an enrolled user's secret for the enrollment's candidate: a valid current code and a correct candidate code (S12). */
   replace(user: string, enrollment: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
 }
@@ -131,7 +137,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       return { secret, uri, qrSvg: await qrSvg(uri) };
     },
 
-    async confirmEnrollment(user, enrollment, code) {
+    async confirmEnrollment(user, enrollment, code, replacing = []) {
       // Checked before anything is written: the candidate's step must not touch an active user's record.
       if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
       if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
@@ -150,6 +156,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
           { op: 'set', key: secretKey(user), value: pending.sealed },
           change,
           { op: 'delete', key: pendingKey(user, enrollment) },
+          ...replacing,
         ],
         { ifAbsent: secretKey(user) },
       );
