@@ -1,9 +1,10 @@
-// Owns one closed-loop measurement of a target: warm it up with wrk, then run wrk again
+// Owns one closed-loop measurement of a target: warm it up with wrk (warm-up.ts), then run wrk again
 // while reading the CPU time of the proxy and of the upstream before and after.
 
 import { awaitQuiet, foreignCores, snapshotLoad, stealCores } from '../lib/machine-load.js';
 import type { BenchContext, Metrics } from '../scenarios/types.js';
 import type { RunningTarget } from '../servers/targets.js';
+import { warmUp } from './warm-up.js';
 import { runWrk } from './wrk.js';
 
 /** The headers of a request that carries the target's full session, when it has one. */
@@ -26,7 +27,7 @@ export async function measureWrk(
   const headers = withSession ? sessionHeaders(target) : [];
   const run = { wrk: tools.wrk, cpus: layout.loadGenerator, url: `${target.url}${path}`, connections, headers };
   const waitedMs = await awaitQuiet(ctx.quietBudget);
-  await runWrk({ ...run, seconds: options.warmupSeconds });
+  await warmUp(run, target, options.warmupSeconds);
   const proxyBefore = target.proxyCpu();
   const upstreamBefore = target.upstreamCpu();
   const loadBefore = snapshotLoad();

@@ -37,6 +37,8 @@ export interface RunningTarget {
   readonly rssPid: number;
   /** CPU microseconds the proxy has used so far, helpers and workers included (the upstream's for bare). */
   proxyCpu(): number;
+  /** How many processes serve requests, each warmed up on its own (load/warm-up.ts): the gateway's workers; 1 when absent. */
+  readonly processes?: number;
   /** CPU microseconds the upstream has used so far. */
   upstreamCpu(): number;
   rss(): number;
@@ -135,6 +137,7 @@ function gatewayTarget(
         url: running.url,
         ...(running.sessionHeader ? { sessionHeader: running.sessionHeader } : {}),
         rssPid: running.pid,
+        ...(workers ? { processes: workers } : {}),
         proxyCpu: () => treeCpuMicros(running.pid) + (redis ? cpuMicros(redis.pid) : 0),
         upstreamCpu: () => cpuMicros(upstream.pid),
         rss: () => treeRssBytes(running.pid),
