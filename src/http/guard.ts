@@ -62,11 +62,18 @@ async function sessionAndDecision(
   const credentials = mayCarryCredentials(scope, req, login);
   const route = classifyRoute(method, scope.target, login, requirement, credentials);
   const allowlist = allowlistFact(scope.runtime, scope.client, services, rs.session);
-  const facts = { route, session: rs.state, wantsJson, allowlist, requirement, method };
-  return {
-    rs,
-    decision: decide({ ...facts, secondStepAt: rs.session?.secondStepAt, now: services.now() }),
+  // One literal, not a spread of a facts object: spreading takes V8's slow path on every request.
+  const facts = {
+    route,
+    session: rs.state,
+    wantsJson,
+    allowlist,
+    requirement,
+    method,
+    secondStepAt: rs.session?.secondStepAt,
+    now: services.now(),
   };
+  return { rs, decision: decide(facts) };
 }
 
 /**
