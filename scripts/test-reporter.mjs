@@ -12,7 +12,7 @@ import { relative } from 'node:path';
 // read are test:pass and test:fail ({ name, nesting, file, line, todo, skip, details: {
 // duration_ms, error } }) and test:diagnostic ({ nesting, message }).
 
-const SLOWEST = 10;
+const SLOWEST = 15;
 const ERROR_LINES = 30;
 const DOTS_PER_LINE = 80;
 
