@@ -93,13 +93,18 @@ export function newId(): string {
 
 const sessionKey = (id: string) => `session:${id}`;
 const pendingKey = (id: string) => `pending:${id}`;
-// Each user's index names their sessions with when each began and ends ("createdAt.endsAt.id"),
-// so a login prunes the ended ones and ends the oldest beyond the cap without reading or
-// decrypting a record: its cost does not grow with the user's sessions (issue 13; an index of
-// bare ids, written before, is still read, record by record). The users index grows with users,
-// not with logins, and lets an operator revoke everyone's sessions. Neither has a TTL: a lifetime
+// Each user's index is an ordered set of their sessions by when each began, each named with when
+// it began and ends ("createdAt.endsAt.id"): a login reads only the oldest entries, those that
+// ended and those beyond the cap, and ends them without reading or decrypting a record, so it
+// costs the same with 10 sessions or 10,000 (issue 13). The users index grows with users, not
+// with logins, and lets an operator revoke everyone's sessions. Neither has a TTL: a lifetime
 // shortened by a reload must not make a live session unlisted, and so unrevocable.
-const userIndexKey = (user: string) => `sessions:user:${user}`;
+const userIndexKey = (user: string) => `sessions:user-index:${user}`;
+// The index as it was before: a set, read and rewritten whole at every login (its members timed,
+// or bare ids written earlier still). Moved into the ordered index at the user's first touch.
+const oldUserIndexKey = (user: string) => `sessions:user:${user}`;
+/** How many of the oldest index entries a login reads at most at a time while they have ended (it starts at one, doubling). */
+const MAX_ENDED_BATCH = 64;
 const USERS_INDEX = 'sessions:users';
 // When each user last signed in (a session created), for the admin console; no TTL, one per user.
 const lastSignInKey = (user: string) => `last-sign-in:${user}`;
@@ -130,6 +135,18 @@ export function parseIndexMember(member: string): IndexEntry | { member: string;
   if (id === undefined || !/^\d+$/.test(createdAt as string) || !/^\d+$/.test(endsAt as string))
     return { member, id: member };
   return { member, id, createdAt: Number(createdAt), endsAt: Number(endsAt) };
+}
+
+/**
+ * The leading entries of an index read oldest first that have ended by `now`: those a login
+ * drops before the cap (pure). A bare id has no times and is never among them.
+ */
+export function endedLeaders<E extends IndexEntry | { member: string; id: string }>(
+  oldest: readonly E[],
+  now: number,
+): E[] {
+  const firstLive = oldest.findIndex((entry) => !('endsAt' in entry) || entry.endsAt > now);
+  return oldest.slice(0, firstLive === -1 ? oldest.length : firstLive);
 }
 
 /** Which entries of an index to drop: those ended by `now`, then the oldest beyond `max` (pure). */
@@ -301,40 +318,61 @@ export function createSessionRecords(options: {
     const record = await readSession(id);
     cache.delete(id);
     await store.delete(sessionKey(id));
-    if (record) {
-      await store.removeFromSet(userIndexKey(record.user), indexMember(record));
-      await store.removeFromSet(userIndexKey(record.user), id);
-    }
+    if (record) await store.removeOrdered(userIndexKey(record.user), indexMember(record));
     return record;
   }
 
-  /** Drops the user's ended sessions from the index and ends the oldest beyond the cap, reading no record. */
-  async function pruneSessions(user: string): Promise<void> {
-    const entries: IndexEntry[] = [];
-    for (const member of await store.members(userIndexKey(user))) {
+  /**
+   * Moves the user's index as it was before (a set) into the ordered index, member by member:
+   * once per user (afterwards the old key is absent, one read), and each member is removed from
+   * the old set only once in the new one, so a crash or a second gateway doing the same midway
+   * loses no session from the index.
+   */
+  async function moveOldIndex(user: string): Promise<void> {
+    for (const member of await store.members(oldUserIndexKey(user))) {
       const entry = parseIndexMember(member);
-      if ('endsAt' in entry) {
-        entries.push(entry);
-        continue;
+      let timed: { id: string; createdAt: number; endsAt: number } | undefined = 'endsAt' in entry ? entry : undefined;
+      if (!timed) {
+        // A bare id, written before the index carried times: read once, kept with its times while it lives.
+        const record = await readSession(entry.id);
+        if (record && alive(record)) timed = record;
       }
-      // A bare id, written before the index carried times: read once, kept with its times.
-      const record = await readSession(entry.id);
-      await store.removeFromSet(userIndexKey(user), member);
-      if (record && alive(record)) {
-        await store.addToSet(userIndexKey(user), indexMember(record));
-        entries.push({
-          member: indexMember(record),
-          id: record.id,
-          createdAt: record.createdAt,
-          endsAt: record.endsAt,
-        });
-      }
+      if (timed) await store.addOrdered(userIndexKey(user), indexMember(timed), timed.createdAt);
+      await store.removeFromSet(oldUserIndexKey(user), member);
     }
-    for (const entry of entriesToDrop(entries, now(), options.settings().maxPerUser)) {
+  }
+
+  /** Ends the sessions the index names, record first: an index entry never outlives a live record. */
+  async function endIndexed(user: string, entries: readonly { member: string; id: string }[]): Promise<void> {
+    for (const entry of entries) {
       cache.delete(entry.id);
       await store.delete(sessionKey(entry.id));
-      await store.removeFromSet(userIndexKey(user), entry.member);
+      await store.removeOrdered(userIndexKey(user), entry.member);
     }
+  }
+
+  /**
+   * Ends the user's sessions that have ended by their absolute end, then the oldest beyond the
+   * cap, reading only those entries of the index (and one more) and no record.
+   */
+  async function pruneSessions(user: string): Promise<void> {
+    // Usually none has ended, and this reads one entry: the oldest, still live.
+    for (let batch = 1; ; batch = Math.min(batch * 2, MAX_ENDED_BATCH)) {
+      const oldest = (await store.lowestOrdered(userIndexKey(user), { limit: batch })).map(parseIndexMember);
+      const ended = endedLeaders(oldest, now());
+      await endIndexed(user, ended);
+      if (ended.length < batch) break;
+    }
+    const max = options.settings().maxPerUser;
+    if (max === undefined) return;
+    const beyond = await store.lowestOrdered(userIndexKey(user), { keep: max });
+    await endIndexed(user, beyond.map(parseIndexMember));
+  }
+
+  /** Every session the user's index names (reads it whole: for pages, the CLI and revocation, not for every login). */
+  async function indexedSessions(user: string): Promise<Array<{ member: string; id: string }>> {
+    await moveOldIndex(user);
+    return (await store.orderedMembers(userIndexKey(user))).map(parseIndexMember);
   }
 
   /** Ends the user's oldest pending logins beyond the cap (the index forgets the ended ones by their end). */
@@ -368,7 +406,8 @@ export function createSessionRecords(options: {
         agent: origin?.agent,
       };
       await write(record);
-      await store.addToSet(userIndexKey(user), indexMember(record));
+      await moveOldIndex(user);
+      await store.addOrdered(userIndexKey(user), indexMember(record), record.createdAt);
       await store.addToSet(USERS_INDEX, user);
       await store.set(lastSignInKey(user), String(time));
       await pruneSessions(user);
@@ -424,21 +463,20 @@ export function createSessionRecords(options: {
 
     async listSessions(user) {
       const records: SessionRecord[] = [];
-      for (const member of await store.members(userIndexKey(user))) {
-        const record = await readSession(parseIndexMember(member).id);
+      for (const { member, id } of await indexedSessions(user)) {
+        const record = await readSession(id);
         if (record && alive(record)) records.push(record);
-        else await store.removeFromSet(userIndexKey(user), member);
+        else await store.removeOrdered(userIndexKey(user), member);
       }
       return records;
     },
 
     async endOtherSessions(user, keepId) {
       const ended: string[] = [];
-      for (const member of await store.members(userIndexKey(user))) {
-        const { id } = parseIndexMember(member);
+      for (const { member, id } of await indexedSessions(user)) {
         if (id === keepId) continue;
         const record = await endSession(id);
-        await store.removeFromSet(userIndexKey(user), member);
+        await store.removeOrdered(userIndexKey(user), member);
         if (record && alive(record)) ended.push(id);
       }
       return ended;
@@ -448,12 +486,11 @@ export function createSessionRecords(options: {
       const users = typeof target === 'string' ? [target] : await store.members(USERS_INDEX);
       const ended: string[] = [];
       for (const user of users) {
-        for (const member of await store.members(userIndexKey(user))) {
-          const { id } = parseIndexMember(member);
+        for (const { member, id } of await indexedSessions(user)) {
           const record = await endSession(id);
           if (record && alive(record)) ended.push(id);
           // An entry whose record is gone (expired) is dropped from the index here.
-          await store.removeFromSet(userIndexKey(user), member);
+          await store.removeOrdered(userIndexKey(user), member);
         }
       }
       return ended;

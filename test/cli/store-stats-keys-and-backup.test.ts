@@ -32,7 +32,7 @@ test('store stats and store keys show what is stored, never a value', async () =
   const keys = await store('keys', 'sessions:');
   assert.equal(keys.code, 0, keys.stderr);
   const lines = keys.stdout.trimEnd().split('\n');
-  assert.ok(lines.includes('sessions:user:bob\tset\texpires never'), keys.stdout);
+  assert.ok(lines.includes('sessions:user-index:bob\tordered\texpires never'), keys.stdout);
   assert.ok(
     lines.every((line) => line.startsWith('sessions:')),
     'only the prefix asked for',
@@ -52,7 +52,7 @@ test('store backup writes a copy, while the gateway runs, that opens with what i
   assert.match(done.stdout, /backup\.lmdb: a consistent copy of .*store\.lmdb/);
   const copy = await createLmdbStore({ path: target });
   try {
-    assert.equal((await copy.members('sessions:user:bob')).length, 1);
+    assert.equal((await copy.orderedMembers('sessions:user-index:bob')).length, 1);
   } finally {
     await copy.close();
   }

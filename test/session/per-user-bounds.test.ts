@@ -1,6 +1,8 @@
 // Per-user costs are bounded (issue 13): a user's sessions are capped (oldest ended first), a
-// login reads no other session record however many the user has, pending logins are capped
-// too, and the API the "my sessions" page builds on lists, ends one, and ends all but one.
+// login reads no other session record however many the user has, and of the user's index only
+// the entries it ends (the same with 10 sessions or 1,000); an index written as a set before is
+// moved at the user's first touch; pending logins are capped too, and the API the "my sessions"
+// page builds on lists, ends one, and ends all but one.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -17,11 +19,23 @@ function setup(maxPerUser = 5, maxPendingPerUser = 3) {
   const now = () => time;
   const store = createMemoryStore({ now });
   let reads = 0;
+  // Index entries read, and whole-index reads, of the user index (the ordered set).
+  let entriesRead = 0;
+  let wholeIndexReads = 0;
   const counting: Store = {
     ...store,
     get: (key) => {
       reads++;
       return store.get(key);
+    },
+    lowestOrdered: async (key, range) => {
+      const entries = await store.lowestOrdered(key, range);
+      entriesRead += entries.length;
+      return entries;
+    },
+    orderedMembers: async (key) => {
+      wholeIndexReads++;
+      return store.orderedMembers(key);
     },
   };
   const records = createSessionRecords({
@@ -36,7 +50,13 @@ function setup(maxPerUser = 5, maxPendingPerUser = 3) {
     }),
     now,
   });
-  return { records, advance: (ms: number) => (time += ms), reads: () => reads };
+  return {
+    records,
+    store,
+    advance: (ms: number) => (time += ms),
+    reads: () => reads,
+    indexReads: () => ({ entriesRead, wholeIndexReads }),
+  };
 }
 
 test("a user's sessions are capped: the oldest end first", async () => {
@@ -91,4 +111,79 @@ test('ending all sessions but one keeps that one', async () => {
     (await records.listSessions('dan')).map((s) => s.id),
     [kept.id],
   );
+});
+
+test('a login at the cap reads only the index entries it ends: the same with 10 sessions or 1,000', async () => {
+  const costOfLoginAtCap = async (cap: number) => {
+    const { records, advance, indexReads } = setup(cap);
+    for (let i = 0; i < cap; i++) {
+      await records.createSession('erin', 'user', {}, 'none');
+      advance(1);
+    }
+    const before = indexReads();
+    await records.createSession('erin', 'user', {}, 'none');
+    const after = indexReads();
+    assert.equal((await records.listSessions('erin')).length, cap, 'the cap holds');
+    return {
+      entriesRead: after.entriesRead - before.entriesRead,
+      wholeIndexReads: after.wholeIndexReads - before.wholeIndexReads,
+    };
+  };
+  const small = await costOfLoginAtCap(10);
+  const large = await costOfLoginAtCap(1000);
+  assert.equal(small.wholeIndexReads, 0, 'a login never reads the whole index');
+  assert.deepEqual(large, small);
+  // The oldest live one (the ended check stops at it) and the one beyond the cap.
+  assert.equal(small.entriesRead, 2);
+});
+
+test("an index written as a set before is moved at the user's first login: live sessions stay listed, the cap holds", async () => {
+  const { records, store, advance } = setup(4);
+  const made = [];
+  for (let i = 0; i < 4; i++) {
+    made.push(await records.createSession('fay', 'user', {}, 'none'));
+    advance(1000);
+  }
+  const [oldest, bare, ended, newest] = made as [
+    (typeof made)[0],
+    (typeof made)[0],
+    (typeof made)[0],
+    (typeof made)[0],
+  ];
+  // The layout before: one set of "createdAt.endsAt.id" members, or bare ids written earlier still.
+  const members = await store.orderedMembers('sessions:user-index:fay');
+  await store.delete('sessions:user-index:fay');
+  for (const member of members) {
+    if (member.endsWith(bare.id)) await store.addToSet('sessions:user:fay', bare.id);
+    // A logout before the upgrade took its session out of the set.
+    else if (!member.endsWith(ended.id)) await store.addToSet('sessions:user:fay', member);
+  }
+  await store.addToSet('sessions:user:fay', 'a-bare-id-whose-record-is-gone');
+  await records.endSession(ended.id);
+  const next = await records.createSession('fay', 'user', {}, 'none');
+  assert.deepEqual(await store.members('sessions:user:fay'), [], 'the old set is gone');
+  const live = (await records.listSessions('fay')).map((session) => session.id);
+  assert.deepEqual(live.sort(), [oldest.id, bare.id, newest.id, next.id].sort(), 'at the cap of 4, nothing ended yet');
+  const index = (await store.orderedMembers('sessions:user-index:fay')).map((member) => member.split('.').at(-1));
+  assert.deepEqual(index, [oldest.id, bare.id, newest.id, next.id], 'oldest first, the bare id with its times');
+  advance(1000);
+  await records.createSession('fay', 'user', {}, 'none');
+  assert.equal(await records.getSession(oldest.id), undefined, 'the oldest moved session ends first');
+  assert.ok(await records.getSession(bare.id));
+});
+
+test('signing out everywhere and the sessions page move an index written as a set before', async () => {
+  const { records, store } = setup(10);
+  const kept = await records.createSession('gus', 'user', {}, 'none');
+  const other = await records.createSession('gus', 'user', {}, 'none');
+  const members = await store.orderedMembers('sessions:user-index:gus');
+  await store.delete('sessions:user-index:gus');
+  for (const member of members) await store.addToSet('sessions:user:gus', member);
+  assert.deepEqual((await records.listSessions('gus')).map((session) => session.id).sort(), [kept.id, other.id].sort());
+  for (const member of members) await store.addToSet('sessions:user:gus', member);
+  assert.deepEqual(await records.endOtherSessions('gus', kept.id), [other.id]);
+  for (const member of members) await store.addToSet('sessions:user:gus', member);
+  assert.deepEqual(await records.revoke('gus'), [kept.id]);
+  assert.deepEqual(await store.members('sessions:user:gus'), []);
+  assert.deepEqual(await store.orderedMembers('sessions:user-index:gus'), []);
 });

@@ -154,7 +154,7 @@ describe('sessions', () => {
       advance(12 * 60 * MINUTE); // each one has ended (its absolute lifetime) before the next login
     }
     const live = await records.createSession('alice', 'admin', {}, 'none');
-    const index = (await store.members('sessions:user:alice')).map((member) => member.split('.').at(-1));
+    const index = (await store.orderedMembers('sessions:user-index:alice')).map((member) => member.split('.').at(-1));
     assert.deepEqual(index, [live.id], 'ended sessions pruned at login, without reading them');
     assert.deepEqual(await records.revoke({ all: true }), [live.id]);
     assert.deepEqual(await records.revoke('alice'), []);
