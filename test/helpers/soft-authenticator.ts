@@ -105,3 +105,9 @@ export function createSoftAuthenticator(origin: string): SoftAuthenticator {
     },
   };
 }
+
+/** The options a passkey page carries in its JSON block `id` (<script type="application/json" id=...>), as its script reads them. */
+export function pageOptions<T = PublicKeyCredentialRequestOptionsJSON>(html: string, id: string): T | undefined {
+  const found = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's').exec(html);
+  return found?.[1] === undefined ? undefined : (JSON.parse(found[1]) as T);
+}

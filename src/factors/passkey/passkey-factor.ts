@@ -78,6 +78,8 @@ export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnro
    * running one change of the user's at a time, are the caller's (S12).
    */
   removeOne(user: string, id: string): Promise<boolean>;
+  /** Gives one of the user's passkeys a new name; false when it is not (or no longer) theirs. */
+  rename(user: string, id: string, name: string): Promise<boolean>;
 }
 
 export interface PasskeyFactorOptions {
@@ -113,9 +115,18 @@ export function parseAnswer<T extends { id: string }>(text: string): T | undefin
   }
 }
 
-/** A name as typed, trimmed and bounded; a default when empty (pure). */
+/**
+ * A name as typed, trimmed and bounded; a default when empty (pure). Control and format
+ * characters go (a right-to-left override would make one passkey's name read as another's);
+ * the pages escape what is left.
+ */
 export function passkeyName(typed: string | null | undefined, fallback: string): string {
-  const name = (typed ?? '').replace(/\s+/g, ' ').trim().slice(0, PASSKEY_NAME_LENGTH);
+  const cleaned = (typed ?? '')
+    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Cut by code points, so that an emoji at the limit is not left half a surrogate pair.
+  const name = Array.from(cleaned).slice(0, PASSKEY_NAME_LENGTH).join('').trim();
   return name.length > 0 ? name : fallback;
 }
 
@@ -310,6 +321,15 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
     },
 
     removeOne,
+
+    async rename(user, id, name) {
+      // Only a passkey the user's list names: a removed one is not brought back by its record.
+      if (!(await store.members(idsKey(user))).includes(id)) return false;
+      const stored = await credential(user, id);
+      if (!stored) return false;
+      await store.set(credentialKey(user, id), JSON.stringify({ ...stored, name }));
+      return true;
+    },
 
     // Every record goes in the operator's one atomic write: the list, the handle, and each
     // listed passkey's credential and counter (left behind, they were unreachable orphans).
