@@ -34,6 +34,7 @@ export type AuditEvent =
   | 'enrollment.replaced'
   | 'enrollment.code_issued'
   | 'enrollment.recovery_code_used'
+  | 'enrollment.passkey_renamed'
   | 'passkey.registered'
   | 'passkey.removed'
   | 'trusted_browser.issued'

@@ -2,6 +2,7 @@
 // enrollment, security-question enrollment, the recovery codes shown once, and the account
 // page. Every form carries its CSRF token (S10); every value is escaped.
 
+import { PASSKEY_NAME_LENGTH } from '../factors/passkey/passkey-factor.js';
 import { escapeHtml, renderPage } from '../http/html.js';
 
 export interface FormContext {
@@ -14,6 +15,8 @@ export interface FormContext {
   note?: string;
   /** A login's step where the role allows "trust this browser": for how many days. */
   trustDays?: number;
+  /** Where a step's forms post: the step-up page unless the step confirms an account change (S12). */
+  action?: string;
 }
 
 /** The hidden fields every gateway form carries: its CSRF token and what it carries back. */
@@ -80,11 +83,19 @@ function jsonBlock(id: string, value: unknown): string {
   return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
 }
 
+/** The element holding the sign-in options that confirm a registration (S12). */
+const CONFIRM_OPTIONS_ID = 'passkey-options-confirm';
+
 /** The gateway's script files, last in the page so that the forms exist when they run. */
 const passkeyScripts = (prefix: string) =>
   `<script src="${escapeHtml(prefix)}/assets/webauthn.js"></script><script src="${escapeHtml(prefix)}/assets/passkey.js"></script>`;
 
-/** A form that runs a passkey ceremony (its button) and posts the answer in passkey_response, with `fields`. */
+/**
+ * A form that runs a passkey ceremony (its button) and posts the answer in passkey_response, with
+ * `fields`. With `confirmOptions` (a registration that needs the second step first, S12), an empty
+ * code field makes the button sign in with one of the person's passkeys first, to those options,
+ * and post that answer in confirm_response.
+ */
 export function passkeyForm(
   ctx: FormContext,
   mode: 'register' | 'authenticate',
@@ -92,12 +103,21 @@ export function passkeyForm(
   options: unknown,
   button: string,
   fields = '',
+  confirmOptions?: unknown,
 ): string {
   const id = `passkey-options-${mode}`;
-  return `${jsonBlock(id, options)}
-<form method="post" action="${escapeHtml(action)}" data-passkey="${mode}" data-options="${id}">
+  const confirm =
+    confirmOptions === undefined
+      ? { block: '', attribute: '', field: '' }
+      : {
+          block: `${jsonBlock(CONFIRM_OPTIONS_ID, confirmOptions)}\n`,
+          attribute: ` data-confirm="${CONFIRM_OPTIONS_ID}"`,
+          field: '\n<input type="hidden" name="confirm_response" value="">',
+        };
+  return `${confirm.block}${jsonBlock(id, options)}
+<form method="post" action="${escapeHtml(action)}" data-passkey="${mode}" data-options="${id}"${confirm.attribute}>
 ${formHidden(ctx)}
-<input type="hidden" name="passkey_response" value="">
+<input type="hidden" name="passkey_response" value="">${confirm.field}
 ${fields}
 <button type="button" data-passkey-start disabled>${escapeHtml(button)}</button>
 <p class="muted" data-passkey-status role="status"></p>
@@ -107,7 +127,7 @@ ${passkeyScripts(ctx.prefix)}`;
 
 /** The second step of the two-factor kind: a passkey, a TOTP code, or a recovery code. */
 export function stepUpPage(ctx: FormContext, view: TwoFactorView, message?: string): string {
-  const action = `${ctx.prefix}/step-up`;
+  const action = ctx.action ?? `${ctx.prefix}/step-up`;
   const passkey =
     view.passkeyOptions === undefined
       ? ''
@@ -186,7 +206,7 @@ ${enrollCode}
 
 /** The name field of a new passkey. */
 const PASSKEY_NAME_FIELD = `<label for="passkey-name">Name for this passkey</label>
-<input type="text" id="passkey-name" name="name" class="answer" maxlength="60" placeholder="Work laptop" autocomplete="off">`;
+<input type="text" id="passkey-name" name="name" class="answer" maxlength="${PASSKEY_NAME_LENGTH}" placeholder="Work laptop" autocomplete="off">`;
 
 export interface PasskeyEnrollView {
   /** Where the form posts. */
@@ -221,12 +241,14 @@ export interface PasskeyRow {
 
 export interface PasskeysView {
   passkeys: readonly PasskeyRow[];
-  /** Registration options when the person may add one now; undefined when a fresh second step is needed first. */
+  /** The registration options, with this page's challenge; undefined when passkeys are off. */
   options?: unknown;
   askEnrollCode: boolean;
-  /** The step-up page that comes back here. */
-  confirmHref: string;
-  now: number;
+  /**
+   * What adding a passkey asks when a two-factor factor is held (S12): a code, or one of the
+   * person's passkeys answering a challenge made for this addition. Undefined for a first one.
+   */
+  confirm?: TwoFactorView;
 }
 
 /** A date as the pages show it: UTC, to the minute. */
@@ -234,33 +256,47 @@ export function shortDate(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** The account's passkeys: each with its dates and a remove button, and the form to add one. */
+/** One listed passkey: its dates, a form to rename it, and a button to the page that confirms its removal. */
+function passkeyRow(ctx: FormContext, key: PasskeyRow): string {
+  const prefix = escapeHtml(ctx.prefix);
+  const name = escapeHtml(key.name);
+  const id = escapeHtml(key.id);
+  const used = key.lastUsedAt === undefined ? 'never used' : `last used ${shortDate(key.lastUsedAt)}`;
+  return `<li><strong>${name}</strong><br><span class="muted">added ${shortDate(key.createdAt)}, ${used}</span>
+<form method="post" action="${prefix}/account/passkeys/rename">${formHidden(ctx)}<input type="hidden" name="passkey" value="${id}">
+<input type="text" class="answer" name="name" value="${name}" maxlength="${PASSKEY_NAME_LENGTH}" required aria-label="New name for ${name}">
+<button type="submit" class="secondary" aria-label="Rename ${name}">Rename</button></form>
+<form method="get" action="${prefix}/account/passkeys/remove"><input type="hidden" name="passkey" value="${id}"><button type="submit" class="secondary" aria-label="Remove ${name}">Remove</button></form></li>`;
+}
+
+/** The second step a registration asks in its own form (S12): a code, or (left empty) a passkey first. */
+function confirmFields(confirm: TwoFactorView): string {
+  const byPasskey = confirm.passkeyOptions !== undefined;
+  return `<p><strong>Confirm it is you</strong> to add a passkey.</p>
+<label for="confirm-code">${confirm.totp ? 'Code from your authenticator app, or a recovery code' : 'A recovery code'}</label>
+<input type="text" id="confirm-code" name="code" class="answer" autocomplete="one-time-code" maxlength="20"${byPasskey ? '' : ' required'}>
+${byPasskey ? '<p class="muted">Or leave it empty: the button then asks one of your passkeys first.</p>' : ''}`;
+}
+
+/** The account's passkeys: each with its dates, rename and remove, and the form to add one. */
 export function passkeysPage(ctx: FormContext, view: PasskeysView, message?: string): string {
   const prefix = escapeHtml(ctx.prefix);
-  const canChange = view.options !== undefined;
-  const rows = view.passkeys
-    .map(
-      (key) =>
-        `<li><strong>${escapeHtml(key.name)}</strong><br><span class="muted">added ${shortDate(key.createdAt)}, ${
-          key.lastUsedAt === undefined ? 'never used' : `last used ${shortDate(key.lastUsedAt)}`
-        }</span>${
-          canChange
-            ? `<form method="post" action="${prefix}/account/passkeys/remove">${formHidden(ctx)}<input type="hidden" name="passkey" value="${escapeHtml(key.id)}"><button type="submit" class="secondary" aria-label="Remove ${escapeHtml(key.name)}">Remove</button></form>`
-            : ''
-        }</li>`,
-    )
-    .join('');
-  const list = view.passkeys.length > 0 ? `<ul id="passkeys">${rows}</ul>` : '<p>You have no passkeys yet.</p>';
-  const add = canChange
-    ? passkeyForm(
-        ctx,
-        'register',
-        `${ctx.prefix}/account/passkeys`,
-        view.options,
-        'Add a passkey',
-        `${view.askEnrollCode ? ENROLL_CODE_FIELD : ''}${PASSKEY_NAME_FIELD}`,
-      )
-    : `<p><a class="button" href="${escapeHtml(view.confirmHref)}">Confirm it is you to add or remove passkeys</a></p>`;
+  const list =
+    view.passkeys.length > 0
+      ? `<ul id="passkeys">${view.passkeys.map((key) => passkeyRow(ctx, key)).join('')}</ul>`
+      : '<p>You have no passkeys yet.</p>';
+  const add =
+    view.options === undefined
+      ? ''
+      : passkeyForm(
+          ctx,
+          'register',
+          `${ctx.prefix}/account/passkeys`,
+          view.options,
+          'Add a passkey',
+          `${view.askEnrollCode ? ENROLL_CODE_FIELD : ''}${PASSKEY_NAME_FIELD}${view.confirm ? confirmFields(view.confirm) : ''}`,
+          view.confirm?.passkeyOptions,
+        );
   return renderPage(
     'Passkeys',
     `${FORM_STYLE}<h1>Passkeys</h1>${error(message)}${list}${add}

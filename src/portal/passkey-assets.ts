@@ -14,7 +14,10 @@ import type { RequestScope } from '../http/scope.js';
  * The page script. A form marked data-passkey="register" or "authenticate" holds the options
  * (JSON, made with the page's challenge) in the element its data-options names; its button
  * starts the ceremony, and the answer goes into the form's passkey_response field before the
- * form is submitted. Without WebAuthn, or when the person cancels, it says so and posts nothing.
+ * form is submitted. A registration form that also names data-confirm (adding a passkey beside a
+ * factor already held, S12) first signs in with one of the person's passkeys to those options,
+ * into confirm_response, unless a code was typed in its code field instead. Without WebAuthn, or
+ * when the person cancels, it says so and posts nothing.
  */
 const PAGE_SCRIPT = `'use strict';
 (() => {
@@ -35,6 +38,14 @@ const PAGE_SCRIPT = `'use strict';
       button.disabled = true;
       say('Waiting for your passkey…');
       try {
+        const code = form.elements.code;
+        if (form.dataset.confirm && !(code && code.value.trim())) {
+          say('First confirm it is you with one of your passkeys…');
+          const confirmJSON = JSON.parse(document.getElementById(form.dataset.confirm).textContent);
+          const confirmed = await lib.startAuthentication({ optionsJSON: confirmJSON });
+          form.elements.confirm_response.value = JSON.stringify(confirmed);
+          say('Now the new passkey…');
+        }
         const answer = form.dataset.passkey === 'register'
           ? await lib.startRegistration({ optionsJSON })
           : await lib.startAuthentication({ optionsJSON });

@@ -195,8 +195,9 @@ export type TwoFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 /**
  * Checks a posted two-factor form under the guessing limits: a passkey's answer to this page's
- * challenge, a TOTP code, or a recovery code (used up, and audited, when it passes). A method
- * the user does not hold, or their role may not use, fails like a wrong answer.
+ * challenge (in `assertionField`: a form that also registers a passkey posts that one in
+ * passkey_response), a TOTP code, or a recovery code (used up, and audited, when it passes). A
+ * method the user does not hold, or their role may not use, fails like a wrong answer.
  */
 export async function twoFactorCheck(
   ctx: RouteContext,
@@ -205,10 +206,11 @@ export async function twoFactorCheck(
   boundTo: string,
   methods: TwoFactorMethods,
   form: URLSearchParams,
+  assertionField = 'passkey_response',
 ): Promise<{ result: CheckResult; method: TwoFactorMethod }> {
   const { services } = ctx;
   const notUsable = { ok: false, reason: 'not_enrolled' } as const;
-  const response = form.get('passkey_response');
+  const response = form.get(assertionField);
   if (response) {
     const result = await limitedCheck(ctx, user, pending, 'passkey', async () =>
       methods.passkey ? services.passkeys.verify(user, { boundTo, response }) : notUsable,

@@ -15,7 +15,8 @@ import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { clearSessionCookie } from '../session/request-session.js';
 import { renderAccount } from './account-view.js';
 import { enrollPage, recoveryCodesPage, stepUpPage } from './forms.js';
-import { passkeyFirstEnroll, passkeysAccount } from './passkey-routes.js';
+import { PASSKEY_ACCOUNT_ROUTES, passkeysAccount } from './passkey-account-routes.js';
+import { passkeyFirstEnroll } from './passkey-routes.js';
 import { questionsAccount, questionsEnroll, questionsStepUp } from './questions-routes.js';
 import {
   type CheckResult,
@@ -176,9 +177,7 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
     return enroll(ctx, owner, `${prefix}/account/questions`);
   }
   if ((SESSIONS_ROUTES as readonly string[]).includes(route)) return sessionsAccount(ctx, session, route);
-  if (route === '/account/passkeys' || route === '/account/passkeys/remove') {
-    return passkeysAccount(ctx, session, route);
-  }
+  if ((PASSKEY_ACCOUNT_ROUTES as readonly string[]).includes(route)) return passkeysAccount(ctx, session, route);
   if (route === '/account/questions' || route === '/account/questions/disable') {
     return questionsAccount(ctx, session, route);
   }
@@ -244,8 +243,7 @@ const LOGIN_ROUTES = [
   '/account/disable',
   '/account/questions',
   '/account/questions/disable',
-  '/account/passkeys',
-  '/account/passkeys/remove',
+  ...PASSKEY_ACCOUNT_ROUTES,
   ...SESSIONS_ROUTES,
   '/logout',
 ];

@@ -1,7 +1,9 @@
 // Passkeys in a real Chromium with its virtual authenticator (the DevTools protocol's WebAuthn
 // domain): an admin's first login registers a passkey, the next login signs in with it, an
 // answer naming a credential the gateway never registered is refused, a counter that goes
-// backwards (a cloned authenticator) is refused, and the passkey is removed. WebAuthn needs a
+// backwards (a cloned authenticator) is refused; the passkey is renamed (shown as text), a
+// second one is added with a recovery code in the form (S12), one is removed after a passkey
+// confirms it, the other after a recovery code does (a spent one does not). WebAuthn needs a
 // secure context and a host name: the gateway's public origin is http://localhost:<port>.
 
 import assert from 'node:assert/strict';
@@ -65,6 +67,8 @@ test(
       context: { baseURL: origin },
     });
     const prefix = harness.config.listen.gateway_prefix;
+    const services = harness.gateway.login;
+    assert.ok(services);
     const { cdp, authenticatorId } = await addAuthenticator(page);
 
     // A first login owes an enrollment (admins must have a second step); a passkey is offered beside the app.
@@ -73,6 +77,7 @@ test(
     await page.locator('#passkey-name').fill('Test laptop');
     await page.getByRole('button', { name: 'Create a passkey' }).click();
     await page.locator('#recovery-codes').waitFor();
+    const recoveryCodes = await page.locator('#recovery-codes li').allTextContents();
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     assert.equal(credentials.length, 1);
     const [registered] = auditLines(harness.logText(), 'passkey.registered');
@@ -136,9 +141,46 @@ test(
     await page.goto(`${prefix}/account`);
     await page.getByRole('link', { name: 'Passkeys (1)' }).click();
     await page.getByText('Test laptop').waitFor();
-    await page.getByRole('button', { name: 'Remove Test laptop' }).click();
+
+    // Renamed, without a step; the name is shown as text, never as markup.
+    const markup = '<b>Laptop</b>';
+    await page.getByRole('textbox', { name: 'New name for Test laptop' }).fill(markup);
+    await page.getByRole('button', { name: 'Rename Test laptop' }).click();
+    await page.locator('#passkeys strong', { hasText: markup }).waitFor();
+    assert.equal(await page.locator('#passkeys b').count(), 0);
+    assert.equal(auditLines(harness.logText(), 'enrollment.passkey_renamed').length, 1);
+
+    // A second passkey needs the step in its own form: here a recovery code. The authenticator
+    // lends its slot meanwhile (it would refuse to make a second passkey for the same account).
+    const [held] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    assert.ok(held);
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: held.credentialId });
+    await page.locator('#passkey-name').fill('Second');
+    await page.locator('#confirm-code').fill(recoveryCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.locator('#passkeys strong', { hasText: 'Second' }).waitFor();
+    // Back as a non-discoverable credential: a discoverable one per account fits in the authenticator.
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...held, isResidentCredential: false } });
+    assert.equal(auditLines(harness.logText(), 'passkey.registered').at(-1)?.confirmed_with, 'recovery_code');
+
+    // Removing one asks for the step on its own page: a passkey confirms it.
+    await page.getByRole('button', { name: `Remove ${markup}` }).click();
+    await page.getByText(`Confirm it is you to remove the passkey “${markup}”.`).waitFor();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByText('Second').waitFor();
+    assert.equal(await page.locator('#passkeys li').count(), 1);
+    assert.equal(auditLines(harness.logText(), 'passkey.removed').at(-1)?.confirmed_with, 'passkey');
+
+    // The other: a spent recovery code does not confirm it, an unused one does.
+    await page.getByRole('button', { name: 'Remove Second' }).click();
+    await page.locator('#code').fill(recoveryCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('That did not work. Please try again.').waitFor();
+    assert.equal((await services.passkeys.list(ADMIN.user)).length, 1);
+    await page.locator('#code').fill(recoveryCodes[1] ?? '');
+    await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByText('You have no passkeys yet.').waitFor();
-    assert.equal(auditLines(harness.logText(), 'passkey.removed').length, 1);
+    assert.equal(auditLines(harness.logText(), 'passkey.removed').length, 2);
 
     // With no factor left, the admin's next login enrolls one again.
     await page.goto('/dashboard');
