@@ -1,4 +1,6 @@
 // createInvoiceApp: wires stores, routes, the WebSocket endpoint and the HTTP server of the demo app.
+
+import type { ScryptOptions } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './dispatch.js';
@@ -14,7 +16,7 @@ import { registerStaticRoutes } from './routes/static.js';
 import type { AppServices, Logger } from './services.js';
 import { SessionManager } from './sessions.js';
 import { OpenStreams } from './streams.js';
-import { LENIENT_DOMAIN, LENIENT_SEED_USERS, UserStore } from './users.js';
+import { LENIENT_DOMAIN, LENIENT_SEED_USERS, SEED_USERS, UserStore } from './users.js';
 import { EchoSocketServer } from './websocket.js';
 
 export type { Logger } from './services.js';
@@ -30,6 +32,12 @@ export interface InvoiceAppOptions {
    * `name@corp.example`.
    */
   lenient?: boolean;
+  /**
+   * scrypt's cost for the accounts' passwords: node's default (16 MiB, ~40 ms a check) when
+   * absent. The gateway's tests sign in thousands of times and pass a small one; what a check
+   * answers does not depend on it.
+   */
+  passwordCost?: ScryptOptions;
 }
 
 export interface InvoiceApp {
@@ -82,7 +90,9 @@ function closeServer(server: Server): Promise<void> {
 export function createInvoiceApp(options: InvoiceAppOptions = {}): InvoiceApp {
   const services: AppServices = {
     sessions: new SessionManager({ rotateOnLogin: options.rotateSessionOnLogin ?? true }),
-    users: options.lenient ? new UserStore(LENIENT_SEED_USERS, LENIENT_DOMAIN) : new UserStore(),
+    users: options.lenient
+      ? new UserStore(LENIENT_SEED_USERS, LENIENT_DOMAIN, options.passwordCost)
+      : new UserStore(SEED_USERS, undefined, options.passwordCost),
     invoices: new InvoiceBook(),
     streams: new OpenStreams(),
     logger: options.logger ?? silentLogger,

@@ -1,5 +1,5 @@
 // The seeded user accounts and scrypt-based password verification.
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 export type Role = 'admin' | 'staff';
 
@@ -25,15 +25,15 @@ export const SEED_USERS: readonly SeedUser[] = [
 
 const KEY_LENGTH = 32;
 
-function deriveKey(password: string, salt: Buffer): Promise<Buffer> {
+function deriveKey(password: string, salt: Buffer, cost: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password, salt, KEY_LENGTH, cost, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
-async function hashPassword(password: string): Promise<Credentials> {
+async function hashPassword(password: string, cost: ScryptOptions): Promise<Credentials> {
   const salt = randomBytes(16);
-  return { salt, hash: await deriveKey(password, salt) };
+  return { salt, hash: await deriveKey(password, salt, cost) };
 }
 
 /** The domain a lenient app adds to a short login name: `bob` signs in as `bob@corp.example`. */
@@ -52,15 +52,20 @@ export class UserStore {
   readonly #credentials: Promise<Map<string, Credentials>>;
   // Unknown names are checked against this so response times do not reveal which accounts exist.
   readonly #decoy: Promise<Credentials>;
+  readonly #cost: ScryptOptions;
 
-  /** aliasDomain: a name typed without "@" is the account of that name at this domain (a lenient app). */
-  constructor(seeds: readonly SeedUser[] = SEED_USERS, aliasDomain?: string) {
+  /**
+   * aliasDomain: a name typed without "@" is the account of that name at this domain (a lenient
+   * app). cost: scrypt's (node's default, 16 MiB, when absent).
+   */
+  constructor(seeds: readonly SeedUser[] = SEED_USERS, aliasDomain?: string, cost: ScryptOptions = {}) {
     this.#aliasDomain = aliasDomain;
+    this.#cost = cost;
     for (const { name, role } of seeds) this.#users.set(name, { name, role });
     this.#credentials = Promise.all(
-      seeds.map(async (seed) => [seed.name, await hashPassword(seed.password)] as const),
+      seeds.map(async (seed) => [seed.name, await hashPassword(seed.password, cost)] as const),
     ).then((entries) => new Map(entries));
-    this.#decoy = hashPassword(randomBytes(16).toString('hex'));
+    this.#decoy = hashPassword(randomBytes(16).toString('hex'), cost);
   }
 
   /** Exact, case-sensitive lookup by user name. */
@@ -72,7 +77,7 @@ export class UserStore {
     const name = this.#aliasDomain && !typed.includes('@') ? `${typed}@${this.#aliasDomain}` : typed;
     const stored = (await this.#credentials).get(name);
     const expected = stored ?? (await this.#decoy);
-    const actual = await deriveKey(password, expected.salt);
+    const actual = await deriveKey(password, expected.salt, this.#cost);
     const matches = timingSafeEqual(actual, expected.hash);
     return stored && matches ? this.#users.get(name) : undefined;
   }

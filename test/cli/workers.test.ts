@@ -16,6 +16,7 @@ import { createInvoiceApp, type InvoiceApp } from '../../examples/invoice-app/ap
 import { parseWorkerCount, restartDelay, workersRefusal } from '../../src/cli/worker-policy.js';
 import { runCli } from '../helpers/cli.js';
 import { testConfig } from '../helpers/gateway.js';
+import { TEST_APP_PASSWORD_COST } from '../helpers/hashing.js';
 import { Browser, createClock, STAFF } from '../helpers/login-harness.js';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/process.js';
 import { parseExposition } from '../helpers/prometheus-text.js';
@@ -31,7 +32,7 @@ let dir: string;
 const running: GatewayProcess[] = [];
 
 before(async () => {
-  app = createInvoiceApp();
+  app = createInvoiceApp({ passwordCost: TEST_APP_PASSWORD_COST });
   appUrl = await app.listen();
   dir = await mkdtemp(join(tmpdir(), 'gateway-workers-'));
 });

@@ -11,3 +11,9 @@ export const TEST_HASHER = Object.freeze({
   ...TEST_DEADLINES,
   cost: Object.freeze({ memoryCost: 1024, timeCost: 1 }),
 }) satisfies PasswordHasherOptions;
+
+/**
+ * The demo app's scrypt cost in tests (its default, 16 MiB, takes ~40 ms a check): the gateway's
+ * tests sign in to it thousands of times, and whether a password matches does not depend on it.
+ */
+export const TEST_APP_PASSWORD_COST = Object.freeze({ N: 1024 });

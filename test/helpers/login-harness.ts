@@ -15,6 +15,7 @@ import { createFileConfigSource, createStaticConfigSource } from '../../src/conf
 import { type Gateway, startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type ConfigInput, memoryLog, testConfig } from './gateway.js';
+import { TEST_APP_PASSWORD_COST } from './hashing.js';
 
 /** The sections of gateway.yaml that describe the demo app's login; the rest is the harness's. */
 const LOGIN_SECTIONS = [
@@ -174,7 +175,11 @@ export async function demoConfigInput(
 export async function startDemoApp(
   options: { naive?: boolean; lenient?: boolean; front?: AppFront } = {},
 ): Promise<RunningApp> {
-  const app = createInvoiceApp({ rotateSessionOnLogin: !options.naive, lenient: options.lenient });
+  const app = createInvoiceApp({
+    rotateSessionOnLogin: !options.naive,
+    lenient: options.lenient,
+    passwordCost: TEST_APP_PASSWORD_COST,
+  });
   const received: AppRequest[] = [];
   const [route] = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   if (!route) throw new Error('the demo app has no request listener');
