@@ -30,8 +30,6 @@ export interface SessionsView {
   sessions: readonly SessionRow[];
   trusted: readonly TrustedRow[];
   passkeys: readonly PasskeyRow[];
-  /** Where the person came from: the app. */
-  appHref: string;
 }
 
 const STYLE = `<style>
@@ -47,7 +45,7 @@ function post(ctx: FormContext, action: string, fields: Record<string, string>, 
   return `<form method="post" action="${escapeHtml(`${ctx.prefix}${action}`)}">${formHidden(ctx)}${extra}<button type="submit" class="small" aria-label="${escapeHtml(aria)}">${escapeHtml(label)}</button></form>`;
 }
 
-/** The sessions and devices page. */
+/** The sessions and devices page (its link back to the app is the one renderPage gives every page). */
 export function sessionsPage(ctx: FormContext, view: SessionsView, message?: string): string {
   const sessions = view.sessions
     .map((session, index) => {
@@ -95,6 +93,6 @@ export function sessionsPage(ctx: FormContext, view: SessionsView, message?: str
 <h2>Sessions</h2><ul class="items" id="sessions">${sessions}</ul>${others}
 <h2>Trusted browsers</h2>${trusted}
 <h2>Passkeys</h2>${passkeys}<p><a href="${escapeHtml(ctx.prefix)}/account/passkeys">Manage passkeys</a></p>
-<p><a href="${escapeHtml(ctx.prefix)}/account">Account security</a> · <a href="${escapeHtml(view.appHref)}">Back to the app</a></p>`,
+<p><a href="${escapeHtml(ctx.prefix)}/account">Account security</a></p>`,
   );
 }
