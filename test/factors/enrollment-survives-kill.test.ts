@@ -71,7 +71,10 @@ test('kill -9 during enrollments and resets, 25 times: every user has a secret w
         (enrolled && codes === 10) || (!enrolled && codes === 0),
         `${user}: secret ${enrolled}, ${codes} codes`,
       );
-      if (last === 'enrolled') assert.ok(enrolled, `${user}: an acknowledged enrollment is there`);
+      // The writer resets every odd-numbered user right after enrolling it: that reset may have
+      // landed before the kill without being acknowledged, so only the others must still be enrolled.
+      const resetFollows = Number(user.split('-').at(-1)) % 2 === 1;
+      if (last === 'enrolled' && !resetFollows) assert.ok(enrolled, `${user}: an acknowledged enrollment is there`);
       if (last === 'reset') assert.ok(!enrolled, `${user}: an acknowledged reset is there`);
     }
     await store.close();
