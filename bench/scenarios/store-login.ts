@@ -3,7 +3,8 @@
 //   deployment has; the JSON file store it replaced rewrote every session at every login.
 // - user-sessions-login (issue 13): 10 vs 10,000 sessions of the one user who logs in, each
 //   store at its per-user cap, so that every login also ends that user's oldest session; before
-//   the per-user index a login read and decrypted every session of its user.
+//   the per-user index a login read and decrypted every session of its user, and before the
+//   index was an ordered set it read (and in LMDB rewrote) the whole index.
 // Each store is filled in bulk with records of a real session's size and gets a gateway of its
 // own; logins go through them one at a time, in alternating batches, each timed, and each
 // gateway's CPU per login is read from /proc. 1.00x between the sizes: the cost does not grow.
@@ -13,6 +14,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLmdbStore } from '../../src/store/lmdb.js';
+import { createOrderedMembers, type OrderedMembers } from '../../src/store/ordered-members.js';
 import { cpuMicros } from '../lib/proc-stat.js';
 import { forgetTempDir, removeAtExit } from '../lib/processes.js';
 import { median, percentile } from '../lib/stats.js';
@@ -58,20 +60,20 @@ async function fill(path: string, count: number, who: Who): Promise<void> {
   try {
     await store.transaction(() => {
       const now = Date.now();
-      const index = new Map<string, Set<string>>();
+      const index = new Map<string, OrderedMembers>();
       for (let i = 0; i < count; i += 1) {
         const id = randomBytes(16).toString('base64url');
         const user = who === 'one user' ? ONE_USER : `stored-${i}`;
         const value = randomBytes(SESSION_BYTES * 0.75).toString('base64');
-        // Oldest first, a millisecond apart; each index member is "createdAt.endsAt.id" (session/records.ts).
+        // Oldest first, a millisecond apart; each index member is "createdAt.endsAt.id", by createdAt (session/records.ts).
         const createdAt = now - count + i;
         store.writeEntry(`session:${id}`, { kind: 'value', value, expiresAt: createdAt + DAY_MS });
-        const members = index.get(user) ?? new Set<string>();
-        members.add(`${createdAt}.${createdAt + DAY_MS}.${id}`);
+        const members = index.get(user) ?? createOrderedMembers();
+        members.add(`${createdAt}.${createdAt + DAY_MS}.${id}`, createdAt);
         index.set(user, members);
       }
       for (const [user, members] of index) {
-        store.writeEntry(`sessions:user:${user}`, { kind: 'set', members, expiresAt: undefined });
+        store.writeEntry(`sessions:user-index:${user}`, { kind: 'ordered', members, expiresAt: undefined });
       }
       store.writeEntry('sessions:users', { kind: 'set', members: new Set(index.keys()), expiresAt: undefined });
     });
