@@ -3,6 +3,7 @@
 
 import { type AddressKey, type ReadAddress, readAddress } from '../net/ip.js';
 import type { IpMatcher } from '../net/ip-matcher.js';
+import { remembered } from '../net/remembered.js';
 
 export interface ClientAddress {
   /** The resolved client address (canonical text, IPv4-mapped IPv6 folded to IPv4). */
@@ -19,24 +20,12 @@ export interface ClientAddress {
 
 export type ClientAddressResult = { ok: true; client: ClientAddress } | { ok: false; reason: string };
 
-/** Socket peers read before, at most this many (forgotten all at once when full). */
-const PEERS_REMEMBERED = 4_096;
-const peers = new Map<string, ReadAddress | undefined>();
-
 /**
  * The socket peer, read once per address text: every request of a keep-alive connection has the
  * same peer, and reading it again (a pattern, ipaddr.js, the key) was about 2% of a proxied
- * request's CPU (issue 17). The reading is a pure function of the text, so a remembered one is
- * the same answer.
+ * request's CPU (issue 17). At most 4,096 remembered.
  */
-function readPeer(raw: string): ReadAddress | undefined {
-  const known = peers.get(raw);
-  if (known !== undefined || peers.has(raw)) return known;
-  if (peers.size >= PEERS_REMEMBERED) peers.clear();
-  const read = readAddress(raw);
-  peers.set(raw, read);
-  return read;
-}
+const readPeer = remembered(readAddress, 4_096);
 
 /** Splits X-Forwarded-For (possibly sent as several header lines) into read addresses; undefined when any entry is malformed. */
 export function parseForwardedFor(header: string | string[]): ReadAddress[] | undefined {

@@ -3,6 +3,7 @@
 // them first means a client cannot use Connection to strip a header the gateway adds.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { remembered } from '../net/remembered.js';
 
 /** The fixed hop-by-hop names (RFC 9110, plus the Proxy-Connection that old clients still send). */
 export const HOP_BY_HOP = new Set([
@@ -18,10 +19,8 @@ export const HOP_BY_HOP = new Set([
 ]);
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
-/** Connection values read before, at most this many (forgotten all at once when full), each short. */
-const VALUES_REMEMBERED = 256;
+/** Connection values longer than this are read each time: a remembered one is short. */
 const REMEMBERED_LENGTH = 64;
-const readValues = new Map<string, ReadonlySet<string>>();
 
 function tokensOf(lines: readonly string[]): Set<string> {
   const tokens = new Set<string>();
@@ -34,6 +33,9 @@ function tokensOf(lines: readonly string[]): Set<string> {
   return tokens;
 }
 
+/** One Connection value's tokens, remembered for 256 values. */
+const tokensOfValue = remembered((value: string) => tokensOf([value]), 256);
+
 /**
  * The lower-cased header names listed in Connection header values. A single value is read once:
  * an upstream sends the same "keep-alive" with every answer, and splitting it into a new set
@@ -42,14 +44,7 @@ function tokensOf(lines: readonly string[]): Set<string> {
 export function connectionTokens(value: string | readonly string[] | undefined): ReadonlySet<string> {
   if (value === undefined || value.length === 0) return NO_TOKENS;
   if (typeof value !== 'string') return value.length === 1 ? connectionTokens(value[0]) : tokensOf(value);
-  if (value.length > REMEMBERED_LENGTH) return tokensOf([value]);
-  let tokens = readValues.get(value);
-  if (tokens === undefined) {
-    if (readValues.size >= VALUES_REMEMBERED) readValues.clear();
-    tokens = tokensOf([value]);
-    readValues.set(value, tokens);
-  }
-  return tokens;
+  return value.length > REMEMBERED_LENGTH ? tokensOf([value]) : tokensOfValue(value);
 }
 
 /** Whether a lower-cased header name must stop at this hop, given the Connection tokens. */
