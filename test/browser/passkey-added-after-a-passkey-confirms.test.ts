@@ -5,43 +5,20 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CDPSession, Page } from 'playwright-core';
-import { JOURNEY_TIMEOUT_MS, signInWithAppForm, startBrowser, startJourney } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { JOURNEY_TIMEOUT_MS, signInWithAppForm, startBrowser } from '../helpers/browser.js';
 import { ADMIN } from '../helpers/login-harness.js';
-import { freePort } from '../helpers/ports.js';
+import { addVirtualAuthenticator, startPasskeyJourney } from '../helpers/passkey-journey.js';
 
 const browser = await startBrowser();
-
-/** A virtual authenticator that verifies its user, on `transport`. */
-async function addAuthenticator(cdp: CDPSession, transport: 'internal' | 'usb'): Promise<string> {
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport,
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return authenticatorId;
-}
 
 async function statusText(page: Page): Promise<string> {
   return (await page.locator('[data-passkey-status]').first().textContent()) ?? '';
 }
 
 test('a passkey confirms the addition of another, in the same form', { timeout: JOURNEY_TIMEOUT_MS }, async (t) => {
-  const port = await freePort();
-  const origin = `http://localhost:${port}`;
-  const { harness, page } = await startJourney(t, browser, {
-    harness: { overrides: { listen: { port }, upstream: { rewrite: { public_origin: origin } } } },
-    context: { baseURL: origin },
-  });
-  const prefix = harness.config.listen.gateway_prefix;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await addAuthenticator(cdp, 'internal');
+  const { harness, page, prefix, cdp } = await startPasskeyJourney(t, browser);
+  await addVirtualAuthenticator(cdp, 'internal');
 
   assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/enroll`);
   await page.getByRole('link', { name: 'Set up a passkey instead' }).click();
@@ -49,7 +26,7 @@ test('a passkey confirms the addition of another, in the same form', { timeout: 
   await page.getByRole('button', { name: 'Create a passkey' }).click();
   await page.locator('#recovery-codes').waitFor();
 
-  const key = await addAuthenticator(cdp, 'usb');
+  const key = await addVirtualAuthenticator(cdp, 'usb');
   await page.goto(`${prefix}/account/passkeys`);
   await page.locator('#passkey-name').fill('Security key');
   await page.getByRole('button', { name: 'Add a passkey' }).click();

@@ -8,36 +8,18 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   JOURNEY_TIMEOUT_MS,
   pathOf,
   signInWithAppForm,
   signOutWithAppButton,
   startBrowser,
-  startJourney,
 } from '../helpers/browser.js';
 import { ADMIN } from '../helpers/login-harness.js';
-import { freePort } from '../helpers/ports.js';
+import { addVirtualAuthenticator, startPasskeyJourney } from '../helpers/passkey-journey.js';
 
 const browser = await startBrowser();
-
-/** A platform authenticator that verifies its user: what a laptop's fingerprint reader is. */
-async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** Runs `act` and waits for the gateway's answer to the step-up form it posts (so a page's old text is not taken for the new). */
 async function answered(page: Page, act: () => Promise<unknown>): Promise<void> {
@@ -60,16 +42,11 @@ test(
   'a passkey is registered, signs in, is refused when unknown or cloned, and is removed',
   { timeout: JOURNEY_TIMEOUT_MS },
   async (t) => {
-    const port = await freePort();
-    const origin = `http://localhost:${port}`;
-    const { harness, page } = await startJourney(t, browser, {
-      harness: { overrides: { listen: { port }, upstream: { rewrite: { public_origin: origin } } } },
-      context: { baseURL: origin },
-    });
-    const prefix = harness.config.listen.gateway_prefix;
+    const { harness, page, prefix, cdp } = await startPasskeyJourney(t, browser);
     const services = harness.gateway.login;
     assert.ok(services);
-    const { cdp, authenticatorId } = await addAuthenticator(page);
+    // A platform authenticator: what a laptop's fingerprint reader is.
+    const authenticatorId = await addVirtualAuthenticator(cdp);
 
     // A first login owes an enrollment (admins must have a second step); a passkey is offered beside the app.
     assert.equal(await signInWithAppForm(page, ADMIN.user, ADMIN.password), `${prefix}/enroll`);
