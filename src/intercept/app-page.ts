@@ -3,7 +3,7 @@
 // cookies and the gateway's usual headers, the answer read up to a bound.
 
 import type { RequestScope } from '../http/scope.js';
-import { type ExchangeAnswer, exchange } from '../proxy/exchange.js';
+import { discardRest, type ExchangeAnswer, exchange } from '../proxy/exchange.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { cookieHeader, type Jar } from '../session/cookie-jar.js';
 import type { LoginServices } from '../session/services.js';
@@ -39,6 +39,6 @@ export async function fetchAppPage(
     },
     MAX_PAGE_BYTES,
   );
-  answer.rest?.destroy();
+  discardRest(answer);
   return answer;
 }

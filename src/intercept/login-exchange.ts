@@ -19,7 +19,7 @@ import { sendError, sendJson, sendRedirect } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
 import { parseRequestTarget } from '../net/request-target.js';
 import { audit } from '../ops/audit.js';
-import { type ExchangeAnswer, exchange } from '../proxy/exchange.js';
+import { discardRest, type ExchangeAnswer, exchange } from '../proxy/exchange.js';
 import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
@@ -85,7 +85,7 @@ function withhold(scope: RequestScope, answer: ExchangeAnswer, scripted: boolean
     if (value === undefined || name === 'set-cookie' || name === 'content-length' || name === 'x-request-id') continue;
     for (const item of Array.isArray(value) ? value : [value]) kept.push([name, String(item)]);
   }
-  answer.rest?.destroy();
+  discardRest(answer);
   const keep = !scripted && !answer.rest;
   // Only the path: a login read from the query (a GET) would put the password in a URL.
   return {
@@ -229,7 +229,7 @@ export async function handleLogin(
         client: scope.client.address,
         request_id: scope.id,
       });
-      answer.rest?.destroy();
+      discardRest(answer);
       logoutUpstream(scope, services, answeredJar);
       return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
     }
@@ -261,7 +261,7 @@ export async function handleLogin(
     // A success: the app's session is in answeredJar and must not reach the browser (S2).
     // Configured, the identity the app confirms is the user from here on (S13); no identity is no login.
     if (identity.configured && identity.user === undefined) {
-      answer.rest?.destroy();
+      discardRest(answer);
       logoutUpstream(scope, services, answeredJar);
       return refuse('LOGIN_REFUSED', 'the app named nobody (login.identity)');
     }
@@ -292,7 +292,7 @@ export async function handleLogin(
         : await trustedBrowser(scope, rs, services, confirmed, role);
     const after = decide({ ...facts, login: { ...judged.checks, owed: trust ? 'none' : owed } });
     if (after.action === 'refuse') {
-      answer.rest?.destroy();
+      discardRest(answer);
       logoutUpstream(scope, services, answeredJar);
       const refusal = { reason: after.reason, who: judged.who, locked: judged.locks };
       return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
@@ -363,7 +363,7 @@ export async function handleLogin(
   } catch (error) {
     // Whatever failed after the exchange (the store, the identity check), the unread rest of
     // the app's answer must not hold an upstream connection.
-    answer.rest?.destroy();
+    discardRest(answer);
     throw error;
   }
 }

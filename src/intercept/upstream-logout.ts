@@ -8,7 +8,7 @@
 
 import type { LogoutRouteSettings } from '../config/sections/login.js';
 import type { RequestScope } from '../http/scope.js';
-import { exchange } from '../proxy/exchange.js';
+import { discardRest, exchange } from '../proxy/exchange.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
 import { applyChanges, changesFromSetCookies, type Jar } from '../session/cookie-jar.js';
 import type { LoginServices } from '../session/services.js';
@@ -79,7 +79,7 @@ export async function sendUpstreamLogout(
     },
     0,
   );
-  answer.rest?.destroy();
+  discardRest(answer);
   return { outcome: 'sent', status: answer.status };
 }
 

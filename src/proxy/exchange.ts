@@ -26,7 +26,11 @@ export interface ExchangeAnswer {
 }
 
 /** Sends the request and reads the answer's body up to maxBody bytes. Rejects on upstream errors (undici's codes). */
-export async function exchange(upstream: Upstream, request: ExchangeRequest, maxBody: number): Promise<ExchangeAnswer> {
+export async function exchange(
+  upstream: Pick<Upstream, 'pool'>,
+  request: ExchangeRequest,
+  maxBody: number,
+): Promise<ExchangeAnswer> {
   const response = await upstream.pool.request({
     method: request.method as Dispatcher.HttpMethod,
     path: request.path,
@@ -60,4 +64,17 @@ export async function exchange(upstream: Upstream, request: ExchangeRequest, max
     body: Buffer.concat(chunks),
     rest: truncated ? stream : null,
   };
+}
+
+/**
+ * Drops what is left of an answer's body. undici's body, destroyed before its 'end' is emitted,
+ * emits an abort error. While the answer is still arriving undici listens for it, but once the
+ * whole body has arrived (paused, so its 'end' waits) nobody does, and an 'error' without a
+ * listener is an uncaught exception: the process would end. The answer is being dropped, so
+ * its abort is expected.
+ */
+export function discardRest(answer: Pick<ExchangeAnswer, 'rest'>): void {
+  if (!answer.rest) return;
+  answer.rest.on('error', () => {});
+  answer.rest.destroy();
 }
