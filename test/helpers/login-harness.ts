@@ -197,6 +197,25 @@ export async function startLoginHarness(options: LoginHarnessOptions = {}): Prom
     options.app ?? (await startDemoApp({ naive: options.naiveApp, lenient: options.lenientApp, front: options.front }));
   const ownsApp = options.app === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'login-harness-')));
+  const release = async () => {
+    if (ownsApp) await running.app.close();
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    return await startInFront(running, dataDir, options, release);
+  } catch (error) {
+    // A configuration the gateway refuses must fail the test, not leave the app listening.
+    await release();
+    throw error;
+  }
+}
+
+async function startInFront(
+  running: RunningApp,
+  dataDir: string,
+  options: LoginHarnessOptions,
+  release: () => Promise<void>,
+): Promise<LoginHarness> {
   const clock = options.clock ?? createClock();
   const input = (await demoConfigInput(
     {
@@ -259,8 +278,7 @@ export async function startLoginHarness(options: LoginHarnessOptions = {}): Prom
     async close() {
       await gateway.shutdown();
       await agent.close();
-      if (ownsApp) await running.app.close();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+      await release();
     },
   };
   return harness;
