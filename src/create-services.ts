@@ -19,6 +19,7 @@ import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
 import { createTotpFactor } from './factors/totp/totp-factor.js';
 import { createTrustedBrowsers } from './factors/trusted-browsers.js';
+import { logoutUpstream } from './intercept/upstream-logout.js';
 import { createAuditTrail, keepAuditTrail } from './ops/audit-trail.js';
 import type { Logger } from './ops/logger.js';
 import type { Upstream } from './proxy/upstream.js';
@@ -115,7 +116,7 @@ export async function createLoginServices(options: {
   void warnIfNotPersistent(options.config().store, options.logger);
   const auditTrail = createAuditTrail(state.store, now, options.logger);
   keepAuditTrail(options.logger, auditTrail);
-  return {
+  const services: LoginServices = {
     ...state,
     signer: createSigner(state.keys.signing),
     oneAtATime: createOneAtATime(),
@@ -129,7 +130,9 @@ export async function createLoginServices(options: {
     logger: options.logger,
     auditTrail,
     now,
+    logoutUpstream: (scope, jar) => logoutUpstream(scope, services, jar),
   };
+  return services;
 }
 
 /**

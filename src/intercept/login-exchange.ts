@@ -28,6 +28,7 @@ import { claimValues } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
 import { endSession } from '../session/end-session.js';
 import { clearCookie } from '../session/gateway-cookie.js';
+import { endPending, startPending } from '../session/pending-ends.js';
 import type { WithheldAnswer } from '../session/records.js';
 import { refuse as refuseLogin } from '../session/refusal.js';
 import {
@@ -299,7 +300,7 @@ export async function handleLogin(
     }
     const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
     if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
-    if (rs.pending) await services.records.endPending(rs.pending.id);
+    if (rs.pending) await endPending(scope, services, rs.pending, 'new_login');
 
     if (after.action === 'start-session') {
       const session = await services.records.createSession(
@@ -332,7 +333,7 @@ export async function handleLogin(
     if (after.action !== 'withhold') throw new Error(`unexpected decision ${after.action} after a password success`);
     const { step } = after;
     const scripted = facts.wantsJson || (req.headers['content-type'] ?? '').includes('json');
-    const pending = await services.records.createPending({
+    const pending = await startPending(scope, services, {
       user: confirmed,
       role,
       step,

@@ -16,6 +16,7 @@ export type AuditEvent =
   | 'step_up.failed'
   | 'step_up.abandoned'
   | 'step_up.expired'
+  | 'step_up.evicted'
   | 'step_up.renewed'
   | 'access.rule_denied'
   | 'access.request_held'

@@ -97,7 +97,7 @@ export function createGatewayMetrics(version: string): GatewayMetrics {
   });
   const pending = new Counter({
     name: 'gateway_pending_logins_total',
-    help: 'Pending logins (password accepted, second step owed), by how they ended: started, abandoned, expired.',
+    help: 'Pending logins (password accepted, second step owed), by how they ended: started, abandoned, expired, evicted.',
     labelNames: ['event'],
     registers: [registry],
   });
@@ -173,6 +173,9 @@ export function createGatewayMetrics(version: string): GatewayMetrics {
           break;
         case 'step_up.expired':
           pending.inc({ event: 'expired' });
+          break;
+        case 'step_up.evicted':
+          pending.inc({ event: 'evicted' });
           break;
         case 'step_up.passed':
           sessions.inc();

@@ -8,6 +8,7 @@
 
 import { sendRedirect } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
+import { startPending } from '../session/pending-ends.js';
 import type { PendingRecord } from '../session/records.js';
 import { issueSessionCookie } from '../session/request-session.js';
 import { loginExpired, type RouteContext } from './route-context.js';
@@ -23,7 +24,7 @@ export async function startReplacement(ctx: RouteContext, pending: PendingRecord
   if (!(await services.records.endPending(pending.id))) {
     return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   }
-  const next = await services.records.createPending({
+  const next = await startPending(scope, services, {
     user: pending.user,
     role: pending.role,
     step: 'enroll',

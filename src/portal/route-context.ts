@@ -13,9 +13,9 @@ import { agentSummary } from '../factors/trusted-browsers.js';
 import { BodyTooLargeError, readForm } from '../http/read-body.js';
 import { sendError, sendHtml } from '../http/respond.js';
 import type { RequestScope } from '../http/scope.js';
-import { logoutUpstream } from '../intercept/upstream-logout.js';
 import { audit } from '../ops/audit.js';
 import { csrfValid } from '../session/csrf.js';
+import { endPending } from '../session/pending-ends.js';
 import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
 import {
   clearSessionCookie,
@@ -82,17 +82,6 @@ export function loginExpired(ctx: RouteContext, message: string): void {
   );
 }
 
-/** Ends a pending login that had too many wrong answers, and the app session it withheld. */
-async function abandon(ctx: RouteContext, pending: PendingRecord): Promise<void> {
-  await ctx.services.records.endPending(pending.id);
-  logoutUpstream(ctx.scope, ctx.services, pending.jar);
-  audit(ctx.services.logger, 'step_up.abandoned', {
-    user: pending.user,
-    reason: 'too many wrong answers',
-    request_id: ctx.scope.id,
-  });
-}
-
 /** A failed check: what the page tells the person (S15: how many tries are left, a code already used). */
 export interface CheckFailure extends FailureView {
   readonly failed: true;
@@ -119,7 +108,7 @@ export function limitedCheck(
   return services.oneAtATime(user, async () => {
     const attempts = pending ? await services.records.countAttempt(pending) : 0;
     if (pending && attempts > limit) {
-      await abandon(ctx, pending);
+      await endPending(scope, services, pending, 'wrong_answers');
       return 'ended';
     }
     const reserved = await services.secondStepLimits.reserve(user, scope.client.address);
@@ -151,7 +140,7 @@ export function limitedCheck(
       });
     }
     if (pending && (attempts >= limit || started.length > 0)) {
-      await abandon(ctx, pending);
+      await endPending(scope, services, pending, attempts >= limit ? 'wrong_answers' : 'locked_out');
       return 'ended';
     }
     return {

@@ -74,6 +74,15 @@ export interface PendingRecord {
   readonly origin?: string;
 }
 
+/** What a pending login starts with. */
+export type NewPending = Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>;
+
+/** A pending login just started, and those of its user it ended by the cap. */
+export interface CreatedPending {
+  readonly pending: PendingRecord;
+  readonly evicted: PendingRecord[];
+}
+
 export interface RecordSettings {
   idleMs: number;
   absoluteMs: number;
@@ -213,7 +222,12 @@ export interface SessionRecords {
   /** When the user last signed in (a session created); undefined when never (or before it was recorded). */
   lastSignIn(user: string): Promise<number | undefined>;
 
-  createPending(input: Omit<PendingRecord, 'id' | 'createdAt' | 'endsAt'>): Promise<PendingRecord>;
+  /**
+   * Starts a pending login; and ends the user's oldest ones beyond the cap, returning those
+   * this call ended (its delete is the claim, as for the sweep): their app sessions are the
+   * caller's to log out (session/pending-ends.ts).
+   */
+  createPending(input: NewPending): Promise<CreatedPending>;
   getPending(id: string): Promise<PendingRecord | undefined>;
   /** Counts an answer to this pending login, before it is checked (so parallel guesses count); returns the count. */
   countAttempt(pending: PendingRecord): Promise<number>;
@@ -375,17 +389,26 @@ export function createSessionRecords(options: {
     return (await store.orderedMembers(userIndexKey(user))).map(parseIndexMember);
   }
 
-  /** Ends the user's oldest pending logins beyond the cap (the index forgets the ended ones by their end). */
-  async function prunePending(user: string): Promise<void> {
+  /**
+   * Ends the user's oldest pending logins beyond the cap and returns those this call claimed
+   * (the index forgets the ended ones by their end).
+   */
+  async function prunePending(user: string): Promise<PendingRecord[]> {
     const entries = (await store.members(pendingIndexKey(user)))
       .map(parseIndexMember)
       .filter((entry): entry is IndexEntry => 'endsAt' in entry);
     const time = now();
+    const evicted: PendingRecord[] = [];
     for (const entry of entriesToDrop(entries, time, options.settings().maxPendingPerUser)) {
       // An ended one is the sweep's to claim and log out upstream (intercept/pending-expiry.ts).
-      if (entry.endsAt > time) await store.delete(pendingKey(entry.id));
+      if (entry.endsAt > time) {
+        // Read before the delete that claims it: its app session is logged out by whoever claimed it.
+        const record = await readPending(entry.id);
+        if ((await store.delete(pendingKey(entry.id))) && record) evicted.push(record);
+      }
       await store.removeFromSet(pendingIndexKey(user), entry.member);
     }
+    return evicted;
   }
 
   return {
@@ -521,8 +544,8 @@ export function createSessionRecords(options: {
       await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time + PENDING_GRACE_MS);
       await store.addToSet(PENDING_INDEX, indexMember({ id, createdAt: time, endsAt }));
       await store.addToSet(pendingIndexKey(input.user), indexMember({ id, createdAt: time, endsAt }), endsAt - time);
-      await prunePending(input.user);
-      return { ...input, id, createdAt: time, endsAt };
+      const evicted = await prunePending(input.user);
+      return { pending: { ...input, id, createdAt: time, endsAt }, evicted };
     },
 
     async getPending(id) {

@@ -24,6 +24,7 @@ import {
   trustCookieBase,
   trustCookieValue,
 } from './gateway-cookie.js';
+import { endPending } from './pending-ends.js';
 import type { PendingRecord, SessionRecord } from './records.js';
 import type { LoginServices } from './services.js';
 
@@ -76,7 +77,7 @@ export async function resolveRequestSession(
   } else if (ref?.kind === 'pending') {
     const pending = await services.records.getPending(ref.id);
     if (pending && (await unchanged(pending))) return answer('pending', undefined, pending);
-    if (pending) await services.records.endPending(pending.id);
+    if (pending) await endPending(scope, services, pending, 'role_changed');
   }
   return answer('none');
 }

@@ -15,11 +15,13 @@ import type { QuestionsFactor } from '../factors/questions/questions-factor.js';
 import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
 import type { TrustedBrowsers } from '../factors/trusted-browsers.js';
+import type { RequestScope } from '../http/scope.js';
 import type { AuditTrail } from '../ops/audit-trail.js';
 import type { Logger } from '../ops/logger.js';
 import type { Upstream } from '../proxy/upstream.js';
 import type { WebSocketTracker } from '../proxy/websocket-tracker.js';
 import type { Store } from '../store/store.js';
+import type { Jar } from './cookie-jar.js';
 import type { HeldRequests } from './held-requests.js';
 import type { SessionRecords } from './records.js';
 import type { ReplayTokens } from './replay-tokens.js';
@@ -56,6 +58,12 @@ export interface LoginServices {
   /** The editor the admin page changes the lists through: one per process, closed at shutdown. */
   allowlistEditor: SharedAllowlistEditor;
   upstream: () => Upstream;
+  /**
+   * Logs the app session in a jar out at the app, as login.logout_routes says
+   * (intercept/upstream-logout.ts); never rejects. Given here so that this room, which cannot
+   * call the app itself, can end a pending login (pending-ends.ts).
+   */
+  logoutUpstream: (scope: RequestScope, jar: Jar) => Promise<void>;
   logger: Logger;
   /** The recent audit events, shared through the store (the admin console shows them). */
   auditTrail: AuditTrail;

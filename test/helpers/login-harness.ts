@@ -124,6 +124,8 @@ export interface LoginHarness extends RunningApp {
   receivedAt(prefix: string): AppRequest[];
   /** Asks the app directly (not through the gateway) whether this app session id is signed in. */
   appSessionWorks(sid: string): Promise<boolean>;
+  /** The app session id the gateway last confirmed a login with (its GET /api/me, login.identity). */
+  lastConfirmedSession(): string;
   close(): Promise<void>;
 }
 
@@ -274,6 +276,12 @@ async function startInFront(
       });
       await res.body.dump();
       return res.statusCode === 200;
+    },
+    lastConfirmedSession() {
+      const cookie = String(harness.receivedAt('/api/me').at(-1)?.headers.cookie);
+      const sid = new RegExp(`${APP_SESSION_COOKIE}=([0-9a-f]+)`).exec(cookie)?.[1];
+      if (!sid) throw new Error('no login was confirmed with an app session');
+      return sid;
     },
     async close() {
       await gateway.shutdown();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createSealer } from '../../src/crypto/sealing.js';
+import { jarKey } from '../../src/session/cookie-jar.js';
 import { createSessionRecords } from '../../src/session/records.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
@@ -84,18 +85,38 @@ test('a login reads no other session record, with 1 session or 300', async () =>
   assert.equal(await readsOfLogin(), 0);
 });
 
-test('pending logins are capped per user: the oldest ends first', async () => {
+test('pending logins are capped per user: the oldest ends first, handed with its jar to the login that ended it', async () => {
   const { records, advance } = setup(5, 2);
   const ids: string[] = [];
+  const evicted: Array<Array<[string, string | undefined]>> = [];
   for (let i = 0; i < 4; i++) {
-    ids.push(
-      (await records.createPending({ user: 'carol', role: 'admin', step: 'totp', jar: {}, withheld: WITHHELD })).id,
-    );
+    const jar = { [jarKey('sid', '/')]: { name: 'sid', value: `app-session-${i}`, path: '/' } };
+    const created = await records.createPending({
+      user: 'carol',
+      role: 'admin',
+      step: 'totp',
+      jar,
+      withheld: WITHHELD,
+    });
+    ids.push(created.pending.id);
+    evicted.push(created.evicted.map((old) => [old.id, Object.values(old.jar)[0]?.value]));
     advance(1000);
   }
+  // Each login past the cap of 2 ends exactly the oldest, and says so (its app session is to be logged out).
+  assert.deepEqual(evicted, [[], [], [[ids[0], 'app-session-0']], [[ids[1], 'app-session-1']]]);
   assert.equal(await records.getPending(ids[0] as string), undefined);
   assert.equal(await records.getPending(ids[1] as string), undefined);
   assert.ok(await records.getPending(ids[3] as string));
+});
+
+test('of two logins past the cap at once, one claims each evicted pending login', async () => {
+  const { records } = setup(5, 1);
+  const input = { user: 'carol', role: 'admin', step: 'totp', jar: {}, withheld: WITHHELD } as const;
+  const { pending: first } = await records.createPending(input);
+  const both = await Promise.all([records.createPending(input), records.createPending(input)]);
+  const claims = both.flatMap((created) => created.evicted.map((old) => old.id));
+  assert.equal(claims.filter((id) => id === first.id).length, 1, 'the first one is claimed once');
+  assert.equal(new Set(claims).size, claims.length, 'no pending login is claimed twice');
 });
 
 test('ending all sessions but one keeps that one', async () => {

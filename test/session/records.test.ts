@@ -166,7 +166,7 @@ describe('pending logins', () => {
 
   test('expire after 5 minutes', async () => {
     const { records, advance } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.ok(await records.getPending(pending.id));
     advance(5 * MINUTE + 1);
     assert.equal(await records.getPending(pending.id), undefined);
@@ -174,7 +174,7 @@ describe('pending logins', () => {
 
   test('count answers and end', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.equal(await records.countAttempt(pending), 1);
     assert.equal(await records.countAttempt(pending), 2);
     await records.endPending(pending.id);
@@ -183,7 +183,7 @@ describe('pending logins', () => {
 
   test('ending is granted to one caller only, so a pending login is promoted once', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     const ended = await Promise.all([records.endPending(pending.id), records.endPending(pending.id)]);
     assert.deepEqual(ended.sort(), [false, true]);
   });
@@ -191,8 +191,8 @@ describe('pending logins', () => {
   test('an expired pending login is claimed once, with its jar, by one of several sweeps at once', async () => {
     const { records, store, advance } = setup();
     const jar = { [jarKey('sid', '/')]: { name: 'sid', value: 'app-session', path: '/' } };
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar, withheld });
-    const ended = await records.createPending({ user: 'bob', role: 'staff', step: 'totp', jar, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar, withheld });
+    const { pending: ended } = await records.createPending({ user: 'bob', role: 'staff', step: 'totp', jar, withheld });
     await records.endPending(ended.id);
     assert.deepEqual(await records.claimExpiredPending(), [], 'nothing has expired yet');
     advance(5 * MINUTE);
@@ -208,7 +208,7 @@ describe('pending logins', () => {
 
   test("the user's next login leaves an expired pending login to the sweep", async () => {
     const { records, advance } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     // A second login keeps the user's index alive past the first one's end; the third prunes it.
     advance(4 * MINUTE);
     await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
@@ -222,7 +222,7 @@ describe('pending logins', () => {
 
   test('a pending login that a promotion ends first is not claimed by the sweep', async () => {
     const { records, advance } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     advance(5 * MINUTE - 1);
     assert.ok(await records.getPending(pending.id));
     advance(1);
@@ -233,7 +233,7 @@ describe('pending logins', () => {
 
   test('a pending id is never a session id', async () => {
     const { records } = setup();
-    const pending = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
+    const { pending } = await records.createPending({ user: 'alice', role: 'admin', step: 'totp', jar: {}, withheld });
     assert.equal(await records.getSession(pending.id), undefined);
   });
 });

@@ -25,7 +25,9 @@ export const sessionSchema = z
       .int()
       .min(1)
       .default(10)
-      .describe("A user's logins waiting for their second step at most; a new one beyond it ends the oldest."),
+      .describe(
+        "A user's logins waiting for their second step at most; a new one beyond it ends the oldest and logs its app session out.",
+      ),
     anonymous: durationField("Lifetime of the sealed cookie holding an anonymous visitor's upstream cookies.").prefault(
       '2h',
     ),
