@@ -47,9 +47,11 @@ export interface VaultBinding {
   /**
    * The store's write of what capture() took, while one is under way (it never rejects). The
    * answer's head waits for it: a cookie the app set is in the vault before the answer that
-   * set it is released, so the browser's next request gets it (S14).
+   * set it is released, so the browser's next request gets it (S14). It resolves with the
+   * gateway's own Set-Cookie lines that the write calls for (its session cookie naming the new
+   * vault generation), to be added to the answer.
    */
-  stored?(): Promise<void> | undefined;
+  stored?(): Promise<readonly string[]> | undefined;
 }
 
 export interface ScopeResult {

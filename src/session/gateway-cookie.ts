@@ -12,6 +12,12 @@ export type SessionKind = 'session' | 'pending';
 export interface SessionRef {
   kind: SessionKind;
   id: string;
+  /**
+   * The generation of the session's vault when this cookie was issued (a full session only;
+   * absent: 0). A gateway whose cached record is older reads the store again (records.ts): the
+   * app's rotated cookies are forwarded on the next request, whichever gateway it reaches.
+   */
+  generation?: number;
 }
 
 const KIND_TAG: Record<SessionKind, string> = { session: 's', pending: 'p' };
@@ -62,9 +68,14 @@ export function clearCookie(name: string, secure: boolean): string {
   return serializeCookie(name, '', secure, 0);
 }
 
+// "s<id>" or, once the vault has changed, "s<id>:<generation>" (a cookie written before the
+// generation existed reads as generation 0). At most 15 digits: a safe integer, and a bounded read.
+const GENERATION = /^[1-9][0-9]{0,14}$/;
+
 /** The signed value of a session cookie. */
 export function sessionCookieValue(signer: Signer, ref: SessionRef): string {
-  return signer.sign(`${KIND_TAG[ref.kind]}${ref.id}`);
+  const generation = ref.kind === 'session' && ref.generation ? `:${ref.generation}` : '';
+  return signer.sign(`${KIND_TAG[ref.kind]}${ref.id}${generation}`);
 }
 
 /**
@@ -80,8 +91,13 @@ export function readSessionRef(
     const verified = signer.verify(value);
     if (!verified) continue;
     const kind = verified[0] === 's' ? 'session' : verified[0] === 'p' ? 'pending' : undefined;
-    const id = verified.slice(1);
-    if (kind && /^[A-Za-z0-9_-]{43}$/.test(id)) return { kind, id };
+    const colon = verified.indexOf(':');
+    const id = colon === -1 ? verified.slice(1) : verified.slice(1, colon);
+    if (!kind || !/^[A-Za-z0-9_-]{43}$/.test(id)) continue;
+    if (colon === -1) return { kind, id };
+    // Only a full session's vault changes; anything else after the id is not ours.
+    const generation = verified.slice(colon + 1);
+    if (kind === 'session' && GENERATION.test(generation)) return { kind, id, generation: Number(generation) };
   }
   return undefined;
 }

@@ -1,7 +1,9 @@
 // Owns the server-side records behind the gateway cookie: full sessions (idle and absolute
 // lifetimes, the sealed vault) and pending logins (the withheld answer, attempts), with
 // fresh ids at every step (S4), a per-user index for listing and revocation, and a cache
-// that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s).
+// that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s), and
+// never one older than the vault generation the browser's cookie names (issue 13: cookies the
+// app rotated through one gateway are forwarded by the next one at once).
 
 import { randomBytes } from 'node:crypto';
 import type { SecondStep } from '../access/decide.js';
@@ -28,6 +30,8 @@ export interface SessionRecord {
   /** The absolute end, createdAt + absolute lifetime. */
   readonly endsAt: number;
   readonly jar: Jar;
+  /** How many times the vault was changed (0 at the login); the gateway cookie names it (gateway-cookie.ts). */
+  readonly vaultGeneration: number;
   /** Where the login came from (client address, browser summary), for the sessions page; absent in older records. */
   readonly client?: string;
   readonly agent?: string;
@@ -177,6 +181,8 @@ interface StoredSession {
   seenAt: number;
   endsAt: number;
   vault: string;
+  /** Absent in records written before it existed, and at the login: 0. */
+  gen?: number;
   client?: string;
   agent?: string;
 }
@@ -201,14 +207,21 @@ export interface SessionRecords {
     secondStep: PassedStep,
     origin?: LoginOrigin,
   ): Promise<SessionRecord>;
-  /** The live session, or undefined when absent, expired (idle or absolute) or revoked. */
-  getSession(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * The live session, or undefined when absent, expired (idle or absolute) or revoked. From the
+   * cache (at most 2 s old) unless the cached vault is older than `generation`, the one the
+   * browser's cookie names: then from the store.
+   */
+  getSession(id: string, generation?: number): Promise<SessionRecord | undefined>;
   /** Slides the idle lifetime; writes only when the last write is older than a fraction of it. */
   touch(session: SessionRecord): Promise<void>;
   /** Records a second step passed now in this session (a step-up a path rule asked for); the session as written, or undefined when it ended. */
   markSecondStep(id: string): Promise<SessionRecord | undefined>;
-  /** Applies cookie changes from an upstream answer, read-modify-write per session, writing only on change. */
-  updateVault(id: string, changes: JarChanges): Promise<void>;
+  /**
+   * Applies cookie changes from an upstream answer, read-modify-write per session, writing only
+   * on change; the vault's new generation when it changed, else undefined.
+   */
+  updateVault(id: string, changes: JarChanges): Promise<number | undefined>;
   /** Ends one session (a logout, the "my sessions" page, an operator); the record it ended, if any. */
   endSession(id: string): Promise<SessionRecord | undefined>;
   /** A user's live sessions (reads each: for pages and the CLI, not for every login). */
@@ -248,7 +261,10 @@ export function createSessionRecords(options: {
   now: () => number;
 }): SessionRecords {
   const { store, sealer, now } = options;
-  const cache = new Map<string, { record: SessionRecord; at: number }>();
+  // `serves`: the highest cookie generation the entry may answer, its record's own, or more when
+  // a cookie named more than the store held (a vault write lost to a concurrent one): read once
+  // then, not at every request.
+  const cache = new Map<string, { record: SessionRecord; at: number; serves: number }>();
   const oneAtATime = createOneAtATime();
 
   const sealJar = (id: string, jar: Jar) => sealer.seal(JSON.stringify(jar), `vault:${id}`);
@@ -271,11 +287,12 @@ export function createSessionRecords(options: {
       seenAt: record.seenAt,
       endsAt: record.endsAt,
       vault: sealJar(record.id, record.jar),
+      gen: record.vaultGeneration || undefined,
       client: record.client,
       agent: record.agent,
     };
     await store.set(sessionKey(record.id), JSON.stringify(stored), ttlOf(record));
-    cache.set(record.id, { record, at: now() });
+    cache.set(record.id, { record, at: now(), serves: record.vaultGeneration });
   }
 
   async function readSession(id: string): Promise<SessionRecord | undefined> {
@@ -295,6 +312,7 @@ export function createSessionRecords(options: {
       seenAt: stored.seenAt,
       endsAt: stored.endsAt,
       jar,
+      vaultGeneration: stored.gen ?? 0,
       client: stored.client,
       agent: stored.agent,
     };
@@ -425,6 +443,7 @@ export function createSessionRecords(options: {
         seenAt: time,
         endsAt: time + options.settings().absoluteMs,
         jar: withoutExpired(jar, time),
+        vaultGeneration: 0,
         client: origin?.client,
         agent: origin?.agent,
       };
@@ -437,13 +456,13 @@ export function createSessionRecords(options: {
       return record;
     },
 
-    async getSession(id) {
+    async getSession(id, generation = 0) {
       const cached = cache.get(id);
-      let record = cached && now() - cached.at < CACHE_MS ? cached.record : undefined;
+      let record = cached && now() - cached.at < CACHE_MS && cached.serves >= generation ? cached.record : undefined;
       if (!record) {
         cache.delete(id);
         record = await readSession(id);
-        if (record) cache.set(id, { record, at: now() });
+        if (record) cache.set(id, { record, at: now(), serves: Math.max(record.vaultGeneration, generation) });
       }
       return record && alive(record) ? record : undefined;
     },
@@ -471,14 +490,17 @@ export function createSessionRecords(options: {
     },
 
     updateVault(id, changes) {
-      if (changes.size === 0) return Promise.resolve();
+      if (changes.size === 0) return Promise.resolve(undefined);
       // Answers of one session are merged one at a time, each on the freshest record, so that
       // concurrent answers setting different cookies all land.
       return oneAtATime(id, async () => {
         const record = await readSession(id);
-        if (!record) return;
+        if (!record) return undefined;
         const jar = applyChanges(record.jar, changes);
-        if (jar !== record.jar) await write({ ...record, jar });
+        if (jar === record.jar) return undefined;
+        const vaultGeneration = record.vaultGeneration + 1;
+        await write({ ...record, jar, vaultGeneration });
+        return vaultGeneration;
       });
     },
 

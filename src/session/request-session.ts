@@ -71,7 +71,7 @@ export async function resolveRequestSession(
   const unchanged = (record: { user: string; role: string }) =>
     services.roles.unchanged(record.user, record.role, scope.runtime.roles);
   if (ref?.kind === 'session') {
-    const session = await services.records.getSession(ref.id);
+    const session = await services.records.getSession(ref.id, ref.generation);
     if (session && (await unchanged(session))) return answer('full', session);
     if (session) await endSession(services, scope, session.id, 'role changed');
   } else if (ref?.kind === 'pending') {

@@ -10,6 +10,7 @@ import { applyChanges, changesFromSetCookies } from './cookie-jar.js';
 import {
   anonymousCookieLine,
   clearSessionCookie,
+  issueSessionCookie,
   type RequestSession,
   readAnonymousJar,
   splitSetCookies,
@@ -27,7 +28,7 @@ export function sessionVault(
 ): VaultBinding {
   const session = rs.session!;
   const login = scope.runtime.config.login as LoginSettings;
-  let writing: Promise<void> | undefined;
+  let writing: Promise<readonly string[]> | undefined;
   return {
     cookieHeader: upstreamCookieHeader(session.jar, scope, req, rs, services.now()),
     capture(lines) {
@@ -35,13 +36,20 @@ export function sessionVault(
       if (logout) return [...client, clearSessionCookie(rs)];
       const changes = changesFromSetCookies(vault, scope.target.path, services.now());
       if (changes.size === 0) return client;
-      // A failed write is logged, and the answer still goes out: the app has done what it
+      // A changed vault re-issues the session cookie with its new generation: a gateway that
+      // cached the record before reads it again at the browser's next request (issue 13). A
+      // failed write is logged, and the answer still goes out: the app has done what it
       // answered (an object added, a password changed), and hiding that would invite a repeat.
-      writing = services.records
-        .updateVault(session.id, changes)
-        .catch((error: Error) =>
-          services.logger.warn({ event: 'vault.update_failed', err: error, request_id: scope.id }),
-        );
+      writing = services.records.updateVault(session.id, changes).then(
+        (generation) =>
+          generation === undefined
+            ? []
+            : [issueSessionCookie(services, rs, { kind: 'session', id: session.id, generation })],
+        (error: Error) => {
+          services.logger.warn({ event: 'vault.update_failed', err: error, request_id: scope.id });
+          return [];
+        },
+      );
       return client;
     },
     stored: () => writing,

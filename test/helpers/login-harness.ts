@@ -324,7 +324,6 @@ export function formField(html: string, name: string): string | undefined {
  * (Max-Age=0 and past Expires delete); redirects not followed, so every answer is seen.
  */
 export class Browser {
-  readonly cookies = new Map<string, string>();
   /** Every answer this browser got, in order. */
   readonly answers: Answer[] = [];
 
@@ -332,7 +331,13 @@ export class Browser {
     readonly baseUrl: string,
     private readonly agent: Agent,
     private readonly clock: TestClock,
+    readonly cookies = new Map<string, string>(),
   ) {}
+
+  /** The same browser, one cookie jar, sending its next requests to another gateway (as a load balancer would). */
+  via(gateway: { readonly gatewayUrl: string }): Browser {
+    return new Browser(gateway.gatewayUrl, this.agent, this.clock, this.cookies);
+  }
 
   /** A second browser holding copies of this one's cookies (a stolen or planted cookie jar). */
   clone(): Browser {

@@ -89,6 +89,46 @@ describe('sessions', () => {
     assert.deepEqual(Object.keys(jar).sort(), ['a', 'b', 'c', 'd'].map((n) => jarKey(n, '/')).sort());
   });
 
+  test("a cached record answers cookies of its vault's generation with no store read; a newer one reads the store", async () => {
+    // Two gateways' records on one store and one clock that never moves: the cache alone is at stake.
+    const store = createMemoryStore({ now: () => 0 });
+    const sealer = createSealer([randomBytes(32)]);
+    const gateway = () => {
+      let reads = 0;
+      const counting: Store = {
+        ...store,
+        get: (key) => {
+          reads++;
+          return store.get(key);
+        },
+      };
+      const settings = () => ({ idleMs: 30 * MINUTE, absoluteMs: 12 * 60 * MINUTE, pendingMs: 5 * MINUTE });
+      return { records: createSessionRecords({ store: counting, sealer, settings, now: () => 0 }), reads: () => reads };
+    };
+    const [a, b] = [gateway(), gateway()];
+    const session = await a.records.createSession('alice', 'admin', {}, 'none');
+    const token = async (generation: number) => {
+      const read = await b.records.getSession(session.id, generation);
+      return Object.values(read?.jar ?? {}).map((cookie) => cookie.value);
+    };
+    assert.deepEqual(await token(0), []);
+
+    assert.equal(await a.records.updateVault(session.id, changesFromSetCookies(['t=one; Path=/'], '/', 0)), 1);
+    const before = b.reads();
+    assert.deepEqual(await token(0), [], 'an older cookie: the cached record, as before');
+    assert.equal(b.reads(), before, 'no store read');
+    assert.deepEqual(await token(1), ['one'], 'the cookie A issued with the new vault: read again');
+    assert.equal(b.reads(), before + 1);
+    for (let request = 0; request < 5; request++) assert.deepEqual(await token(1), ['one']);
+    assert.equal(b.reads(), before + 1, 'then cached again');
+
+    // A generation the store does not hold (a vault write lost to a concurrent one): read once, not every time.
+    assert.deepEqual(await token(7), ['one']);
+    assert.deepEqual(await token(7), ['one']);
+    assert.equal(b.reads(), before + 2);
+    assert.equal(await a.records.updateVault(session.id, changesFromSetCookies(['t=one; Path=/'], '/', 0)), undefined);
+  });
+
   test('an update that changes nothing writes nothing', async () => {
     const { records, writes } = setup();
     const session = await records.createSession('alice', 'admin', {}, 'none');
