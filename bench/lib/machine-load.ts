@@ -17,6 +17,8 @@ export interface LoadSnapshot {
   stealUs: number;
   /** The bench process and its reaped children (wrk and the other clients, once they exited). */
   ownUs: number;
+  /** The bench process alone (its sampling of /proc and its own clients). */
+  selfUs: number;
 }
 
 export function snapshotLoad(): LoadSnapshot {
@@ -28,12 +30,14 @@ export function snapshotLoad(): LoadSnapshot {
     .split(' ')
     .map(Number);
   // utime, stime, cutime, cstime are fields 14-17 of stat(5), here from index 11.
-  const ownTicks = (own[11] ?? 0) + (own[12] ?? 0) + (own[13] ?? 0) + (own[14] ?? 0);
+  const selfTicks = (own[11] ?? 0) + (own[12] ?? 0);
+  const ownTicks = selfTicks + (own[13] ?? 0) + (own[14] ?? 0);
   return {
     atMs: performance.now(),
     busyUs: (user + nice + system + irq + softirq) * TICK_US,
     stealUs: steal * TICK_US,
     ownUs: ownTicks * TICK_US,
+    selfUs: selfTicks * TICK_US,
   };
 }
 

@@ -39,7 +39,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                      (load generator on CPU 1, upstream and proxy on CPU 0)
   --only IDS         comma-separated scenario ids (get-page, auth-get, fixed-rate-latency,
                      mib-responses, large-bodies, login-storm, store-size-login,
-                     user-sessions-login, workers, ip-matcher, cookie-signing, access-log,
+                     user-sessions-login, workers,
+                     workers-node-upstream, ip-matcher, cookie-signing, access-log,
                      gateway-profile)
   --profile          add the gateway-profile scenario: the gateway under node --cpu-prof, summarised
   --quiet-wait S     seconds the run may spend, in all, waiting for other processes on the

@@ -3,6 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** Clock ticks per second, the unit of utime and stime in /proc/PID/stat (usually 100). */
 const CLOCK_TICKS = (() => {
@@ -78,15 +79,34 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
-/** Summed VmRSS of a process and its descendants, in bytes. */
-export function treeRssBytes(pid: number): number {
-  return processTree(pid).reduce((sum, member) => sum + rssBytes(member), 0);
+/**
+ * processTree(pid), scanned again at most every `refreshMs`: a scan reads every process's stat
+ * (about 5 ms of CPU on a busy machine), and the RSS sampler asks ten times a second, which in
+ * the unpinned workers scenario took CPU from the processes measured. A helper or a replaced
+ * worker is counted from the next scan on.
+ */
+export function cachedProcessTree(pid: number, refreshMs = 1000): () => number[] {
+  let tree: number[] = [];
+  let scannedAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = performance.now();
+    if (now - scannedAt >= refreshMs) {
+      tree = processTree(pid);
+      scannedAt = now;
+    }
+    return tree;
+  };
 }
 
-/** Summed CPU microseconds of a process and its descendants (those still running). */
-export function treeCpuMicros(pid: number): number {
+/** Summed VmRSS of processes (a process tree), in bytes. */
+export function treeRssBytes(members: readonly number[]): number {
+  return members.reduce((sum, member) => sum + rssBytes(member), 0);
+}
+
+/** Summed CPU microseconds of processes (a process tree; those still running). */
+export function treeCpuMicros(members: readonly number[]): number {
   let total = 0;
-  for (const member of processTree(pid)) {
+  for (const member of members) {
     try {
       total += cpuMicros(member);
     } catch {

@@ -4,7 +4,7 @@
 // so processes are restarted between rounds and the medians over rounds are what is reported.
 
 import type { BenchContext, LoadScenario, Metrics, Row, ScenarioResult } from '../scenarios/types.js';
-import { startUpstream } from '../servers/start-upstream.js';
+import { startUpstreamOf } from '../servers/start-upstream.js';
 import { TARGETS, type TargetId } from '../servers/targets.js';
 import type { Layout } from './layout.js';
 import { sampleRss } from './rss-sampler.js';
@@ -58,7 +58,7 @@ export async function runLoadGroup(
   const memory: Partial<Record<TargetId, Metrics[]>> = {};
 
   for (let round = 0; round < rounds; round++) {
-    const upstream = await startUpstream(ctx.layout.upstream);
+    const upstream = await startUpstreamOf(first.upstream ?? 'node', ctx.tools.nginx, ctx.layout.upstream);
     const thisRound = new Map<string, Partial<Record<TargetId, Metrics>>>(scenarios.map((s) => [s.id, {}]));
     try {
       for (const id of rotate(targetIds, round)) {

@@ -43,8 +43,10 @@ export async function measureWrk(
     mibPerSecond: result.bytesPerSecond / 1024 ** 2,
     cpuUsPerReq: proxyUs / result.requests,
     upstreamCpuUsPerReq: upstreamUs / result.requests,
-    /** wrk's CPU (a reaped child of the bench) and the bench's own sampling, per request. */
-    loadGenCpuUsPerReq: (loadAfter.ownUs - loadBefore.ownUs) / result.requests,
+    /** wrk's CPU (a reaped child of the bench), per request. */
+    loadGenCpuUsPerReq: (loadAfter.ownUs - loadAfter.selfUs - (loadBefore.ownUs - loadBefore.selfUs)) / result.requests,
+    /** The bench process's own CPU (sampling /proc for RSS and CPU), per request. */
+    benchCpuUsPerReq: (loadAfter.selfUs - loadBefore.selfUs) / result.requests,
     /** Share of one core the proxy used: the rest went to the load generator and the upstream. */
     proxyCoreShare: proxyUs / 1e6 / result.seconds,
     p50Ms: result.latencyUs.p50 / 1000,

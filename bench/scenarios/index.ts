@@ -13,7 +13,7 @@ import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
 import { storeSizeLogin, userSessionsLogin } from './store-login.js';
 import type { Scenario } from './types.js';
-import { workers } from './workers.js';
+import { workers, workersNodeUpstream } from './workers.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   getPage,
@@ -25,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   storeSizeLogin,
   userSessionsLogin,
   workers,
+  workersNodeUpstream,
   ipMatcher,
   cookieSigning,
   accessLog,

@@ -5,6 +5,7 @@
 
 import type { BenchContext } from '../lib/context.js';
 import type { BenchOptions } from '../lib/options.js';
+import type { UpstreamKind } from '../servers/start-upstream.js';
 import type { RunningTarget, TargetId } from '../servers/targets.js';
 
 export type { BenchContext };
@@ -44,6 +45,8 @@ export interface LoadScenario {
   group: string;
   /** Its group runs with nothing pinned (the first scenario of a group decides). */
   unpinned?: boolean;
+  /** The upstream of its group (the first scenario of a group decides); default the Node upstream. */
+  upstream?: UpstreamKind;
   /** Rounds of its group (the first scenario of a group decides); default options.rounds. */
   rounds?(options: BenchOptions): number;
   /** Warms the target up and measures it once. */

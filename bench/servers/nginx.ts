@@ -1,10 +1,11 @@
-// Owns starting nginx, the reference proxy, with the project's configuration
-// (servers/nginx.conf) under a temporary prefix: `nginx -p PREFIX -c FILE -e stderr`,
-// in the foreground, one worker; stopped (and its prefix removed) after each round.
+// Owns starting nginx with one of the project's configurations under a temporary prefix:
+// `nginx -p PREFIX -c FILE -e stderr`, in the foreground, one worker; stopped (and its prefix
+// removed) after each round. servers/nginx.conf makes it the reference proxy; servers/
+// nginx-static.conf the cheap upstream of the workers scenario, which serves files of the prefix.
 
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from '../lib/ports.js';
 import { childPids } from '../lib/proc-stat.js';
 import { forgetTempDir, removeAtExit, spawnChild } from '../lib/processes.js';
@@ -14,6 +15,7 @@ import { BENCH_DIR } from './paths.js';
 export interface RunningNginx {
   /** The master's pid; the worker is among `pids()`. */
   readonly pid: number;
+  readonly port: number;
   readonly url: string;
   /** Master and worker, whose CPU time together is nginx's cost. */
   pids(): number[];
@@ -22,12 +24,32 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(nginx: string, upstreamPort: number, cpus: string | undefined): Promise<RunningNginx> {
+export interface NginxSetup {
+  /** The configuration under bench/servers/ (default nginx.conf, the reference proxy). */
+  config?: string;
+  /** Files written under the prefix before nginx starts, by path relative to it. */
+  files?: Readonly<Record<string, Buffer>>;
+}
+
+export async function startNginx(
+  nginx: string,
+  upstreamPort: number,
+  cpus: string | undefined,
+  setup: NginxSetup = {},
+): Promise<RunningNginx> {
   const prefix = await mkdtemp(join(tmpdir(), 'nginx-bench-'));
   removeAtExit(prefix);
   await mkdir(join(prefix, 'logs'));
+  if (setup.files) {
+    // Run as root, nginx serves files as its worker's user (nobody): mkdtemp's 0700 would refuse it.
+    await chmod(prefix, 0o755);
+    for (const [path, bytes] of Object.entries(setup.files)) {
+      await mkdir(dirname(join(prefix, path)), { recursive: true, mode: 0o755 });
+      await writeFile(join(prefix, path), bytes, { mode: 0o644 });
+    }
+  }
   const port = await freePort();
-  const template = await readFile(join(BENCH_DIR, 'servers/nginx.conf'), 'utf8');
+  const template = await readFile(join(BENCH_DIR, 'servers', setup.config ?? 'nginx.conf'), 'utf8');
   const configFile = join(prefix, 'nginx.conf');
   await writeFile(
     configFile,
@@ -62,6 +84,7 @@ export async function startNginx(nginx: string, upstreamPort: number, cpus: stri
   const workerPid = worker;
   return {
     pid: child.pid,
+    port,
     url: `http://127.0.0.1:${port}`,
     pids: () => [child.pid, ...childPids(child.pid)],
     workerPid: () => workerPid,

@@ -5,7 +5,15 @@
 // with each store, and the gateway with the LMDB store in 1 and in 2 worker processes.
 
 import type { BenchContext } from '../lib/context.js';
-import { cpuMicros, rssBytes, totalCpuMicros, treeCpuMicros, treeRssBytes } from '../lib/proc-stat.js';
+import {
+  cachedProcessTree,
+  cpuMicros,
+  processTree,
+  rssBytes,
+  totalCpuMicros,
+  treeCpuMicros,
+  treeRssBytes,
+} from '../lib/proc-stat.js';
 import { sleep } from '../lib/stats.js';
 import { startCaddy } from './caddy.js';
 import { type RunningGateway, startGateway } from './gateway.js';
@@ -79,8 +87,8 @@ const bare: TargetSpec = {
       id: 'bare',
       url: upstream.url,
       rssPid: upstream.pid,
-      proxyCpu: () => cpuMicros(upstream.pid),
-      upstreamCpu: () => cpuMicros(upstream.pid),
+      proxyCpu: () => upstream.cpu(),
+      upstreamCpu: () => upstream.cpu(),
       rss: () => rssBytes(upstream.pid),
       // The upstream belongs to the round, not to this target.
       stop: async () => {},
@@ -132,15 +140,16 @@ function gatewayTarget(
         await stop();
         throw error;
       }
+      const tree = cachedProcessTree(running.pid);
       return {
         id,
         url: running.url,
         ...(running.sessionHeader ? { sessionHeader: running.sessionHeader } : {}),
         rssPid: running.pid,
         ...(workers ? { processes: workers } : {}),
-        proxyCpu: () => treeCpuMicros(running.pid) + (redis ? cpuMicros(redis.pid) : 0),
-        upstreamCpu: () => cpuMicros(upstream.pid),
-        rss: () => treeRssBytes(running.pid),
+        proxyCpu: () => treeCpuMicros(processTree(running.pid)) + (redis ? cpuMicros(redis.pid) : 0),
+        upstreamCpu: () => upstream.cpu(),
+        rss: () => treeRssBytes(tree()),
         stop,
       };
     },
@@ -163,7 +172,7 @@ const nginx: TargetSpec = {
       url: running.url,
       rssPid: running.workerPid(),
       proxyCpu: () => totalCpuMicros(running.pids()),
-      upstreamCpu: () => cpuMicros(upstream.pid),
+      upstreamCpu: () => upstream.cpu(),
       rss: () => rssBytes(running.workerPid()),
       stop: () => running.stop(),
     };
@@ -174,7 +183,7 @@ const nginx: TargetSpec = {
 async function singleProcessTarget(
   id: TargetId,
   running: { url: string; pid: number; stop(): Promise<void> },
-  upstream: { pid: number },
+  upstream: RunningUpstream,
 ): Promise<RunningTarget> {
   try {
     await verify(running.url);
@@ -187,7 +196,7 @@ async function singleProcessTarget(
     url: running.url,
     rssPid: running.pid,
     proxyCpu: () => cpuMicros(running.pid),
-    upstreamCpu: () => cpuMicros(upstream.pid),
+    upstreamCpu: () => upstream.cpu(),
     rss: () => rssBytes(running.pid),
     stop: () => running.stop(),
   };

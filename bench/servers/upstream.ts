@@ -8,11 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BENCH_PASSWORD } from './upstream-routes.js';
+import { BENCH_PASSWORD, PAGE, PAGE_TYPE } from './upstream-routes.js';
 
-/** A page of exactly 2,048 bytes, the size of a small app page or a JSON answer. */
-const PAGE = Buffer.alloc(2048, 'x');
-PAGE.write('<!doctype html><title>bench</title><p>');
 const MIB = Buffer.alloc(1024 * 1024, 'm');
 /** Downloads are written in 64 KiB chunks of one shared buffer: the upstream allocates nothing per chunk. */
 const CHUNK = Buffer.alloc(64 * 1024, 'd');
@@ -81,7 +78,7 @@ const server = http.createServer(
   { keepAliveTimeout: 65_000, requestTimeout: 0 },
   (req, res) => {
     const url = req.url ?? '/';
-    if (url === '/page') return sendFixed(res, PAGE, 'text/html; charset=utf-8');
+    if (url === '/page') return sendFixed(res, PAGE, PAGE_TYPE);
     if (url === '/mib') return sendFixed(res, MIB, 'application/octet-stream');
     if (url === '/upload' && req.method === 'POST') return countUpload(req, res);
     if (url === '/login' && req.method === 'POST') return login(req, res);
