@@ -1,15 +1,14 @@
 // Owns the access-log micro-benchmark (issue 17: one line <= 3 µs): microseconds to write the
 // access line of a finished request through the gateway's own logger (src/ops/logger.ts) and
 // http/access-log.ts, with every field a proxied request has (a query to censor included), into
-// a destination batched like the shipped one (a write per 4 KB), pointed at /dev/null, and
-// synchronous: an asynchronous one would never get to write within the measuring loop.
+// the shipped batched destination pointed at /dev/null, and synchronous: an asynchronous one
+// would never get to write within the measuring loop.
 // In-process, on the bench's own core.
 
-import pino from 'pino';
 import { logAccess } from '../../src/http/access-log.js';
 import type { RequestScope } from '../../src/http/scope.js';
 import { parseRequestTarget } from '../../src/net/request-target.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { batchedDestination, createLogger } from '../../src/ops/logger.js';
 import { type MicroCase, measureMicro } from '../lib/micro.js';
 import type { Row, StandaloneScenario } from './types.js';
 
@@ -39,7 +38,7 @@ export const accessLog: StandaloneScenario = {
   id: 'access-log',
   title: 'access-log line (in-process, batched destination to /dev/null)',
   async run(ctx) {
-    const destination = pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 });
+    const destination = batchedDestination({ dest: '/dev/null', sync: true });
     const logger = createLogger({ level: 'info', destination });
     const plain = scopeFor('/invoices/42');
     const withQuery = scopeFor('/search?q=paid&token=abc123&page=2');

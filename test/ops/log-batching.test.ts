@@ -1,7 +1,8 @@
 // The gateway's standard output gathers log lines and writes them in large batches (issue 17:
 // the access log's writes were most of its cost). What must hold: every line is written, in the
 // order it was logged, access lines and pino's own lines alike, including the lines of a batch
-// not yet full when the process exits.
+// not yet full when the process exits; lines encoded whole (characters of several bytes at a
+// batch's end, a line longer than a batch).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { createLogger, writeSafeLine } from ${JSON.stringify(new URL('../../src/
 const logger = createLogger({ level: 'info' });
 for (let i = 0; i < 3000; i++) {
   if (i % 2) writeSafeLine(logger, 'info', '"event":"request","n":' + i);
+  else if (i % 500 === 0) logger.info({ event: 'long', n: i, text: 'é€😀'.repeat(i === 1000 ? 12000 : 40) });
   else logger.info({ event: 'other', n: i });
 }
 `;
@@ -29,8 +31,11 @@ test('every line reaches stdout once, in order, the last unfinished batch at exi
   const lines = out.trim().split('\n');
   assert.equal(lines.length, 3000);
   lines.forEach((line, i) => {
-    const parsed = JSON.parse(line) as { n: number; event: string };
+    const parsed = JSON.parse(line) as { n: number; event: string; text?: string };
     assert.equal(parsed.n, i);
-    assert.equal(parsed.event, i % 2 ? 'request' : 'other');
+    if (i % 2 === 0 && i % 500 === 0) {
+      assert.equal(parsed.event, 'long');
+      assert.equal(parsed.text, 'é€😀'.repeat(i === 1000 ? 12000 : 40));
+    } else assert.equal(parsed.event, i % 2 ? 'request' : 'other');
   });
 });

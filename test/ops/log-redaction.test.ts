@@ -161,6 +161,8 @@ describe('loggablePath', () => {
     ['/a', '?password=', '/a?password=[Redacted]'],
     // Pairs without a value and ordinary pairs are kept byte for byte.
     ['/a', '?debug&page=2&q=a+b%20c', '/a?debug&page=2&q=a+b%20c'],
+    // Only names are judged: a value that reads like a secret's name is kept.
+    ['/a', '?q=password&sort=token', '/a?q=password&sort=token'],
     ['/a', '?&&page=2&', '/a?&&page=2&'],
     // Frameworks that split on ";" as well (Rack 2, older Python) would read a password here.
     ['/a', '?page=2;password=hunter2', '/a?page=2;password=[Redacted]'],
