@@ -4,11 +4,12 @@
 // the cap again and again and leave app sessions that nobody ever ends. Here the cap is 2: each
 // login past it ends the oldest, audits step_up.evicted and logs the app out of that session
 // (the app's own logout route, as configured); the newest two stay usable. A new login in the
-// browser of a pending login, and wrong answers, end theirs the same way (expiry: see
-// expired-pending-login-logged-out-upstream.test.ts). The app is the real demo app, asked
-// directly whether each session still works.
+// browser of a pending login, wrong answers and a change of the user's role end theirs the same
+// way (expiry: see expired-pending-login-logged-out-upstream.test.ts). The app is the real demo
+// app, asked directly whether each session still works.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ROLE_CACHE_MS, roleKey } from '../../src/access/roles.js';
 import {
   ADMIN,
   type Answer,
@@ -107,4 +108,19 @@ test('a pending login ended by wrong answers logs the app out of its session, on
     logouts.map((r) => sessionOf(r.headers.cookie as string)),
     [sid],
   );
+});
+
+test("a pending login whose user's role changed logs the app out of its session", async () => {
+  const store = gateway.gateway.login?.store;
+  assert.ok(store);
+  // Carol is staff in gateway.yaml; made an admin in the store, she owes an enrollment.
+  await store.set(roleKey('carol'), 'admin');
+  const browser = gateway.browser();
+  assert.equal((await browser.login('carol', 'carol-password')).location, '/_gateway/enroll');
+  const sid = gateway.lastConfirmedSession();
+  await store.delete(roleKey('carol'));
+  gateway.clock.advance(ROLE_CACHE_MS);
+  assert.equal((await browser.get('/_gateway/enroll')).status, 401, 'the login of the old role is over');
+  await waitFor('the app session to end', async () => !(await gateway.appSessionWorks(sid)));
+  assert.match(gateway.logText(), /"event":"step_up\.abandoned"[^\n]*"user":"carol"[^\n]*"reason":"role changed"/);
 });
