@@ -1,7 +1,7 @@
 // The /ws endpoint: authenticates the upgrade by session cookie, greets the user and echoes messages.
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { currentUser } from './guards.js';
 import { requestUrl } from './router.js';
 import type { AppServices } from './services.js';
@@ -24,8 +24,17 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
+/**
+ * ws is imported at the first upgrade, not with the app: every test file that starts the app
+ * would otherwise pay about 0.1 s of CPU for it, and few of them open a WebSocket.
+ */
+async function createWebSocketServer(): Promise<WebSocketServer> {
+  const { WebSocketServer } = await import('ws');
+  return new WebSocketServer({ noServer: true });
+}
+
 export class EchoSocketServer {
-  readonly #wss = new WebSocketServer({ noServer: true });
+  #wss: Promise<WebSocketServer> | undefined;
   readonly #services: AppServices;
 
   constructor(services: AppServices) {
@@ -51,15 +60,22 @@ export class EchoSocketServer {
       rejectUpgrade(socket, 401);
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#greetAndEcho(ws, signedIn.user));
+    // The socket stays paused (no data listener) until ws takes it over.
+    this.#wss ??= createWebSocketServer();
+    this.#wss.then(
+      (wss) => wss.handleUpgrade(req, socket, head, (ws) => this.#greetAndEcho(ws, signedIn.user)),
+      () => rejectUpgrade(socket, 500),
+    );
   }
 
   /** Asks every client to leave, then cuts off any that do not finish the closing handshake in time. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-    for (const client of this.#wss.clients) client.close(1001, 'server shutting down');
+    if (!this.#wss) return;
+    const wss = await this.#wss;
+    const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+    for (const client of wss.clients) client.close(1001, 'server shutting down');
     const timer = setTimeout(() => {
-      for (const client of this.#wss.clients) client.terminate();
+      for (const client of wss.clients) client.terminate();
     }, SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(timer);
