@@ -19,7 +19,9 @@ import { createQuestionsFactor } from './factors/questions/questions-factor.js';
 import { createRecoveryCodes } from './factors/recovery-codes.js';
 import { createTotpFactor } from './factors/totp/totp-factor.js';
 import { createTrustedBrowsers } from './factors/trusted-browsers.js';
+import { auditOutboxKey } from './factors/user-keys.js';
 import { logoutUpstream } from './intercept/upstream-logout.js';
+import { createAuditOutbox } from './ops/audit-outbox.js';
 import { createAuditTrail, keepAuditTrail } from './ops/audit-trail.js';
 import type { Logger } from './ops/logger.js';
 import type { Upstream } from './proxy/upstream.js';
@@ -129,6 +131,7 @@ export async function createLoginServices(options: {
     upstream: options.upstream,
     logger: options.logger,
     auditTrail,
+    auditOutbox: createAuditOutbox({ store: state.store, logger: options.logger, now, keyOf: auditOutboxKey }),
     now,
     logoutUpstream: (scope, jar) => logoutUpstream(scope, services, jar),
   };

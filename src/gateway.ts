@@ -10,6 +10,7 @@ import { createLoginServices } from './create-services.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
 import { startPendingSweep } from './intercept/pending-expiry.js';
+import { startAuditRecovery } from './ops/audit-recovery.js';
 import { createHealthChecker } from './ops/health.js';
 import type { Logger } from './ops/logger.js';
 import { startMetricsServer } from './ops/metrics-server.js';
@@ -102,6 +103,8 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
     : undefined;
   sweep?.unref();
   const stopPendingSweep = login ? startPendingSweep(login, () => config.current()) : undefined;
+  // Audit events of factor changes a gateway made before it died (issue 13).
+  const stopAuditRecovery = login ? startAuditRecovery({ store: login.store, logger, now: login.now }) : undefined;
 
   const pipeline = createPipeline({
     config,
@@ -133,6 +136,7 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
         await server.drain(config.current().config.listen.shutdown_grace);
         await metricsServer?.close();
         await upstream.close();
+        await stopAuditRecovery?.();
         await login?.auditTrail.settled();
         await login?.store.close();
         await login?.allowlists.close();

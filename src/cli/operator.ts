@@ -14,9 +14,11 @@ import type { LoginSettings } from '../config/sections/login.js';
 import { ConfigInvalidError } from '../config/source.js';
 import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../config/username.js';
 import { createUserState, type UserState } from '../create-services.js';
+import { auditOutboxKey } from '../factors/user-keys.js';
 import { type AuditEvent, audit } from '../ops/audit.js';
+import { createAuditOutbox } from '../ops/audit-outbox.js';
 import { type AuditTrail, createAuditTrail, keepAuditTrail } from '../ops/audit-trail.js';
-import { createLogger } from '../ops/logger.js';
+import { createLogger, type Logger } from '../ops/logger.js';
 import { AdminRefusedError, trustedBrowsersAdmin, type UserAdmin } from '../session/user-admin.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { CommandError } from './command.js';
@@ -80,15 +82,21 @@ export function operatorUsername(raw: string, rules: UsernameRules): string {
   return user;
 }
 
-/**
- * One audit line per change on stderr, marked as an operator's change; with a trail, the change
- * joins the recent-audit trail the admin console shows too.
- */
-export function createOperatorAudit(trail?: AuditTrail): Operator['audit'] {
+/** The logger of the operator's audit lines, on stderr; with a trail, they join the recent-audit trail the admin console shows too. */
+function operatorAuditLogger(trail?: AuditTrail): Logger {
   // Synchronous, so that every audit line is written before the process exits.
   const logger = createLogger({ level: 'info', destination: pino.destination({ dest: 2, sync: true }) });
   if (trail) keepAuditTrail(logger, trail);
-  const by = { by: 'cli', operator: operatorName() };
+  return logger;
+}
+
+/** What marks an audit line as an operator's change. */
+const operatorFacts = () => ({ by: 'cli', operator: operatorName() });
+
+/** One audit line per change on stderr, marked as an operator's change (and in the trail, when given). */
+export function createOperatorAudit(trail?: AuditTrail): Operator['audit'] {
+  const logger = operatorAuditLogger(trail);
+  const by = operatorFacts();
   return (event, facts) => audit(logger, event, { ...facts, ...by });
 }
 
@@ -105,6 +113,10 @@ export async function withOperator(file: string, command: (operator: Operator) =
   }
   const rules = usernameRulesOf(login.username);
   const trail = createAuditTrail(state.store, Date.now);
+  const auditLogger = operatorAuditLogger(trail);
+  const by = operatorFacts();
+  // The gateway's outbox path: an operator's reset carries its audit event in its atomic write.
+  const outbox = createAuditOutbox({ store: state.store, logger: auditLogger, now: Date.now, keyOf: auditOutboxKey });
   const operator: Operator = {
     config,
     runtime,
@@ -113,7 +125,8 @@ export async function withOperator(file: string, command: (operator: Operator) =
     factors: [state.totp, state.passkeys, state.questions],
     trustedBrowsers: trustedBrowsersAdmin(state.trusted),
     user: (raw) => operatorUsername(raw, rules),
-    audit: createOperatorAudit(trail),
+    audit: (event, facts) => audit(auditLogger, event, { ...facts, ...by }),
+    auditChange: (user, event, facts) => outbox.open(user, [{ event, facts: { ...facts, ...by } }]),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   try {

@@ -2,6 +2,7 @@
 // login flow, the enrollment pages and the operator CLI handle them alike.
 
 import type { FACTOR_KINDS } from '../config/sections/identity.js';
+import type { AuditWrites } from '../ops/audit-outbox.js';
 import type { StoreWrite } from '../store/store.js';
 /**
  * The kinds of second step. TOTP and passkeys are both of the two-factor kind (a user may hold
@@ -30,8 +31,11 @@ export interface SecondFactor<Answer> {
   isEnrolled(user: string): Promise<boolean>;
   /** Checks an answer at login; counting failures towards lockouts is the caller's (S5). */
   verify(user: string, answer: Answer): Promise<VerifyOutcome>;
-  /** Removes the user's enrollment only if the answer passes at this moment (S12). */
-  disable(user: string, answer: Answer): Promise<VerifyOutcome>;
+  /**
+   * Removes the user's enrollment only if the answer passes at this moment (S12), with the
+   * change's audit events in the same atomic write (ops/audit-outbox.ts).
+   */
+  disable(user: string, answer: Answer, audited?: AuditWrites): Promise<VerifyOutcome>;
   /**
    * The store changes that remove every record of the user's enrollment and what belongs to it,
    * for an operator reset applied as one atomic write with the other factors' (Store.writeAll);

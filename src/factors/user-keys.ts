@@ -14,3 +14,6 @@ export const totpSecretKey = (user: string): string => userKey('totp:secret', us
 
 /** The set of the user's passkey ids: present while they hold a passkey (a set's last member gone, the set is gone). */
 export const passkeyListKey = (user: string): string => userKey('passkey:ids', user);
+
+/** The prefix of the user's audit outbox entries (ops/audit-outbox.ts): in the slot of the changes they audit. */
+export const auditOutboxKey = (user: string): string => userKey('audit:outbox', user);

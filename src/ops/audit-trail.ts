@@ -4,9 +4,9 @@
 // pino redaction as the log (never a secret, password, code, answer or cookie value), and
 // writing it never holds up, nor fails, what was audited: the log line stays the record.
 
-import pino from 'pino';
 import type { Store } from '../store/store.js';
-import { type Logger, REDACT_PATHS } from './logger.js';
+import { createAuditRedactor } from './audit-redact.js';
+import type { Logger } from './logger.js';
 
 /** How many events the trail keeps at most (the oldest beyond it are dropped). */
 export const AUDIT_TRAIL_SIZE = 1_000;
@@ -36,8 +36,12 @@ export interface AuditFilter {
 }
 
 export interface AuditTrail {
-  /** Adds an event in the background. */
-  record(event: string, facts: Readonly<Record<string, unknown>>): void;
+  /**
+   * Adds an event in the background, at `at` (now by default; an event recovered from an audit
+   * outbox keeps its own time); the promise says whether the store took it, for a caller that
+   * must know (audit-outbox.ts) and never rejects.
+   */
+  record(event: string, facts: Readonly<Record<string, unknown>>, at?: number): Promise<boolean>;
   /** Resolves once every event recorded so far is written (or failed): the CLI waits before it closes the store. */
   settled(): Promise<void>;
   /** The events kept, newest first, that match `filter`. */
@@ -54,24 +58,6 @@ export function matchesAuditFilter(line: AuditLine, filter: AuditFilter): boolea
   return true;
 }
 
-/** The facts as the log writes them: pino with the log's redaction, captured instead of written. */
-function createRedactor(): (facts: Readonly<Record<string, unknown>>) => Record<string, unknown> {
-  let captured = '';
-  const redactor = pino(
-    { base: null, timestamp: false, redact: { paths: REDACT_PATHS, censor: '[Redacted]' } },
-    {
-      write(line: string) {
-        captured = line;
-      },
-    },
-  );
-  return (facts) => {
-    redactor.info(facts);
-    const { level: _level, ...rest } = JSON.parse(captured) as Record<string, unknown>;
-    return rest;
-  };
-}
-
 function parseLine(text: string): AuditLine | undefined {
   try {
     const { at, event, ...facts } = JSON.parse(text) as Record<string, unknown>;
@@ -83,21 +69,27 @@ function parseLine(text: string): AuditLine | undefined {
 
 /** Creates the trail kept in `store`; `logger` hears (rarely) when the store cannot take an event. */
 export function createAuditTrail(store: Store, now: () => number, logger?: Logger): AuditTrail {
-  const redact = createRedactor();
-  const writing = new Set<Promise<void>>();
+  const redact = createAuditRedactor();
+  const writing = new Set<Promise<boolean>>();
   let warnedAt = Number.NEGATIVE_INFINITY;
   return {
-    record(event, facts) {
-      const line = JSON.stringify({ ...redact(facts), at: now(), event });
+    record(event, facts, at = now()) {
+      const line = JSON.stringify({ ...redact(facts), at, event });
       const write = store
         .pushCapped(TRAIL_KEY, line, AUDIT_TRAIL_SIZE, AUDIT_TRAIL_TTL_MS)
-        .catch((error: unknown) => {
-          if (now() - warnedAt < WARN_EVERY_MS) return;
-          warnedAt = now();
-          logger?.warn({ err: error, event: 'audit_trail.unavailable' }, 'could not add to the recent-audit trail');
-        })
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (now() - warnedAt >= WARN_EVERY_MS) {
+              warnedAt = now();
+              logger?.warn({ err: error, event: 'audit_trail.unavailable' }, 'could not add to the recent-audit trail');
+            }
+            return false;
+          },
+        )
         .finally(() => writing.delete(write));
       writing.add(write);
+      return write;
     },
     async settled() {
       await Promise.all(writing);

@@ -49,12 +49,35 @@ export type AuditEvent =
   | 'allowlist.edit_refused'
   | 'users.role_set';
 
+/** The line, its count, and its trail write (when a trail is kept). */
+function writeAuditLine(logger: Logger, event: AuditEvent, facts: Record<string, unknown>, at?: number) {
+  logger.info({ audit: true, event, ...facts });
+  observerOf(logger)?.audit(event, facts);
+  return auditTrailOf(logger)?.record(event, facts, at);
+}
+
 /**
  * Writes one audit line: { audit: true, event, ...facts } (and counts it, when metrics observe
  * the logger; and adds it to the recent-audit trail the admin console shows, when one is kept).
  */
 export function audit(logger: Logger, event: AuditEvent, facts: Record<string, unknown>): void {
-  logger.info({ audit: true, event, ...facts });
-  observerOf(logger)?.audit(event, facts);
-  auditTrailOf(logger)?.record(event, facts);
+  writeAuditLine(logger, event, facts);
+}
+
+/**
+ * Writes the audit line as `audit` does and resolves once it is kept: true when the trail took
+ * it (or, with no trail, once the log is flushed), false when the trail's store failed. An audit
+ * outbox (audit-outbox.ts) waits for it before it forgets the event: a batched log line is lost
+ * with a kill -9, the trail's is not. `at`: the time the event happened, when not now.
+ */
+export async function auditKept(
+  logger: Logger,
+  event: AuditEvent,
+  facts: Record<string, unknown>,
+  at?: number,
+): Promise<boolean> {
+  const kept = writeAuditLine(logger, event, facts, at);
+  if (kept) return kept;
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  return true;
 }

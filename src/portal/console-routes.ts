@@ -68,20 +68,15 @@ interface ConsoleRoute extends RouteContext {
 /** The shared changes' view of the gateway, with the admin on this page as the audit author. */
 function adminOf(ctx: RouteContext, session: SessionRecord): UserAdmin {
   const { scope, services } = ctx;
+  const author = { by: 'admin_page', admin: session.user, client: scope.client.address, request_id: scope.id };
   return {
     config: scope.runtime.config,
     roles: scope.runtime.roles,
     state: services,
     factors: [services.totp, services.passkeys, services.questions],
     trustedBrowsers: trustedBrowsersAdmin(services.trusted),
-    audit: (event, facts) =>
-      audit(services.logger, event, {
-        ...facts,
-        by: 'admin_page',
-        admin: session.user,
-        client: scope.client.address,
-        request_id: scope.id,
-      }),
+    audit: (event, facts) => audit(services.logger, event, { ...facts, ...author }),
+    auditChange: (user, event, facts) => services.auditOutbox.open(user, [{ event, facts: { ...facts, ...author } }]),
   };
 }
 

@@ -204,18 +204,23 @@ async function removal(ctx: RouteContext, session: SessionRecord, show: ShowPass
   const proof = await changeProof(ctx, session, change, form, 'passkey_response');
   if (proof === 'answered') return;
   if (!('passed' in proof)) return confirmPage(proof.status, proof.message);
-  if (!(await services.passkeys.removeOne(user, id))) return show(404, ALREADY_REMOVED);
-  const left = await enrolledFactors(services, user);
-  if (!left.includes('totp') && !left.includes('passkey'))
-    await services.store.writeAll([services.recovery.removal(user)]);
-  audit(services.logger, 'passkey.removed', {
+  const facts = {
     user,
     passkey: id,
     by: 'user',
     confirmed_with: proof.passed,
     client: scope.client.address,
     request_id: scope.id,
-  });
+  };
+  const audited = await services.auditOutbox.open(user, [{ event: 'passkey.removed', facts }]);
+  if (!(await services.passkeys.removeOne(user, id, audited.writes))) {
+    await audited.drop();
+    return show(404, ALREADY_REMOVED);
+  }
+  const left = await enrolledFactors(services, user);
+  if (!left.includes('totp') && !left.includes('passkey'))
+    await services.store.writeAll([services.recovery.removal(user)]);
+  await audited.emit();
   await secondStepChanged(ctx, user, 'passkey removed');
   return show(200);
 }
@@ -231,12 +236,12 @@ async function rename(ctx: RouteContext, session: SessionRecord, show: ShowPassk
   const id = form.get('passkey') ?? '';
   const name = passkeyName(form.get('name'), '');
   if (name === '') return show(400, 'Please type a name for the passkey.');
-  if (!(await services.passkeys.rename(session.user, id, name))) return show(404, ALREADY_REMOVED);
-  audit(services.logger, 'enrollment.passkey_renamed', {
-    user: session.user,
-    passkey: id,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
+  const facts = { user: session.user, passkey: id, client: scope.client.address, request_id: scope.id };
+  const audited = await services.auditOutbox.open(session.user, [{ event: 'enrollment.passkey_renamed', facts }]);
+  if (!(await services.passkeys.rename(session.user, id, name, audited.writes))) {
+    await audited.drop();
+    return show(404, ALREADY_REMOVED);
+  }
+  await audited.emit();
   return show(200);
 }

@@ -42,10 +42,21 @@ export async function registerAlone(
   const { services, scope } = ctx;
   const existing = (await services.passkeys.list(user)).length;
   const name = passkeyName(form.get('name'), `Passkey ${existing + 1}`);
+  // The new passkey's id joins the facts inside the write (the factor learns it from the answer).
+  const facts = {
+    user,
+    passkeys: existing + 1,
+    confirmed_with: confirmedWith,
+    client: scope.client.address,
+    request_id: scope.id,
+  };
+  const audited = await services.auditOutbox.open(user, [{ event: 'passkey.registered', facts }]);
   const outcome = await services.oneAtATime(user, async () => {
     if (await services.questions.isEnrolled(user)) return 'questions' as const;
-    return services.passkeys.register(user, { boundTo, response: form.get('passkey_response') ?? '' }, name);
+    const response = form.get('passkey_response') ?? '';
+    return services.passkeys.register(user, { boundTo, response }, name, audited.writes);
   });
+  if (outcome === 'questions' || !outcome.ok) await audited.drop();
   if (outcome === 'questions') return outcome;
   if (!outcome.ok) {
     audit(services.logger, 'enrollment.refused', {
@@ -56,14 +67,7 @@ export async function registerAlone(
     });
     return false;
   }
-  audit(services.logger, 'passkey.registered', {
-    user,
-    passkey: outcome.id,
-    passkeys: existing + 1,
-    confirmed_with: confirmedWith,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
+  await audited.emit();
   return true;
 }
 

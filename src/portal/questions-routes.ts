@@ -9,7 +9,7 @@ import type { AnswerSetProblem, Answers } from '../factors/questions/questions-f
 import { answerSetProblem } from '../factors/questions/questions-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { releaseWithheld } from '../intercept/replay.js';
-import { audit } from '../ops/audit.js';
+import type { AuditRecord } from '../ops/audit-outbox.js';
 import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { questionTexts, renderAccount } from './account-view.js';
@@ -129,16 +129,19 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
 
 /**
  * Saves a set of answers in the user's queue, where TOTP enrollment checks for questions: of
- * two tabs enrolling both factors at once, the second sees the first. False when TOTP or a
- * passkey is on (one kind at a time).
+ * two tabs enrolling both factors at once, the second sees the first; `audited` goes in the
+ * same atomic write, and is emitted once it is written. False when TOTP or a passkey is on
+ * (one kind at a time).
  */
-function saveAlone(ctx: RouteContext, user: string, answers: Answers): Promise<boolean> {
+async function saveAlone(ctx: RouteContext, user: string, answers: Answers, audited: AuditRecord): Promise<boolean> {
   const { services } = ctx;
-  return services.oneAtATime(user, async () => {
+  const entry = await services.auditOutbox.open(user, [audited]);
+  const saved = await services.oneAtATime(user, async () => {
     if (await twoFactorHeld(services, user)) return false;
-    await services.questions.save(user, answers);
-    return true;
+    return (await services.questions.save(user, answers, entry.writes)) === undefined;
   });
+  await (saved ? entry.emit() : entry.drop());
+  return saved;
 }
 
 type AnswerSetView = (status: number, values?: ReadonlyMap<string, string>, message?: string) => void;
@@ -213,13 +216,18 @@ export async function questionsEnroll(
     if (codeCheck === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
     if (codeCheck !== 'passed') return view(401, answers, failureText(WRONG_ENROLL_CODE, codeCheck));
   }
-  if (!(await saveAlone(ctx, owner.user, answers))) return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
-  audit(services.logger, 'enrollment.questions_enrolled', {
-    user: owner.user,
-    answered: [...answers.values()].filter((raw) => raw.trim() !== '').length,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
+  const enrolled: AuditRecord = {
+    event: 'enrollment.questions_enrolled',
+    facts: {
+      user: owner.user,
+      answered: [...answers.values()].filter((raw) => raw.trim() !== '').length,
+      client: scope.client.address,
+      request_id: scope.id,
+    },
+  };
+  if (!(await saveAlone(ctx, owner.user, answers, enrolled))) {
+    return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
+  }
   if (!pending) {
     const session = ctx.rs.session as SessionRecord;
     return renderAccount(ctx, session, 200);
@@ -252,14 +260,13 @@ async function changeAnswers(ctx: RouteContext, session: SessionRecord): Promise
   );
   if (result === 'answered') return;
   if (result !== 'passed') return view(401, answers, failureText(GENERIC_FAILURE, result));
-  if (!(await saveAlone(ctx, session.user, answers))) {
+  const changed: AuditRecord = {
+    event: 'enrollment.questions_changed',
+    facts: { user: session.user, client: scope.client.address, request_id: scope.id },
+  };
+  if (!(await saveAlone(ctx, session.user, answers, changed))) {
     return refuseOtherFactor(ctx, session.user, 'questions', 'totp');
   }
-  audit(services.logger, 'enrollment.questions_changed', {
-    user: session.user,
-    client: scope.client.address,
-    request_id: scope.id,
-  });
   await secondStepChanged(ctx, session.user, 'questions changed');
   return renderAccount(ctx, session, 200);
 }
@@ -270,17 +277,15 @@ async function disableQuestions(ctx: RouteContext, session: SessionRecord): Prom
   const form = await postedForm(ctx, session.id);
   if (!form) return;
   const current = answersFrom(form, 'current') ?? new Map();
+  const facts = { user: session.user, by: 'user', client: scope.client.address, request_id: scope.id };
+  const audited = await services.auditOutbox.open(session.user, [{ event: 'enrollment.questions_disabled', facts }]);
   const result = await limitedCheck(ctx, session.user, undefined, 'questions disable', () =>
-    services.questions.disable(session.user, current),
+    services.questions.disable(session.user, current, audited.writes),
   );
+  if (result !== 'passed') await audited.drop();
   if (result === 'answered') return;
   if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
-  audit(services.logger, 'enrollment.questions_disabled', {
-    user: session.user,
-    by: 'user',
-    client: scope.client.address,
-    request_id: scope.id,
-  });
+  await audited.emit();
   await secondStepChanged(ctx, session.user, 'questions disabled');
   return renderAccount(ctx, session, 200);
 }

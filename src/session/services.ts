@@ -16,6 +16,7 @@ import type { RecoveryCodes } from '../factors/recovery-codes.js';
 import type { TotpFactor } from '../factors/totp/totp-factor.js';
 import type { TrustedBrowsers } from '../factors/trusted-browsers.js';
 import type { RequestScope } from '../http/scope.js';
+import type { AuditOutbox } from '../ops/audit-outbox.js';
 import type { AuditTrail } from '../ops/audit-trail.js';
 import type { Logger } from '../ops/logger.js';
 import type { Upstream } from '../proxy/upstream.js';
@@ -67,5 +68,7 @@ export interface LoginServices {
   logger: Logger;
   /** The recent audit events, shared through the store (the admin console shows them). */
   auditTrail: AuditTrail;
+  /** The audit events of factor changes, written in the changes' atomic writes (issue 13). */
+  auditOutbox: AuditOutbox;
   now: () => number;
 }

@@ -14,6 +14,7 @@ import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../factors/enroll-codes.js'
 import type { FactorKind, SecondFactor } from '../factors/factor.js';
 import { waitText } from '../http/error-page.js';
 import type { AuditEvent } from '../ops/audit.js';
+import type { OutboxEntry } from '../ops/audit-outbox.js';
 import type { LoginServices } from './services.js';
 
 /** A second factor as an administrator handles it: is it there, remove it. */
@@ -41,6 +42,11 @@ export interface UserAdmin {
    */
   readonly trustedBrowsers?: TrustedBrowsersAdmin;
   audit(event: AuditEvent, facts: Record<string, unknown>): void;
+  /**
+   * Opens the audit event of a change to the user's factors, said as `audit` says it, to be
+   * written in the change's atomic write (ops/audit-outbox.ts): no crash leaves the change unaudited.
+   */
+  auditChange(user: string, event: AuditEvent, facts: Record<string, unknown>): Promise<OutboxEntry>;
 }
 
 /** What an administrator does with a user's trusted browsers. */
@@ -155,17 +161,18 @@ export async function resetFactors(admin: UserAdmin, user: string): Promise<{ re
   const codes = await state.recovery.remaining(user);
   if (codes > 0) removed.push(count(codes, 'recovery code'));
   const untrusted = (await state.trusted.list(user)).length;
-  // One write: a crash leaves every factor in place or none (issue 13), and never a trusted
-  // browser that outlives the factor it was trusted through (issue 15).
+  // One write: a crash leaves every factor in place or none (issue 13), with its audit event,
+  // and never a trusted browser that outlives the factor it was trusted through (issue 15).
   const writes = await Promise.all([
     ...admin.factors.map((factor) => factor.removal(user)),
     state.trusted.removal(user),
   ]);
-  await state.store.writeAll(writes.flat());
+  const audited = await admin.auditChange(user, 'enrollment.factor_reset', { user, removed });
+  await state.store.writeAll([...writes.flat(), ...audited.writes()]);
   // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
   const ended = await state.records.revoke(user);
   if (untrusted > 0) admin.audit('trusted_browser.revoked', { user, browsers: untrusted, reason: 'factor reset' });
-  admin.audit('enrollment.factor_reset', { user, removed, sessions_ended: ended.length });
+  await audited.emit({ sessions_ended: ended.length });
   if (ended.length > 0) admin.audit('session.revoked', { user, sessions: ended.length, reason: 'factor reset' });
   return { removed, ended };
 }

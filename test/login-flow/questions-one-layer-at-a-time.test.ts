@@ -5,6 +5,7 @@
 // too (the browser suite refuses questions beside a passkey).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { OUTBOX_INDEX } from '../../src/ops/audit-outbox.js';
 import { ADMIN, type Browser, type LoginHarness, startLoginHarness } from '../helpers/login-harness.js';
 import { ANSWERS, answerFields, answerStepUp, askedIn, postAnswerSet } from '../helpers/questions.js';
 
@@ -44,6 +45,13 @@ test('turning TOTP off (with a code) allows questions; then TOTP is refused the 
   assert.match(off.text, /Two-factor authentication is <strong>off<\/strong>/);
   assert.equal((await postAnswerSet(browser, '/_gateway/account/questions')).status, 200);
   assert.equal(await services().questions.isEnrolled('alice'), true);
+  // Each change's audit event is in the trail by the time its page is answered (issue 13).
+  const kept = await services().auditTrail.recent({ user: 'alice', event: 'enrollment' });
+  assert.deepEqual(
+    kept.map((line) => line.event).filter((event) => event !== 'enrollment.refused'),
+    ['enrollment.questions_enrolled', 'enrollment.totp_disabled', 'enrollment.totp_enrolled'],
+  );
+  assert.deepEqual(await services().store.orderedMembers(OUTBOX_INDEX), [], 'nothing left to recover');
 
   const page = await browser.get('/_gateway/account/enroll');
   assert.equal(page.status, 409);

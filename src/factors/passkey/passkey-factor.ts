@@ -17,6 +17,7 @@ import type {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { RelyingParty } from '../../config/sections/passkeys.js';
+import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
 import type { Store, StoreWrite } from '../../store/store.js';
 import type { Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
@@ -67,7 +68,12 @@ export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnro
   /** Options for a new passkey, with a fresh challenge bound to `boundTo`; undefined when passkeys are off. */
   registrationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialCreationOptionsJSON | undefined>;
   /** Checks the answer to the registration challenge bound to `boundTo` and keeps the new passkey under `name`. */
-  register(user: string, answer: PasskeyAnswer, name: string): Promise<RegisterOutcome & { id?: string }>;
+  register(
+    user: string,
+    answer: PasskeyAnswer,
+    name: string,
+    audited?: AuditWrites,
+  ): Promise<RegisterOutcome & { id?: string }>;
   /** Options to sign in with one of the user's passkeys, with a fresh challenge; undefined when there is none to use. */
   authenticationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined>;
   /** The user's passkeys, oldest first. */
@@ -77,9 +83,9 @@ export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnro
    * and the user holds no TOTP; true when it was the user's. Passing a second step first, and
    * running one change of the user's at a time, are the caller's (S12).
    */
-  removeOne(user: string, id: string): Promise<boolean>;
+  removeOne(user: string, id: string, audited?: AuditWrites): Promise<boolean>;
   /** Gives one of the user's passkeys a new name; false when it is not (or no longer) theirs. */
-  rename(user: string, id: string, name: string): Promise<boolean>;
+  rename(user: string, id: string, name: string, audited?: AuditWrites): Promise<boolean>;
 }
 
 export interface PasskeyFactorOptions {
@@ -174,7 +180,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
     return stored.user === user ? stored.challenge : undefined;
   }
 
-  async function removeOne(user: string, id: string): Promise<boolean> {
+  async function removeOne(user: string, id: string, audited = NOT_AUDITED): Promise<boolean> {
     const ids = await store.members(idsKey(user));
     if (!ids.includes(id)) return false;
     // The list is rewritten whole (a write has no set-member removal): the caller runs the
@@ -184,6 +190,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       { op: 'replaceSet', key: idsKey(user), members: left },
       { op: 'delete', key: credentialKey(user, id) },
       { op: 'delete', key: counterKey(user, id) },
+      ...audited(),
     ];
     if (left.length > 0) await store.writeAll(writes);
     else await recovery.removeWithLast(user, writes, totpSecretKey(user));
@@ -214,7 +221,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       });
     },
 
-    async register(user, answer, name) {
+    async register(user, answer, name, audited = NOT_AUDITED) {
       const rp = relyingParty();
       if (!rp) return { ok: false, reason: 'unavailable' };
       const response = parseAnswer<RegistrationResponseJSON>(answer.response);
@@ -250,6 +257,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
           ? [{ op: 'set', key: counterKey(user, created.id), value: String(created.counter) } as const]
           : []),
         { op: 'replaceSet', key: idsKey(user), members: [...listed, created.id] },
+        ...audited({ passkey: created.id }),
       ];
       if (!(await store.writeAll(writes, { ifAbsent: credentialKey(user, created.id) }))) {
         return { ok: false, reason: 'already_registered' };
@@ -322,12 +330,15 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
 
     removeOne,
 
-    async rename(user, id, name) {
+    async rename(user, id, name, audited = NOT_AUDITED) {
       // Only a passkey the user's list names: a removed one is not brought back by its record.
       if (!(await store.members(idsKey(user))).includes(id)) return false;
       const stored = await credential(user, id);
       if (!stored) return false;
-      await store.set(credentialKey(user, id), JSON.stringify({ ...stored, name }));
+      await store.writeAll([
+        { op: 'set', key: credentialKey(user, id), value: JSON.stringify({ ...stored, name }) },
+        ...audited(),
+      ]);
       return true;
     },
 

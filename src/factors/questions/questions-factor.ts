@@ -5,6 +5,7 @@
 
 import { randomInt } from 'node:crypto';
 import type { PasswordHasher } from '../../crypto/password-hash.js';
+import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
 import type { Store, StoreWrite } from '../../store/store.js';
 import type { SecondFactor, VerifyOutcome } from '../factor.js';
 import { userKey } from '../user-keys.js';
@@ -46,7 +47,7 @@ export interface QuestionsFactor extends SecondFactor<Answers> {
    * Saves a complete new set in one write (the previous set stays in force until then); blank
    * answers are questions left unanswered. Returns what is wrong with the set, or undefined once saved.
    */
-  save(user: string, answers: Answers): Promise<AnswerSetProblem | undefined>;
+  save(user: string, answers: Answers, audited?: AuditWrites): Promise<AnswerSetProblem | undefined>;
 }
 
 export interface QuestionsFactorOptions {
@@ -160,7 +161,7 @@ export function createQuestionsFactor({
     asked,
     verify,
 
-    async save(user, answers) {
+    async save(user, answers, audited = NOT_AUDITED) {
       const problem = answerSetProblem(answers, rules());
       if (problem) return problem;
       const given = [...answers].filter(([, raw]) => raw.trim() !== '');
@@ -170,13 +171,14 @@ export function createQuestionsFactor({
       await store.writeAll([
         { op: 'set', key: answersKey(user), value: JSON.stringify(record) },
         { op: 'delete', key: askedKey(user) },
+        ...audited(),
       ]);
       return undefined;
     },
 
-    async disable(user, answers) {
+    async disable(user, answers, audited = NOT_AUDITED) {
       const outcome = await verify(user, answers);
-      if (outcome.ok) await store.writeAll(removal(user));
+      if (outcome.ok) await store.writeAll([...removal(user), ...audited()]);
       return outcome;
     },
 

@@ -6,6 +6,7 @@
 // two-factor kind, issue 15).
 
 import type { Sealer } from '../../crypto/sealing.js';
+import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
 import type { Store, StoreWrite } from '../../store/store.js';
 import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
@@ -38,16 +39,24 @@ export interface TotpFactor extends SecondFactor<string> {
   /**
    * Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from
    * it, with ten fresh recovery codes: the secret and the codes are written together or not at
-   * all, and with them `replacing` (the removal of a factor this one replaces, issue 15).
+   * all, and with them `replacing` (the removal of a factor this one replaces, issue 15) and the
+   * change's audit events (ops/audit-outbox.ts).
    */
   confirmEnrollment(
     user: string,
     enrollment: string,
     code: string,
     replacing?: readonly StoreWrite[],
+    audited?: AuditWrites,
   ): Promise<ConfirmOutcome>;
   /** Swaps an enrolled user's secret for the enrollment's candidate: a valid current code and a correct candidate code (S12). */
-  replace(user: string, enrollment: string, currentCode: string, candidateCode: string): Promise<ReplaceOutcome>;
+  replace(
+    user: string,
+    enrollment: string,
+    currentCode: string,
+    candidateCode: string,
+    audited?: AuditWrites,
+  ): Promise<ReplaceOutcome>;
 }
 
 export interface TotpFactorOptions {
@@ -137,7 +146,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       return { secret, uri, qrSvg: await qrSvg(uri) };
     },
 
-    async confirmEnrollment(user, enrollment, code, replacing = []) {
+    async confirmEnrollment(user, enrollment, code, replacing = [], audited = NOT_AUDITED) {
       // Checked before anything is written: the candidate's step must not touch an active user's record.
       if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
       if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
@@ -157,13 +166,14 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
           change,
           { op: 'delete', key: pendingKey(user, enrollment) },
           ...replacing,
+          ...audited(),
         ],
         { ifAbsent: secretKey(user) },
       );
       return written ? { ok: true, codes } : { ok: false, reason: 'already_enrolled' };
     },
 
-    async replace(user, enrollment, currentCode, candidateCode) {
+    async replace(user, enrollment, currentCode, candidateCode, audited = NOT_AUDITED) {
       if (parseCode(candidateCode) === undefined) return { ok: false, reason: 'malformed' };
       const pending = await candidate(user, enrollment);
       if (!pending) return { ok: false, reason: 'no_candidate' };
@@ -177,6 +187,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       await store.writeAll([
         { op: 'set', key: secretKey(user), value: pending.sealed },
         { op: 'delete', key: pendingKey(user, enrollment) },
+        ...audited(),
       ]);
       return { ok: true };
     },
@@ -187,9 +198,9 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       return (await store.get(secretKey(user))) !== undefined;
     },
 
-    async disable(user, code) {
+    async disable(user, code, audited = NOT_AUDITED) {
       const outcome = await verify(user, code);
-      if (outcome.ok) await recovery.removeWithLast(user, ownRecords(user), passkeyListKey(user));
+      if (outcome.ok) await recovery.removeWithLast(user, [...ownRecords(user), ...audited()], passkeyListKey(user));
       return outcome;
     },
 

@@ -1,0 +1,153 @@
+// Owns the audit outbox (issue 13): the audit events of a change to a user's second factors
+// travel in the change's own atomic store write, as an entry in the user's hash slot, so that
+// no crash (kill -9 included) leaves an enrollment, a disable or a reset without its audit
+// record. After the write the events are emitted as ever (log line, trail) and the entry is
+// deleted once the trail holds them; an entry left by a process that died is emitted by the
+// recovery (audit-recovery.ts), marked `recovered`, at least once.
+//
+// How recovery finds entries: the Store has no key scan that works on every backend (a Redis
+// Cluster spreads keys over its nodes), and the global index cannot join the user's write (it
+// hashes to another slot). So the entry's key is added to the index *before* the change is
+// written: an entry that exists is always indexed; an index member whose entry never came (the
+// change failed its condition, or the process died first) is dropped by the recovery.
+// The stored events are redacted as the trail's lines are (never a secret, code or answer).
+
+import { randomBytes } from 'node:crypto';
+import type { Store, StoreWrite } from '../store/store.js';
+import { type AuditEvent, auditKept } from './audit.js';
+import { createAuditRedactor } from './audit-redact.js';
+import type { Logger } from './logger.js';
+
+/** The index of outbox entries: an ordered set of their keys, scored by the time they were opened. */
+export const OUTBOX_INDEX = 'audit:outbox';
+
+/** One audit event: its stable name and its facts. */
+export interface AuditRecord {
+  readonly event: AuditEvent;
+  readonly facts: Readonly<Record<string, unknown>>;
+}
+
+/** What an outbox entry holds: when its change was made, and its events (redacted). */
+export interface OutboxContent {
+  readonly at: number;
+  readonly events: readonly AuditRecord[];
+}
+
+/**
+ * The store writes that put a change's audit events into its atomic write; `facts` known only
+ * inside the change (a new passkey's id) join every event. A factor calls it once per change.
+ */
+export type AuditWrites = (facts?: Readonly<Record<string, unknown>>) => readonly StoreWrite[];
+
+/** A change that carries no audit event (a test, a change audited elsewhere). */
+export const NOT_AUDITED: AuditWrites = () => [];
+
+/** The audit events of one change, opened before it is written. */
+export interface OutboxEntry {
+  /** The entry's write, for the change's atomic write. */
+  readonly writes: AuditWrites;
+  /**
+   * The change was written: emits its events (`late` facts, known only after the write, join
+   * the lines but not the stored entry), then forgets the entry once the trail holds them.
+   * Never rejects: the change is made whatever the audit's store does (the recovery retries).
+   */
+  emit(late?: Readonly<Record<string, unknown>>): Promise<void>;
+  /** The change was not written: forgets the entry's index member. Never rejects. */
+  drop(): Promise<void>;
+}
+
+export interface AuditOutbox {
+  /** Indexes an entry for `user`'s change (rejects, like any store call, when the store is down). */
+  open(user: string, events: readonly AuditRecord[]): Promise<OutboxEntry>;
+}
+
+export interface AuditOutboxOptions {
+  readonly store: Store;
+  /** Where events are emitted: its audit lines and its trail (audit.ts). */
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** The user's outbox key prefix, in the user's hash slot (factors/user-keys.ts). */
+  readonly keyOf: (user: string) => string;
+}
+
+/** The key of one entry: the user's prefix, then the time it was opened and a nonce. */
+export function outboxEntryKey(prefix: string, at: number, nonce: string): string {
+  return `${prefix}:${at}-${nonce}`;
+}
+
+/** The time an entry's key says it was opened (NaN for a key that is not an entry's). */
+export function outboxEntryTime(key: string): number {
+  const last = key.slice(key.lastIndexOf(':') + 1);
+  return Number(last.slice(0, last.indexOf('-')));
+}
+
+/** An entry as stored, or undefined when it cannot be read. */
+export function parseOutboxContent(text: string): OutboxContent | undefined {
+  try {
+    const { at, events } = JSON.parse(text) as OutboxContent;
+    const valid =
+      typeof at === 'number' &&
+      Array.isArray(events) &&
+      events.every((e) => typeof e?.event === 'string' && typeof e.facts === 'object' && e.facts !== null);
+    return valid ? { at, events } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Emits events through `logger` and resolves true once every one is kept by the trail (false
+ * at the first it could not keep: the entry stays for the recovery).
+ */
+export async function emitKept(
+  logger: Logger,
+  events: readonly AuditRecord[],
+  extra: Readonly<Record<string, unknown>>,
+  at?: number,
+): Promise<boolean> {
+  for (const { event, facts } of events) {
+    if (!(await auditKept(logger, event, { ...facts, ...extra }, at))) return false;
+  }
+  return true;
+}
+
+/** Creates the outbox over the shared store. */
+export function createAuditOutbox({ store, logger, now, keyOf }: AuditOutboxOptions): AuditOutbox {
+  const redact = createAuditRedactor();
+  const warn = (error: unknown, what: string) =>
+    logger.warn({ err: error, event: 'audit_outbox.failed' }, `audit outbox: ${what} (the recovery retries)`);
+  return {
+    async open(user, events) {
+      const at = now();
+      const key = outboxEntryKey(keyOf(user), at, randomBytes(6).toString('hex'));
+      // Indexed first: whatever happens next, an entry that gets written can be found.
+      await store.addOrdered(OUTBOX_INDEX, key, at);
+      let inner: Readonly<Record<string, unknown>> = {};
+      const forget = async () => {
+        await store.removeOrdered(OUTBOX_INDEX, key);
+      };
+      return {
+        writes(facts = {}) {
+          inner = facts;
+          const content: OutboxContent = {
+            at,
+            events: events.map(({ event, facts: own }) => ({ event, facts: redact({ ...own, ...facts }) })),
+          };
+          return [{ op: 'set', key, value: JSON.stringify(content) }];
+        },
+        async emit(late = {}) {
+          try {
+            if (!(await emitKept(logger, events, { ...inner, ...late }))) return;
+            await store.delete(key);
+            await forget();
+          } catch (error) {
+            warn(error, 'an emitted entry was not deleted');
+          }
+        },
+        async drop() {
+          await forget().catch((error: unknown) => warn(error, 'an unused index member was not removed'));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+// The audit outbox (issue 13) on every store backend (memory, LMDB, a real Redis, a real Redis
+// Cluster of three masters, where the index and the user's records live on different nodes):
+// an audit event travels in its change's atomic write, so a change refused by its condition
+// leaves no event to recover, and a change whose process died before emitting leaves exactly
+// one, emitted once (even by two gateways recovering at once) with its original time and
+// `recovered: true`, redacted as the trail is.
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { auditOutboxKey, userKey } from '../../src/factors/user-keys.js';
+import {
+  createAuditOutbox,
+  OUTBOX_INDEX,
+  outboxEntryKey,
+  outboxEntryTime,
+  parseOutboxContent,
+} from '../../src/ops/audit-outbox.js';
+import { IN_FLIGHT_MS, ORPHAN_AFTER_MS, recoverAuditOutbox, recoveryStep } from '../../src/ops/audit-recovery.js';
+import { createAuditTrail, keepAuditTrail } from '../../src/ops/audit-trail.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createLmdbStore } from '../../src/store/lmdb.js';
+import { createMemoryStore } from '../../src/store/memory.js';
+import { createRedisStore } from '../../src/store/redis.js';
+import type { Store } from '../../src/store/store.js';
+import { memoryLog } from '../helpers/gateway.js';
+import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+
+let root: string;
+let redis: RedisServer;
+let cluster: RedisCluster;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gateway-audit-outbox-'));
+  [redis, cluster] = await Promise.all([startRedisServer(), startRedisCluster(3)]);
+});
+after(async () => {
+  await Promise.all([redis?.stop(), cluster?.stop()]);
+  await rm(root, { recursive: true, force: true });
+});
+
+const BACKENDS: Record<string, () => Promise<Store>> = {
+  memory: async () => createMemoryStore(),
+  lmdb: () => createLmdbStore({ path: join(root, randomUUID(), 'store.lmdb') }),
+  redis: async () => createRedisStore({ url: redis.url, prefix: `test:${randomUUID()}:`, commandTimeoutMs: 10_000 }),
+  'redis cluster': async () =>
+    createRedisStore({
+      // With a cluster, only the URL's credentials and TLS are used.
+      url: 'redis://127.0.0.1',
+      cluster: cluster.settings.cluster,
+      prefix: `test:${randomUUID()}:`,
+      commandTimeoutMs: 10_000,
+    }),
+};
+
+/** A gateway's audit output: a logger whose audit lines are kept, with its trail in `store`. */
+function gatewayAudit(store: Store, now: () => number) {
+  const log = memoryLog();
+  const logger = createLogger({ level: 'info', destination: log.stream });
+  const trail = createAuditTrail(store, now, logger);
+  keepAuditTrail(logger, trail);
+  const lines = () =>
+    log
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"audit":true'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, trail, lines };
+}
+
+/** A clock the test moves; it starts at the real time, so stores on real time agree with it. */
+function clock() {
+  let time = Date.now();
+  return { now: () => time, advance: (ms: number) => (time += ms) };
+}
+
+const ENROLLED = { event: 'enrollment.totp_enrolled', facts: { user: 'alice', client: '203.0.113.7' } } as const;
+
+for (const [name, open] of Object.entries(BACKENDS)) {
+  describe(`audit outbox on ${name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await open();
+    });
+    after(() => store?.close());
+
+    /** A fresh user, so that the tests of one backend share nothing. */
+    const someone = () => `user-${randomUUID()}`;
+    const record = (user: string) => userKey('totp:secret', user);
+
+    test('a change refused by its condition writes no event: nothing is recovered', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      await store.set(record(user), 'enrolled already');
+      const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
+      const written = await store.writeAll([{ op: 'set', key: record(user), value: 'new' }, ...entry.writes()], {
+        ifAbsent: record(user),
+      });
+      assert.equal(written, false);
+      // The process dies here, before drop(): the index names an entry that was never written.
+      const [indexed] = (await store.orderedMembers(OUTBOX_INDEX)).filter((key) => key.includes(user));
+      assert.ok(indexed, 'indexed before the change');
+      assert.equal(await store.get(indexed), undefined, 'no entry outside the refused write');
+      const later = gatewayAudit(store, time.now);
+      assert.equal(await recoverAuditOutbox({ store, logger: later.logger, now: time.now }), 0);
+      assert.deepEqual(later.lines(), []);
+      // An index member with no entry is forgotten once it is surely not a change in flight.
+      time.advance(ORPHAN_AFTER_MS);
+      await recoverAuditOutbox({ store, logger: later.logger, now: time.now });
+      assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).includes(indexed));
+    });
+
+    test('a change whose process died before emitting: its event is recovered once, by one of two gateways, with its time and the marker', async () => {
+      const user = someone();
+      const time = clock();
+      const dying = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: dying.logger, now: time.now, keyOf: auditOutboxKey });
+      const at = time.now();
+      const entry = await outbox.open(user, [
+        { ...ENROLLED, facts: { user, client: '203.0.113.7' } },
+        { event: 'enrollment.replaced', facts: { user, removed: 'questions' } },
+      ]);
+      assert.equal(await store.writeAll([{ op: 'set', key: record(user), value: 'sealed' }, ...entry.writes()]), true);
+      // kill -9: neither emit() nor anything after it ran.
+      time.advance(5_000);
+      const [one, two] = [gatewayAudit(store, time.now), gatewayAudit(store, time.now)];
+      const emitted = await Promise.all([
+        recoverAuditOutbox({ store, logger: one.logger, now: time.now }),
+        recoverAuditOutbox({ store, logger: two.logger, now: time.now }),
+      ]);
+      assert.deepEqual(
+        emitted.sort((a, b) => a - b),
+        [0, 2],
+        'one gateway emits both events, the other none',
+      );
+      const lines = [...one.lines(), ...two.lines()];
+      assert.deepEqual(
+        lines.map((line) => [line.event, line.user, line.recovered, line.occurred_at]),
+        [
+          ['enrollment.totp_enrolled', user, true, new Date(at).toISOString()],
+          ['enrollment.replaced', user, true, new Date(at).toISOString()],
+        ],
+      );
+      const kept = (await one.trail.recent({ user })).reverse();
+      assert.deepEqual(
+        kept.map((line) => [line.event, line.at, line.facts.recovered, line.facts.client]),
+        [
+          ['enrollment.totp_enrolled', at, true, '203.0.113.7'],
+          ['enrollment.replaced', at, true, undefined],
+        ],
+        'the trail has them at the time of the change',
+      );
+      const third = gatewayAudit(store, time.now);
+      assert.equal(await recoverAuditOutbox({ store, logger: third.logger, now: time.now }), 0, 'drained');
+      assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
+    });
+
+    test('a change emitted as it is made leaves nothing to recover, and its event is not marked', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      const entry = await outbox.open(user, [{ event: 'passkey.registered', facts: { user } }]);
+      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes({ passkey: 'pk-1' })]);
+      await entry.emit({ passkeys: 1 });
+      assert.deepEqual(
+        gateway.lines().map((line) => [line.event, line.passkey, line.passkeys, line.recovered]),
+        [['passkey.registered', 'pk-1', 1, undefined]],
+      );
+      assert.equal((await gateway.trail.recent({ user })).length, 1, 'in the trail before emit() resolved');
+      time.advance(IN_FLIGHT_MS);
+      const later = gatewayAudit(store, time.now);
+      assert.equal(await recoverAuditOutbox({ store, logger: later.logger, now: time.now }), 0);
+      assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
+    });
+
+    test('a periodic pass leaves a young entry to the live process that is emitting it; a start takes it', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
+      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes()]);
+      const other = gatewayAudit(store, time.now);
+      assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }, IN_FLIGHT_MS), 0);
+      assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }), 1);
+    });
+
+    test('the stored entry is redacted as the trail is: no secret, code or answer', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      const entry = await outbox.open(user, [
+        {
+          event: 'enrollment.questions_enrolled',
+          facts: { user, answer: 'Rex the dog', secret: 'JBSWY3DPEHPK3PXP', form: { otp: '123456' } },
+        },
+      ]);
+      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes({ token: 'tok-42' })]);
+      const [key] = (await store.orderedMembers(OUTBOX_INDEX)).filter((k) => k.includes(user));
+      const raw = (await store.get(key as string)) ?? '';
+      assert.ok(raw.includes('enrollment.questions_enrolled'));
+      for (const secret of ['Rex the dog', 'JBSWY3DPEHPK3PXP', '123456', 'tok-42']) {
+        assert.ok(!raw.includes(secret), `${secret} is not stored`);
+      }
+      assert.equal(parseOutboxContent(raw)?.events[0]?.facts.answer, '[Redacted]');
+      await entry.emit();
+    });
+  });
+}
+
+test('an entry key says when it was opened, whatever the user name holds', () => {
+  const key = outboxEntryKey(auditOutboxKey('a:b-c:1'), 1_790_000_000_123, '0a1b2c');
+  assert.equal(outboxEntryTime(key), 1_790_000_000_123);
+  assert.ok(Number.isNaN(outboxEntryTime('audit:recent')));
+});
+
+test('what a recovery pass does with one index member', () => {
+  const rows: Array<[boolean, number, number, string]> = [
+    // exists, age, the pass's minimum age -> step
+    [true, 0, 0, 'emit'],
+    [true, -5_000, 0, 'emit'],
+    [true, -5_000, IN_FLIGHT_MS, 'leave'],
+    [true, IN_FLIGHT_MS - 1, IN_FLIGHT_MS, 'leave'],
+    [true, IN_FLIGHT_MS, IN_FLIGHT_MS, 'emit'],
+    [false, 0, 0, 'leave'],
+    [false, ORPHAN_AFTER_MS - 1, 0, 'leave'],
+    [false, ORPHAN_AFTER_MS, IN_FLIGHT_MS, 'forget'],
+  ];
+  for (const [exists, age, minAge, step] of rows) {
+    assert.equal(recoveryStep(exists, age, minAge), step, `${exists} ${age} ${minAge}`);
+  }
+});

@@ -1,0 +1,77 @@
+// Issue 13: an operator's reset (the CLI's `users reset-factor` and the admin console's) is one
+// atomic write with its audit event: the write that removes the factors also writes the event's
+// outbox entry, so no crash leaves a reset without its audit record; once emitted (to the log
+// and the trail), nothing is left to recover.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { auditOutboxKey, totpSecretKey } from '../../src/factors/user-keys.js';
+import { createAuditOutbox, OUTBOX_INDEX } from '../../src/ops/audit-outbox.js';
+import { createAuditTrail, keepAuditTrail } from '../../src/ops/audit-trail.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { resetFactors, type UserAdmin } from '../../src/session/user-admin.js';
+import { createMemoryStore } from '../../src/store/memory.js';
+import type { Store, StoreWrite } from '../../src/store/store.js';
+import { memoryLog } from '../helpers/gateway.js';
+
+/** The memory store, with every atomic write it applied recorded. */
+function recordingStore(): { store: Store; written: StoreWrite[][] } {
+  const inner = createMemoryStore();
+  const written: StoreWrite[][] = [];
+  const store = new Proxy(inner, {
+    get(target, property) {
+      if (property === 'writeAll') {
+        return async (...args: Parameters<Store['writeAll']>) => {
+          const applied = await target.writeAll(...args);
+          if (applied) written.push([...args[0]]);
+          return applied;
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store, written };
+}
+
+test("a reset's audit event is in the write that removes the factors, and is emitted once", async () => {
+  const { store, written } = recordingStore();
+  await store.set(totpSecretKey('bob'), 'sealed');
+  const logger = createLogger({ level: 'info', destination: memoryLog().stream });
+  const trail = createAuditTrail(store, Date.now, logger);
+  keepAuditTrail(logger, trail);
+  const outbox = createAuditOutbox({ store, logger, now: Date.now, keyOf: auditOutboxKey });
+  const by = { by: 'cli', operator: 'root' };
+  // Only what a reset of a TOTP user reads and writes.
+  const admin = {
+    state: {
+      store,
+      recovery: { remaining: async () => 0 },
+      trusted: { list: async () => [], removal: async () => [] },
+      records: { revoke: async () => ['s1'] },
+    },
+    factors: [
+      {
+        kind: 'totp',
+        isEnrolled: async (user: string) => (await store.get(totpSecretKey(user))) !== undefined,
+        removal: async (user: string) => [{ op: 'delete', key: totpSecretKey(user) }],
+      },
+    ],
+    audit: () => {},
+    auditChange: ((user, event, facts) =>
+      outbox.open(user, [{ event, facts: { ...facts, ...by } }])) satisfies UserAdmin['auditChange'],
+  } as unknown as UserAdmin;
+
+  await resetFactors(admin, 'bob');
+  const [write, ...others] = written;
+  assert.equal(others.length, 0, 'one atomic write');
+  assert.ok(write?.some((change) => change.op === 'delete' && change.key === totpSecretKey('bob')));
+  const entry = write?.find((change) => change.op === 'set' && change.key.startsWith(auditOutboxKey('bob')));
+  assert.ok(entry?.op === 'set' && entry.value.includes('enrollment.factor_reset'), 'its audit event in it');
+  assert.deepEqual(
+    (await trail.recent({ user: 'bob' })).map((line) => [line.event, line.facts.removed, line.facts.sessions_ended]),
+    [['enrollment.factor_reset', ['TOTP'], 1]],
+  );
+  assert.equal(await store.get(entry.key), undefined, 'emitted, then deleted');
+  assert.deepEqual(await store.orderedMembers(OUTBOX_INDEX), []);
+});
