@@ -9,7 +9,7 @@ import { requirementFor } from '../config/path-rules.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { loginFields, queryCarriesCredentials } from '../intercept/login-body.js';
 import { handleLogin } from '../intercept/login-exchange.js';
-import { answerReplay } from '../intercept/replay.js';
+import { answerReplay, replayTokensOf } from '../intercept/replay.js';
 import { audit } from '../ops/audit.js';
 import { hasBody } from '../proxy/forward.js';
 import { endSession } from '../session/end-session.js';
@@ -159,7 +159,8 @@ export async function guardRequest(
       if (decision.vault === 'session') {
         await services.records.touch(bindSession(scope, req, rs, services, false));
         // The withheld page of this session's login, once, at its own address (issue 12).
-        if (await answerReplay(scope, req, res, rs, services)) return;
+        const replayTokens = replayTokensOf(scope, req, rs);
+        if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, services, replayTokens))) return;
       } else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
     case 'redirect':

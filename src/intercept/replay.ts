@@ -116,24 +116,31 @@ export async function releaseWithheld(
 }
 
 /**
- * Answers a full session's GET that carries a replay token kept for it at this path with the
- * kept page, once. False when there is none (spent, expired, another session's, another path):
- * then nothing was answered and the request goes on to the app like any other.
+ * The replay tokens a full session's GET carries: none on almost every request, which then
+ * goes on to the app without a look at the store or a wait for one (issue 17).
+ */
+export function replayTokensOf(scope: RequestScope, req: IncomingMessage, rs: RequestSession): string[] {
+  if (req.method !== 'GET' || !rs.session) return [];
+  return cookieValues(rs.cookies, replayCookieName(scope, rs));
+}
+
+/**
+ * Answers a full session's GET that carries replay tokens (replayTokensOf) with the page kept
+ * for it at this path, once. False when there is none (spent, expired, another session's,
+ * another path): then nothing was answered and the request goes on to the app like any other.
  */
 export async function answerReplay(
   scope: RequestScope,
-  req: IncomingMessage,
   res: ServerResponse,
   rs: RequestSession,
   services: LoginServices,
+  tokens: readonly string[],
 ): Promise<boolean> {
-  const name = replayCookieName(scope, rs);
-  const tokens = cookieValues(rs.cookies, name);
-  if (req.method !== 'GET' || !rs.session || tokens.length === 0) return false;
+  const session = rs.session as SessionRecord;
   for (const token of tokens) {
-    const answer = await services.replays.take(token, rs.session.id, scope.target.path);
+    const answer = await services.replays.take(token, session.id, scope.target.path);
     if (!answer) continue;
-    writeAnswer(scope, res, answer, [clearCookie(name, rs.secure)]);
+    writeAnswer(scope, res, answer, [clearCookie(replayCookieName(scope, rs), rs.secure)]);
     return true;
   }
   return false;

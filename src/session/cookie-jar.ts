@@ -124,18 +124,32 @@ export function withoutExpired(jar: Jar, now: number): Jar {
 }
 
 /**
+ * A jar's cookies, longer paths first (RFC 6265 5.4), sorted once per jar: a jar is never
+ * changed (applyChanges and withoutExpired make a new one), and a session's jar serves every
+ * request of that session. Sorting, filtering and joining arrays for each request made the
+ * header cost 4 times what this loop does (issue 17).
+ */
+const sortedJars = new WeakMap<Jar, readonly VaultCookie[]>();
+function longerPathsFirst(jar: Jar): readonly VaultCookie[] {
+  let sorted = sortedJars.get(jar);
+  if (!sorted) {
+    sorted = Object.values(jar).sort((a, b) => b.path.length - a.path.length);
+    sortedJars.set(jar, sorted);
+  }
+  return sorted;
+}
+
+/**
  * The Cookie header value a browser would send for this path (RFC 6265 5.4): matching,
  * unexpired cookies, longer paths first; SameSite=Strict ones withheld from a cross-site request.
  */
 export function cookieHeader(jar: Jar, requestPath: string, now: number, crossSite: boolean): string {
-  return Object.values(jar)
-    .filter(
-      (cookie) =>
-        pathMatches(requestPath, cookie.path) &&
-        (cookie.expiresAt === undefined || cookie.expiresAt > now) &&
-        !(crossSite && cookie.sameSite === 'strict'),
-    )
-    .sort((a, b) => b.path.length - a.path.length)
-    .map((cookie) => `${cookie.name}=${cookie.value}`)
-    .join('; ');
+  let header = '';
+  for (const cookie of longerPathsFirst(jar)) {
+    if (!pathMatches(requestPath, cookie.path)) continue;
+    if (cookie.expiresAt !== undefined && cookie.expiresAt <= now) continue;
+    if (crossSite && cookie.sameSite === 'strict') continue;
+    header += `${header === '' ? '' : '; '}${cookie.name}=${cookie.value}`;
+  }
+  return header;
 }

@@ -151,9 +151,9 @@ export function upstreamCookieHeader(
   const names = nameSet(scope.runtime.config.login?.pass_through_cookies ?? []);
   // A cross-site request must not carry the app's SameSite=Strict cookies (Sec-Fetch-Site says so).
   const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
-  return [cookieHeader(jar, scope.target.path, now, crossSite), passThroughCookies(rs.cookies, names)]
-    .filter(Boolean)
-    .join('; ');
+  const fromVault = cookieHeader(jar, scope.target.path, now, crossSite);
+  const passed = names.size === 0 ? '' : passThroughCookies(rs.cookies, names);
+  return fromVault && passed ? `${fromVault}; ${passed}` : fromVault || passed;
 }
 
 /** Splits upstream Set-Cookie lines into the vault's and the pass-through ones (by cookie name). */
