@@ -32,13 +32,13 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   #upstreamStartedAt = performance.now();
   #clientGone = false;
   #held: HeldBody | undefined;
+  #awaitingDrain = false;
 
   constructor(
     private readonly scope: RequestScope,
     private readonly res: ServerResponse,
     private readonly onFailure: ForwardFailure,
   ) {
-    res.on('drain', () => this.#controller?.resume());
     res.once('close', () => {
       if (!res.writableFinished) {
         this.#clientGone = true;
@@ -89,7 +89,22 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       writeHead();
       for (const chunk of held.chunks) this.res.write(chunk);
       if (held.ended) this.res.end();
-      else if (!this.res.writableNeedDrain) controller.resume();
+      else if (this.res.writableNeedDrain) this.#pauseUntilDrained(controller);
+      else controller.resume();
+    });
+  }
+
+  /**
+   * Pauses the upstream until the client has taken what was written. The 'drain' listener is
+   * added only then: most answers never wait for one, and a listener per request cost time.
+   */
+  #pauseUntilDrained(controller: Dispatcher.DispatchController): void {
+    controller.pause();
+    if (this.#awaitingDrain) return;
+    this.#awaitingDrain = true;
+    this.res.once('drain', () => {
+      this.#awaitingDrain = false;
+      controller.resume();
     });
   }
 
@@ -98,7 +113,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       this.#held.chunks.push(chunk);
       return;
     }
-    if (!this.res.write(chunk)) controller.pause();
+    if (!this.res.write(chunk)) this.#pauseUntilDrained(controller);
   }
 
   onResponseEnd(): void {
@@ -190,9 +205,11 @@ export function forward(
   const body = requestBody(req);
   // The answer is over (the gateway's 408, a client gone) while the body is not whole: whatever
   // undici still sends of it goes nowhere, so the upstream request ends too.
-  res.once('close', () => {
-    if (!req.complete) body?.destroy(new ClientGoneError('answer over before the request body'));
-  });
+  if (body) {
+    res.once('close', () => {
+      if (!req.complete) body.destroy(new ClientGoneError('answer over before the request body'));
+    });
+  }
   dispatch(scope, res, upstream, { method: req.method as string, rawHeaders: req.rawHeaders, body }, onFailure);
 }
 
