@@ -5,7 +5,7 @@
 // each user's records move the first time this process touches any of that user's factor keys:
 // before the touch, so a reset or a recovery code never acts on the old names alone.
 
-import type { Store, StoreWrite, WriteCondition } from '../store/store.js';
+import { conditionKey, type Store, type StoreWrite, type WriteCondition } from '../store/store.js';
 import { userKey } from './user-keys.js';
 
 /** The durable factor records as they were named before the hash tag; the rest expire within minutes. */
@@ -74,7 +74,7 @@ export function withLegacyFactorNames(store: Store): Store {
     pushCapped: (key, item, max, ttlMs) => store.pushCapped(key, item, max, ttlMs),
     listItems: (key) => store.listItems(key),
     writeAll: (writes: readonly StoreWrite[], condition?: WriteCondition) =>
-      touching([...writes.map((w) => w.key), ...(condition ? [condition.ifAbsent] : [])], () =>
+      touching([...writes.map((w) => w.key), ...(condition ? [conditionKey(condition)] : [])], () =>
         store.writeAll(writes, condition),
       ),
     ping: () => store.ping(),

@@ -66,6 +66,12 @@ export function createKeyspace(now: () => number): Keyspace {
   const valueAt = (key: string) => entryOf(key, 'value');
   const setAt = (key: string) => entryOf(key, 'set');
   const orderedAt = (key: string) => entryOf(key, 'ordered');
+  /** Whether a write's condition holds now (a key of another kind is simply not equal). */
+  function holds(condition: WriteCondition): boolean {
+    if ('ifAbsent' in condition) return live(condition.ifAbsent) === undefined;
+    const entry = live(condition.ifEquals.key);
+    return entry?.kind === 'value' && entry.value === condition.ifEquals.value;
+  }
 
   return {
     get: (key) => valueAt(key)?.value,
@@ -154,7 +160,7 @@ export function createKeyspace(now: () => number): Keyspace {
     listItems: (key) => [...(entryOf(key, 'list')?.items ?? [])],
     writeAll(writes, condition) {
       checkWrites(writes);
-      if (condition && live(condition.ifAbsent)) return false;
+      if (condition && !holds(condition)) return false;
       for (const write of writes) {
         if (write.op === 'set')
           entries.set(write.key, { kind: 'value', value: write.value, expiresAt: expiryOf(write.ttlMs) });

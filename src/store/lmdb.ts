@@ -26,7 +26,7 @@ import {
   recordKeyOfExpiry,
   setPrefixOf,
 } from './lmdb-keys.js';
-import { type Store, StoreUnavailableError, type StoreWrite } from './store.js';
+import { type Store, StoreUnavailableError, type StoreWrite, type WriteCondition } from './store.js';
 import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface LmdbStoreOptions {
@@ -217,6 +217,13 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   async function read<T>(body: () => T): Promise<T> {
     checkOpen();
     return body();
+  }
+
+  /** Inside a transaction: whether a write's condition holds (a key of another kind is simply not equal). */
+  function holds(condition: WriteCondition): boolean {
+    if ('ifAbsent' in condition) return !isLive(records.get(keyOf(condition.ifAbsent)));
+    const record = records.get(keyOf(condition.ifEquals.key));
+    return isLive(record) && 'v' in record && record.v === condition.ifEquals.value;
   }
 
   function apply(write: StoreWrite): void {
@@ -413,7 +420,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
     async writeAll(writes, condition) {
       checkWrites(writes);
       return transact(() => {
-        if (condition && isLive(records.get(keyOf(condition.ifAbsent)))) return false;
+        if (condition && !holds(condition)) return false;
         for (const write of writes) apply(write);
         return true;
       });

@@ -7,7 +7,7 @@
 // (appendonly and appendfsync), not more.
 
 import { createRedisClient, createRedisRunner } from './redis-client.js';
-import type { Store, StoreWrite } from './store.js';
+import { conditionKey, type Store, type StoreWrite, type WriteCondition } from './store.js';
 import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface RedisStoreOptions {
@@ -72,18 +72,25 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
-  // KEYS: one per change, then the key that must be absent when ARGV[1] is '1'. ARGV[i + 1]:
-  // change i as JSON { op, value, ttl, members } (ttl a string, so Lua keeps it whole). Every
-  // command here overwrites whatever type the key held, so none fails halfway. SADD takes the
-  // members 1,000 at a time: unpack() has a limit of a few thousand values.
+  // KEYS: one per change, then the condition's key when ARGV[1] is 'absent' or 'equals'.
+  // ARGV[2]: the value an 'equals' condition expects ('' otherwise). ARGV[i + 2]: change i as
+  // JSON { op, value, ttl, members } (ttl a string, so Lua keeps it whole). A condition's key of
+  // another type is not equal (TYPE first: GET on a set is an error). Every command here
+  // overwrites whatever type the key held, so none fails halfway. SADD takes the members 1,000
+  // at a time: unpack() has a limit of a few thousand values.
   storeWriteAll: {
     lua: `local n = #KEYS
-if ARGV[1] == '1' then
-  if redis.call('EXISTS', KEYS[n]) == 1 then return 0 end
+if ARGV[1] ~= 'none' then
+  local guard = KEYS[n]
   n = n - 1
+  if ARGV[1] == 'absent' then
+    if redis.call('EXISTS', guard) == 1 then return 0 end
+  elseif redis.call('TYPE', guard).ok ~= 'string' or redis.call('GET', guard) ~= ARGV[2] then
+    return 0
+  end
 end
 for i = 1, n do
-  local change = cjson.decode(ARGV[i + 1])
+  local change = cjson.decode(ARGV[i + 2])
   if change.op == 'set' then
     if change.ttl then redis.call('SET', KEYS[i], change.value, 'PX', change.ttl)
     else redis.call('SET', KEYS[i], change.value) end
@@ -178,8 +185,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       checkWrites(writes);
       if (writes.length === 0 && !condition) return true;
       const keys = writes.map((write) => k(write.key));
-      if (condition) keys.push(k(condition.ifAbsent));
-      const args = [condition ? '1' : '0', ...writes.map(changeOf)];
+      if (condition) keys.push(k(conditionKey(condition)));
+      const args = [...conditionArgs(condition), ...writes.map(changeOf)];
       return (await run(() => scripts.storeWriteAll(keys.length, ...keys, ...args))) === 1;
     },
     async ping() {
@@ -187,6 +194,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     close,
   };
+}
+
+/** The condition as the storeWriteAll script reads it: its kind, and the value it expects. */
+function conditionArgs(condition: WriteCondition | undefined): [string, string] {
+  if (!condition) return ['none', ''];
+  return 'ifAbsent' in condition ? ['absent', ''] : ['equals', condition.ifEquals.value];
 }
 
 /** One change as the storeWriteAll script reads it. */

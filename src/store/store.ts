@@ -2,8 +2,10 @@
 // optional time-to-live, atomic counters, set-if-absent, a monotonic "set if greater", small
 // sets, ordered sets (members by score, read from the lowest: an index whose add, remove and
 // "oldest beyond a cap" cost the same with 10 or 10,000 members), capped lists (a bounded
-// trail, newest first) and an all-or-nothing write of several keys. Everything the gateway
-// shares between processes goes through it.
+// trail, newest first) and an all-or-nothing write of several keys, optionally conditional
+// (the key absent, or still holding the value a caller read: a compare-and-set, so that a
+// read-modify-write loses no other process's change). Everything the gateway shares between
+// processes goes through it.
 
 /** A backend could not be reached or failed; callers answer 503 and never skip a layer (S11). */
 export class StoreUnavailableError extends Error {
@@ -21,10 +23,19 @@ export type StoreWrite =
 /** Which of an ordered set's lowest members Store.lowestOrdered answers. */
 export type OrderedRange = { readonly limit: number } | { readonly keep: number };
 
-/** The condition of a conditional Store.writeAll. */
-export interface WriteCondition {
+/** The condition of a conditional Store.writeAll, on one key. */
+export type WriteCondition =
   /** A key that must be absent (or expired) for the changes to be applied. */
-  readonly ifAbsent: string;
+  | { readonly ifAbsent: string }
+  /**
+   * A key that must still hold exactly `value`, as a caller read it (compare-and-set): absent,
+   * expired, another value, or a set or a list fail it. Its time-to-live is not compared.
+   */
+  | { readonly ifEquals: { readonly key: string; readonly value: string } };
+
+/** The key a condition is about (pure). */
+export function conditionKey(condition: WriteCondition): string {
+  return 'ifAbsent' in condition ? condition.ifAbsent : condition.ifEquals.key;
 }
 
 export interface Store {
@@ -80,10 +91,12 @@ export interface Store {
    * Applies every change in order, all or nothing, atomic across processes: a crash or kill -9
    * leaves either none or all of them, and no reader sees some without the others. Each change
    * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. With
-   * `ifAbsent`, nothing is written when that key holds something (checked in the same atomic
-   * step, so of several such writes one wins); resolves true when the changes were applied. In
-   * a Redis Cluster the keys (`ifAbsent` included) must share a hash slot (a common {hash tag});
-   * otherwise it rejects.
+   * a condition, nothing is written when it fails: `ifAbsent` when that key holds something,
+   * `ifEquals` when that key no longer holds exactly the value given (another process changed
+   * or deleted it since it was read). The condition is checked in the same atomic step as the
+   * changes, so of several writes conditioned on one state one wins; resolves true when the
+   * changes were applied. In a Redis Cluster the keys (the condition's included) must share a
+   * hash slot (a common {hash tag}); otherwise it rejects.
    */
   writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): Promise<boolean>;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */

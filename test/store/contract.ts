@@ -613,6 +613,91 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.members('{u}:codes'), [String(winner)]);
     });
 
+    it('writeAll ifEquals: applied only while the key holds exactly the value read, all or nothing', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      const read = JSON.stringify({ seenAt: 1, vault: 'sealed' });
+      await store.set('{u}:record', read, ttl * 100);
+      const changes = (value: string) =>
+        [
+          { op: 'set', key: '{u}:record', value, ttlMs: ttl * 100 },
+          { op: 'replaceSet', key: '{u}:ids', members: [value] },
+        ] as const;
+      const ifEquals = (value: string) => ({ ifEquals: { key: '{u}:record', value } });
+      assert.equal(await store.writeAll(changes('second'), ifEquals(read)), true, 'unchanged since read: applied');
+      assert.equal(await store.get('{u}:record'), 'second');
+      assert.deepEqual(await store.members('{u}:ids'), ['second']);
+      assert.equal(await store.writeAll(changes('stale'), ifEquals(read)), false, 'changed since read: refused');
+      assert.equal(await store.get('{u}:record'), 'second', 'nothing of a refused write is applied');
+      assert.deepEqual(await store.members('{u}:ids'), ['second']);
+      assert.equal(await store.writeAll(changes('x'), ifEquals('secon')), false, 'a prefix is not equal');
+      assert.equal(await store.writeAll(changes('x'), ifEquals('second ')), false, 'nor a longer value');
+
+      await store.delete('{u}:record');
+      assert.equal(await store.writeAll(changes('revived'), ifEquals('second')), false, 'deleted since read: refused');
+      assert.equal(await store.get('{u}:record'), undefined, 'a deleted key is not written back');
+      assert.equal(await store.writeAll(changes('revived'), ifEquals('')), false, 'absent is not the empty value');
+      await store.set('{u}:empty', '');
+      assert.equal(await store.writeAll([], { ifEquals: { key: '{u}:empty', value: '' } }), true, 'the empty value');
+
+      await store.addToSet('{u}:a-set', 'm');
+      assert.equal(await store.writeAll(changes('x'), { ifEquals: { key: '{u}:a-set', value: 'm' } }), false, 'a set');
+      await store.pushCapped('{u}:a-list', 'm', 5);
+      assert.equal(
+        await store.writeAll(changes('x'), { ifEquals: { key: '{u}:a-list', value: 'm' } }),
+        false,
+        'a list',
+      );
+      assert.deepEqual(await store.members('{u}:a-set'), ['m'], 'a refused write leaves its key as it was');
+
+      await store.set('{u}:short', 'v', ttl);
+      await (await timer(ttl)).done();
+      const late = await store.writeAll(changes('late'), { ifEquals: { key: '{u}:short', value: 'v' } });
+      assert.equal(late, false, 'an expired key is absent');
+      assert.equal(await store.get('{u}:record'), undefined);
+    });
+
+    it('writeAll ifEquals: of 20 concurrent writes conditioned on one value read, exactly one is applied', async ({
+      store,
+    }) => {
+      await store.set('{u}:record', 'read');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.writeAll(
+            [
+              { op: 'set', key: '{u}:record', value: String(i) },
+              { op: 'set', key: '{u}:other', value: String(i) },
+            ],
+            { ifEquals: { key: '{u}:record', value: 'read' } },
+          ),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = String(results.indexOf(true));
+      assert.equal(await store.get('{u}:record'), winner);
+      assert.equal(await store.get('{u}:other'), winner);
+    });
+
+    it('writeAll ifEquals: a read-modify-write retried on a refusal loses no concurrent change', async ({ store }) => {
+      await store.set('{u}:count', '0');
+      const addOne = async () => {
+        for (;;) {
+          const read = (await store.get('{u}:count')) as string;
+          const next = String(Number(read) + 1);
+          if (
+            await store.writeAll([{ op: 'set', key: '{u}:count', value: next }], {
+              ifEquals: { key: '{u}:count', value: read },
+            })
+          )
+            return;
+        }
+      };
+      await Promise.all(Array.from({ length: 10 }, addOne));
+      assert.equal(await store.get('{u}:count'), '10');
+    });
+
     it('ping answers; after close every call rejects with StoreUnavailableError', async ({ store }) => {
       await store.ping();
       await store.close();
