@@ -3,14 +3,17 @@
 // fresh ids at every step (S4), a per-user index for listing and revocation, and a cache
 // that serves a record for at most 2 seconds (so a revocation holds everywhere within 2 s), and
 // never one older than the vault generation the browser's cookie names (issue 13: cookies the
-// app rotated through one gateway are forwarded by the next one at once).
+// app rotated through one gateway are forwarded by the next one at once). A record is changed
+// by compare-and-set on the text read (Store.writeAll ifEquals), so that gateways sharing the
+// store lose none of each other's vault changes and never write back a session one of them
+// ended (S4).
 
 import { randomBytes } from 'node:crypto';
 import type { SecondStep } from '../access/decide.js';
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { FactorKind } from '../factors/factor.js';
-import type { Store } from '../store/store.js';
+import { type Store, StoreUnavailableError } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
 /** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
@@ -98,6 +101,21 @@ export interface RecordSettings {
 }
 
 const CACHE_MS = 2_000;
+
+/**
+ * How many times a change of a session record is read and applied before it gives up: each
+ * attempt lost to another gateway's write of the same record, which only a burst of writes to
+ * one session at the same instant on several gateways makes happen more than once.
+ */
+const MAX_REWRITES = 5;
+
+/**
+ * A change of a session record lost MAX_REWRITES races in a row to other writes of it, and
+ * nothing was written: answered as the store failing (503, S11), never as a change made.
+ */
+export class RecordContendedError extends StoreUnavailableError {
+  override name = 'RecordContendedError';
+}
 
 /** A 256-bit random id, URL-safe. */
 export function newId(): string {
@@ -277,7 +295,7 @@ export function createSessionRecords(options: {
     return Math.max(1, Math.min(record.seenAt + options.settings().idleMs, record.endsAt) - now());
   }
 
-  async function write(record: SessionRecord): Promise<void> {
+  function storedText(record: SessionRecord): string {
     const stored: StoredSession = {
       user: record.user,
       role: record.role,
@@ -291,17 +309,49 @@ export function createSessionRecords(options: {
       client: record.client,
       agent: record.agent,
     };
-    await store.set(sessionKey(record.id), JSON.stringify(stored), ttlOf(record));
+    return JSON.stringify(stored);
+  }
+
+  function cacheWritten(record: SessionRecord): void {
     cache.set(record.id, { record, at: now(), serves: record.vaultGeneration });
   }
 
-  async function readSession(id: string): Promise<SessionRecord | undefined> {
+  /**
+   * Reads the record, applies `change` and writes the result only while the store still holds
+   * the text read: one another gateway changed meanwhile is read again and the change applied
+   * to it, one it ended is never written back. `change` answers undefined to write nothing.
+   * Resolves to the record written, or undefined (gone, or nothing to write); rejects with
+   * RecordContendedError after MAX_REWRITES lost races.
+   */
+  async function rewrite(
+    id: string,
+    change: (record: SessionRecord) => SessionRecord | undefined,
+  ): Promise<SessionRecord | undefined> {
+    for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
+      const read = await readStoredSession(id);
+      const next = read && change(read.record);
+      if (!next) {
+        if (!read) cache.delete(id);
+        return undefined;
+      }
+      const key = sessionKey(id);
+      const write = { op: 'set', key, value: storedText(next), ttlMs: ttlOf(next) } as const;
+      if (await store.writeAll([write], { ifEquals: { key, value: read.text } })) {
+        cacheWritten(next);
+        return next;
+      }
+    }
+    throw new RecordContendedError(`session record changed by others ${MAX_REWRITES} times in a row`);
+  }
+
+  /** The record and the text it was read from (what a rewrite is conditioned on); undefined when absent or unreadable. */
+  async function readStoredSession(id: string): Promise<{ record: SessionRecord; text: string } | undefined> {
     const text = await store.get(sessionKey(id));
     if (text === undefined) return undefined;
     const stored = JSON.parse(text) as StoredSession;
     const jar = openJar(id, stored.vault);
     if (!jar) return undefined;
-    return {
+    const record: SessionRecord = {
       id,
       user: stored.user,
       role: stored.role,
@@ -316,7 +366,10 @@ export function createSessionRecords(options: {
       client: stored.client,
       agent: stored.agent,
     };
+    return { record, text };
   }
+
+  const readSession = async (id: string) => (await readStoredSession(id))?.record;
 
   function alive(record: SessionRecord): boolean {
     const time = now();
@@ -447,7 +500,8 @@ export function createSessionRecords(options: {
         client: origin?.client,
         agent: origin?.agent,
       };
-      await write(record);
+      await store.set(sessionKey(record.id), storedText(record), ttlOf(record));
+      cacheWritten(record);
       await moveOldIndex(user);
       await store.addOrdered(userIndexKey(user), indexMember(record), record.createdAt);
       await store.addToSet(USERS_INDEX, user);
@@ -470,37 +524,38 @@ export function createSessionRecords(options: {
     touch(session) {
       const refreshEvery = Math.min(60_000, options.settings().idleMs / 4);
       if (now() - session.seenAt < refreshEvery) return Promise.resolve();
-      // On the freshest record, in the session's queue: a session ended since this request read
-      // it (a logout, a revocation) is not written back to life, and no vault change is lost.
+      // In the session's queue (no race with this process's own writes), on the freshest record:
+      // a session ended since this request read it (a logout, a revocation) is not written back to
+      // life, and no vault change is lost, whichever gateway made it.
       return oneAtATime(session.id, async () => {
-        const record = await readSession(session.id);
-        if (record) await write({ ...record, seenAt: now() });
+        try {
+          await rewrite(session.id, (record) => ({ ...record, seenAt: now() }));
+        } catch (error) {
+          // Others wrote the record meanwhile, and each write of theirs slid it too: nothing lost.
+          if (!(error instanceof RecordContendedError)) throw error;
+        }
       });
     },
 
     markSecondStep(id) {
-      // In the session's queue, on the freshest record, as touch and updateVault write it.
-      return oneAtATime(id, async () => {
-        const record = await readSession(id);
-        if (!record || !alive(record)) return undefined;
-        const marked = { ...record, secondStepAt: now(), seenAt: now() };
-        await write(marked);
-        return marked;
-      });
+      // As touch and updateVault write it. A contended record rejects: the step is not recorded,
+      // and the caller answers as for a store failure rather than pretend it was.
+      return oneAtATime(id, () =>
+        rewrite(id, (record) => (alive(record) ? { ...record, secondStepAt: now(), seenAt: now() } : undefined)),
+      );
     },
 
     updateVault(id, changes) {
       if (changes.size === 0) return Promise.resolve(undefined);
-      // Answers of one session are merged one at a time, each on the freshest record, so that
-      // concurrent answers setting different cookies all land.
+      // Each answer's changes are merged into the freshest record, so that concurrent answers
+      // setting different cookies all land, on one gateway or several. A contended record
+      // rejects, as a store failure does (vault-binding.ts logs it): never a silent loss.
       return oneAtATime(id, async () => {
-        const record = await readSession(id);
-        if (!record) return undefined;
-        const jar = applyChanges(record.jar, changes);
-        if (jar === record.jar) return undefined;
-        const vaultGeneration = record.vaultGeneration + 1;
-        await write({ ...record, jar, vaultGeneration });
-        return vaultGeneration;
+        const written = await rewrite(id, (record) => {
+          const jar = applyChanges(record.jar, changes);
+          return jar === record.jar ? undefined : { ...record, jar, vaultGeneration: record.vaultGeneration + 1 };
+        });
+        return written?.vaultGeneration;
       });
     },
 

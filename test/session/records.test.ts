@@ -22,6 +22,10 @@ function setup() {
       writes++;
       return store.set(...args);
     },
+    writeAll: (...args) => {
+      writes++;
+      return store.writeAll(...args);
+    },
   };
   const records = createSessionRecords({
     store: counting,

@@ -1,0 +1,298 @@
+// Two gateways change one session record at once, on every backend: memory (two record sets on
+// one store), LMDB (two handles on one file) and a real Redis (two clients). Gateway A's read of
+// the record is held until gateway B has ended the session or changed its vault, then A
+// writes: a session B ended stays ended (S4: logout, "end all other sessions", an operator's
+// revoke), and a vault change B made stays (a cookie the app rotated). No sleeps: the read is
+// held by a store wrapper until the test lets it go.
+
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createSealer, type Sealer } from '../../src/crypto/sealing.js';
+import { changesFromSetCookies } from '../../src/session/cookie-jar.js';
+import { createSessionRecords, RecordContendedError, type SessionRecords } from '../../src/session/records.js';
+import { createLmdbStore } from '../../src/store/lmdb.js';
+import { createMemoryStore } from '../../src/store/memory.js';
+import { createRedisStore } from '../../src/store/redis.js';
+import { type Store, StoreUnavailableError } from '../../src/store/store.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+
+const MINUTE = 60_000;
+/** One sealing key for every gateway of the test, as a deployment's gateways share theirs. */
+const sealer: Sealer = createSealer([randomBytes(32)]);
+const settings = () => ({ idleMs: 30 * MINUTE, absoluteMs: 12 * 60 * MINUTE, pendingMs: 5 * MINUTE });
+
+let redis: RedisServer;
+let folder: string;
+before(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'gateway-record-races-'));
+  redis = await startRedisServer();
+});
+after(async () => {
+  await redis?.stop();
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** A held read: it has read the store, and answers once released. */
+interface HeldRead {
+  /** Resolves once the read has taken its value from the store. */
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
+/** The store with a way to hold its next read of one key between the read and its answer. */
+function holding(store: Store): { store: Store; holdNextRead(key: string): HeldRead } {
+  let held: { key: string; reached(): void; released: Promise<void> } | undefined;
+  return {
+    store: {
+      ...store,
+      async get(key) {
+        const value = await store.get(key);
+        if (held?.key === key) {
+          const { reached, released } = held;
+          held = undefined;
+          reached();
+          await released;
+        }
+        return value;
+      },
+    },
+    holdNextRead(key) {
+      let reach = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => {
+        reach = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = { key, reached: reach, released };
+      return { reached, release };
+    },
+  };
+}
+
+/** Gateway A (whose reads can be held) and gateway B on two handles of one store, and a clock the test moves. */
+function twoGateways(stores: readonly [Store, Store]) {
+  let time = Date.now();
+  const now = () => time;
+  const held = holding(stores[0]);
+  const gateway = (store: Store): SessionRecords => createSessionRecords({ store, sealer, settings, now });
+  return {
+    a: gateway(held.store),
+    b: gateway(stores[1]),
+    /** A third gateway with nothing cached: what any gateway reads next. */
+    fresh: () => gateway(stores[1]),
+    holdNextRead: held.holdNextRead,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
+}
+
+const cookies = (line: string) => changesFromSetCookies([line], '/', Date.now());
+const cookieValues = (record: { jar: Record<string, { value: string }> } | undefined) =>
+  Object.values(record?.jar ?? {}).map((cookie) => cookie.value);
+
+/** Runs `write` on gateway A with its read held while B does `meanwhile`; resolves with what A's write resolved. */
+async function withReadHeld<T>(
+  gateways: ReturnType<typeof twoGateways>,
+  id: string,
+  write: () => Promise<T>,
+  meanwhile: () => Promise<unknown>,
+): Promise<T> {
+  const hold = gateways.holdNextRead(`session:${id}`);
+  const writing = write();
+  await hold.reached;
+  await meanwhile();
+  hold.release();
+  return writing;
+}
+
+/** The race suite on one backend; `open` gives two handles on one fresh store. */
+function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]; close(): Promise<void> }>) {
+  describe(`${backend}: a session record changed by two gateways at once`, () => {
+    const run = (title: string, body: (gateways: ReturnType<typeof twoGateways>) => Promise<void>) =>
+      test(title, async () => {
+        const { stores, close } = await open();
+        try {
+          await body(twoGateways(stores));
+        } finally {
+          await close();
+        }
+      });
+
+    run("a touch that read the record before another gateway's logout does not bring it back", async (gateways) => {
+      const { a, b, advance, fresh } = gateways;
+      const session = await b.createSession('bob', 'staff', {}, 'none');
+      advance(2 * MINUTE);
+      const read = await a.getSession(session.id);
+      assert.ok(read);
+      await withReadHeld(
+        gateways,
+        session.id,
+        () => a.touch(read),
+        () => b.endSession(session.id),
+      );
+      assert.equal(await fresh().getSession(session.id), undefined, 'the session stays ended on every gateway');
+      assert.equal(await a.getSession(session.id), undefined);
+    });
+
+    run('a vault write that read the record before a revocation does not bring it back', async (gateways) => {
+      const { a, b, fresh } = gateways;
+      const session = await b.createSession('bob', 'staff', {}, 'none');
+      const generation = await withReadHeld(
+        gateways,
+        session.id,
+        () => a.updateVault(session.id, cookies('sid=rotated; Path=/')),
+        () => b.revoke('bob'),
+      );
+      assert.equal(generation, undefined, 'no vault generation is issued for an ended session');
+      assert.equal(await fresh().getSession(session.id), undefined, 'the session stays revoked on every gateway');
+      assert.deepEqual(await fresh().listSessions('bob'), []);
+    });
+
+    run('a step-up that read the record before "end all other sessions" does not bring it back', async (gateways) => {
+      const { a, b, fresh } = gateways;
+      const kept = await b.createSession('carol', 'admin', {}, 'totp');
+      const other = await b.createSession('carol', 'admin', {}, 'totp');
+      const marked = await withReadHeld(
+        gateways,
+        other.id,
+        () => a.markSecondStep(other.id),
+        () => b.endOtherSessions('carol', kept.id),
+      );
+      assert.equal(marked, undefined, 'the step-up is told the session ended');
+      assert.equal(await fresh().getSession(other.id), undefined);
+      assert.ok(await fresh().getSession(kept.id));
+    });
+
+    run("a touch that read the record before another gateway's vault write keeps that write", async (gateways) => {
+      const { a, b, advance, fresh } = gateways;
+      const session = await b.createSession('dana', 'admin', {}, 'none');
+      advance(2 * MINUTE);
+      const read = await a.getSession(session.id);
+      assert.ok(read);
+      let generation: number | undefined;
+      await withReadHeld(
+        gateways,
+        session.id,
+        () => a.touch(read),
+        async () => {
+          generation = await b.updateVault(session.id, cookies('sid=rotated; Path=/'));
+        },
+      );
+      assert.equal(generation, 1);
+      const now = await fresh().getSession(session.id);
+      assert.deepEqual(cookieValues(now), ['rotated'], "B's vault change is kept");
+      assert.equal(now?.vaultGeneration, 1);
+      assert.equal(now?.seenAt, read.seenAt + 2 * MINUTE, "and A's touch is applied on top of it");
+    });
+
+    run('two vault writes that read the same record both land, in one generation each', async (gateways) => {
+      const { a, b, fresh } = gateways;
+      const session = await b.createSession('erin', 'admin', {}, 'none');
+      let theirs: number | undefined;
+      const ours = await withReadHeld(
+        gateways,
+        session.id,
+        () => a.updateVault(session.id, cookies('csrf=new; Path=/')),
+        async () => {
+          theirs = await b.updateVault(session.id, cookies('sid=rotated; Path=/'));
+        },
+      );
+      assert.deepEqual([theirs, ours], [1, 2]);
+      const now = await fresh().getSession(session.id, 2);
+      assert.deepEqual(cookieValues(now).sort(), ['new', 'rotated']);
+      assert.equal(now?.vaultGeneration, 2);
+    });
+  });
+}
+
+raceSuite('memory', async () => {
+  const store = createMemoryStore();
+  return { stores: [store, store], close: () => store.close() };
+});
+
+raceSuite('LMDB, two handles on one file', async () => {
+  const path = join(folder, `${randomUUID()}.lmdb`);
+  const first = await createLmdbStore({ path });
+  const second = await createLmdbStore({ path });
+  return { stores: [first, second], close: async () => void (await Promise.all([first.close(), second.close()])) };
+});
+
+raceSuite('Redis, two clients', async () => {
+  const prefix = `record-races:${randomUUID()}:`;
+  const first = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
+  const second = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
+  return { stores: [first, second], close: async () => void (await Promise.all([first.close(), second.close()])) };
+});
+
+describe('a session record that others keep changing', () => {
+  /** A store where another gateway rewrites the record after every read of it (a space more: the same JSON). */
+  function everReadChanged() {
+    const store = createMemoryStore();
+    let reads = 0;
+    const contended: Store = {
+      ...store,
+      async get(key) {
+        const value = await store.get(key);
+        if (key.startsWith('session:') && value !== undefined) {
+          reads++;
+          await store.set(key, `${value} `);
+        }
+        return value;
+      },
+    };
+    const now = () => Date.now() + 2 * MINUTE;
+    const records = createSessionRecords({ store: contended, sealer, settings, now });
+    const creator = createSessionRecords({ store, sealer, settings, now: Date.now });
+    return { records, creator, store, reads: () => reads };
+  }
+
+  test('a touch gives up after a few attempts and writes nothing', async () => {
+    const { records, creator, store, reads } = everReadChanged();
+    const session = await creator.createSession('finn', 'staff', {}, 'none');
+    const before = await store.get(`session:${session.id}`);
+    await records.touch(session);
+    assert.equal(reads(), 5, 'five attempts, then the touch is dropped');
+    assert.equal((await store.get(`session:${session.id}`))?.trim(), before, 'nothing of it written');
+  });
+
+  test('a vault write gives up after a few attempts and rejects as a store failure (a 503, never a silent loss)', async () => {
+    const { records, creator, reads } = everReadChanged();
+    const session = await creator.createSession('finn', 'staff', {}, 'none');
+    const changing = records.updateVault(session.id, cookies('sid=rotated; Path=/'));
+    await assert.rejects(changing, RecordContendedError);
+    await assert.rejects(changing, StoreUnavailableError);
+    assert.equal(reads(), 5);
+    assert.deepEqual(cookieValues(await creator.getSession(session.id)), []);
+    await assert.rejects(records.markSecondStep(session.id), RecordContendedError);
+  });
+});
+
+test('an authenticated request with nothing to write costs no store call', async () => {
+  const store = createMemoryStore();
+  let calls = 0;
+  const counting = Object.fromEntries(
+    Object.entries(store).map(([name, call]) => [
+      name,
+      (...args: unknown[]) => {
+        calls++;
+        return (call as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
+  ) as unknown as Store;
+  const records = createSessionRecords({ store: counting, sealer, settings, now: Date.now });
+  const session = await records.createSession('gus', 'staff', {}, 'none');
+  const before = calls;
+  const read = await records.getSession(session.id);
+  assert.ok(read);
+  await records.touch(read);
+  assert.equal(await records.updateVault(session.id, new Map()), undefined);
+  assert.equal(calls, before, 'the cached record, and no refresh due');
+  await store.close();
+});
