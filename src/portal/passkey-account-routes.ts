@@ -14,7 +14,7 @@ import { audit } from '../ops/audit.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
 import { passkeysPage, recoveryCodesPage, stepUpPage } from './forms.js';
-import { freshRecoveryCodes, NOT_REGISTERED, registerAlone, WRONG_ENROLL_CODE } from './passkey-routes.js';
+import { NOT_REGISTERED, registerAlone, WRONG_ENROLL_CODE } from './passkey-routes.js';
 import {
   enrollCodeCheck,
   factorOffered,
@@ -165,13 +165,13 @@ async function add(
     if (checked === 'answered') return;
     if (checked !== 'passed') return show(401, failureText(WRONG_ENROLL_CODE, checked));
   }
-  const registered = await registerAlone(ctx, user, session.id, form, confirmedWith);
-  if (registered === 'questions') return refuseOtherFactor(ctx, user, 'passkey', 'questions');
-  if (!registered) return show(401, NOT_REGISTERED);
+  // A first factor comes with recovery codes, shown once, as after a first TOTP enrollment.
+  const firstFactor = permission !== 'held';
+  const codes = await registerAlone(ctx, user, session.id, form, { confirmedWith, firstFactor });
+  if (codes === 'questions') return refuseOtherFactor(ctx, user, 'passkey', 'questions');
+  if (!codes) return show(401, NOT_REGISTERED);
   await secondStepChanged(ctx, user, 'passkey added');
-  if (permission === 'held') return show(200);
-  // A first factor: recovery codes, shown once, as after a first TOTP enrollment.
-  const codes = await freshRecoveryCodes(ctx, user);
+  if (!firstFactor) return show(200);
   return sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, `${prefix}/account/passkeys`));
 }
 

@@ -30,15 +30,17 @@ export const WRONG_ENROLL_CODE = 'That enrollment code did not work. Please chec
 /**
  * Registers the posted passkey in the user's queue, where question enrollment checks for a
  * two-factor factor (one kind at a time); audited, with the step that confirmed it when one
- * did (S12). 'questions' when they got there first.
+ * did (S12), and for a first factor (`firstFactor`) with ten fresh recovery codes, all in one
+ * write. Resolves with the codes to show once (none for a passkey added beside a factor), false
+ * when refused, 'questions' when they got there first.
  */
 export async function registerAlone(
   ctx: RouteContext,
   user: string,
   boundTo: string,
   form: URLSearchParams,
-  confirmedWith?: TwoFactorMethod,
-): Promise<boolean | 'questions'> {
+  { confirmedWith, firstFactor }: { confirmedWith?: TwoFactorMethod; firstFactor: boolean },
+): Promise<readonly string[] | false | 'questions'> {
   const { services, scope } = ctx;
   const existing = (await services.passkeys.list(user)).length;
   const name = passkeyName(form.get('name'), `Passkey ${existing + 1}`);
@@ -54,7 +56,10 @@ export async function registerAlone(
   const outcome = await services.oneAtATime(user, async () => {
     if (await services.questions.isEnrolled(user)) return 'questions' as const;
     const response = form.get('passkey_response') ?? '';
-    return services.passkeys.register(user, { boundTo, response }, name, audited.writes);
+    return services.passkeys.register(user, { boundTo, response }, name, {
+      audited: audited.writes,
+      codes: firstFactor,
+    });
   });
   if (outcome === 'questions' || !outcome.ok) await audited.drop();
   if (outcome === 'questions') return outcome;
@@ -68,7 +73,7 @@ export async function registerAlone(
     return false;
   }
   await audited.emit();
-  return true;
+  return outcome.codes ?? [];
 }
 
 /** A pending login that owes an enrollment registers its first passkey, then gets its session and recovery codes. */
@@ -106,18 +111,10 @@ export async function passkeyFirstEnroll(ctx: RouteContext, pending: PendingReco
     if (checked === 'ended') return loginExpired(ctx, 'Too many wrong codes. Please sign in again.');
     if (checked !== 'passed') return view(401, failureText(WRONG_ENROLL_CODE, checked));
   }
-  const registered = await registerAlone(ctx, owner.user, owner.boundTo, form);
-  if (registered === 'questions') return refuseOtherFactor(ctx, owner.user, 'passkey', 'questions');
-  if (!registered) return view(401, NOT_REGISTERED);
-  const codes = await freshRecoveryCodes(ctx, owner.user);
+  const codes = await registerAlone(ctx, owner.user, owner.boundTo, form, { firstFactor: true });
+  if (codes === 'questions') return refuseOtherFactor(ctx, owner.user, 'passkey', 'questions');
+  if (!codes) return view(401, NOT_REGISTERED);
   const promoted = await promote(ctx, pending, 'enrollment', 'passkey');
   if (!promoted) return loginExpired(ctx, 'This sign-in was already completed. Please sign in again.');
   sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, ctx.login.landing_path), [promoted.cookie]);
-}
-
-/** Ten fresh recovery codes, written (replacing any earlier set) before they are shown. */
-export async function freshRecoveryCodes(ctx: RouteContext, user: string): Promise<string[]> {
-  const { codes, change } = ctx.services.recovery.fresh(user);
-  await ctx.services.store.writeAll([change]);
-  return codes;
 }

@@ -1,5 +1,6 @@
 // The passkey factor without a browser (a software authenticator): a challenge answers only the
-// page it was made for, once; a passkey can be renamed, only by its owner; names are cleaned.
+// page it was made for, once; a passkey can be renamed, only by its owner; names are cleaned; a
+// first passkey's recovery codes and a registration's audit event are in the passkey's write.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +8,8 @@ import { describe, test } from 'node:test';
 import { createPasskeyFactor, PASSKEY_NAME_LENGTH, passkeyName } from '../../src/factors/passkey/passkey-factor.js';
 import { createRecoveryCodes } from '../../src/factors/recovery-codes.js';
 import { createMemoryStore } from '../../src/store/memory.js';
+import type { StoreWrite } from '../../src/store/store.js';
+import { recordingStore } from '../helpers/recording-store.js';
 import { createSoftAuthenticator } from '../helpers/soft-authenticator.js';
 
 const ORIGIN = 'http://localhost:8443';
@@ -106,4 +109,35 @@ describe('a passkey name', () => {
     assert.ok(name.endsWith('🔑'));
     assert.ok(!/[\uD800-\uDFFF]/u.test(name), 'no lone surrogate');
   });
+});
+
+test("a first passkey's recovery codes and its audit event are in the one write that stores it", async () => {
+  const { store, written } = recordingStore();
+  const recovery = createRecoveryCodes({ store, key: randomBytes(32) });
+  const passkeys = createPasskeyFactor({
+    store,
+    recovery,
+    relyingParty: () => ({ id: 'localhost', origin: ORIGIN, name: 'Test' }),
+    now: () => 1_000,
+  });
+  const options = await passkeys.registrationOptions('alice', 'pending-1');
+  assert.ok(options);
+  const response = createSoftAuthenticator(ORIGIN).register(options);
+  const audited = (facts = {}): StoreWrite[] => [{ op: 'set', key: 'audit-entry', value: JSON.stringify(facts) }];
+  const outcome = await passkeys.register('alice', { boundTo: 'pending-1', response }, 'Phone', {
+    audited,
+    codes: true,
+  });
+  assert.ok(outcome.ok && outcome.codes?.length === 10);
+  const registration = written.filter((changes) => changes.some((change) => change.key.includes('passkey:credential')));
+  assert.equal(registration.length, 1);
+  const keys = registration[0]?.map((change) => change.key);
+  assert.ok(keys?.includes('recovery:{u:alice}') && keys.includes('audit-entry'), String(keys));
+  assert.equal(
+    await store.get('audit-entry'),
+    JSON.stringify({ passkey: outcome.id }),
+    "the new passkey's id joins the facts",
+  );
+  assert.equal(await recovery.consume('alice', outcome.codes?.[0] ?? ''), true, 'the codes shown are the codes stored');
+  assert.equal(await recovery.remaining('alice'), 9);
 });

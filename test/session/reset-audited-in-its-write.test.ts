@@ -10,29 +10,8 @@ import { createAuditOutbox, OUTBOX_INDEX } from '../../src/ops/audit-outbox.js';
 import { createAuditTrail, keepAuditTrail } from '../../src/ops/audit-trail.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { resetFactors, type UserAdmin } from '../../src/session/user-admin.js';
-import { createMemoryStore } from '../../src/store/memory.js';
-import type { Store, StoreWrite } from '../../src/store/store.js';
 import { memoryLog } from '../helpers/gateway.js';
-
-/** The memory store, with every atomic write it applied recorded. */
-function recordingStore(): { store: Store; written: StoreWrite[][] } {
-  const inner = createMemoryStore();
-  const written: StoreWrite[][] = [];
-  const store = new Proxy(inner, {
-    get(target, property) {
-      if (property === 'writeAll') {
-        return async (...args: Parameters<Store['writeAll']>) => {
-          const applied = await target.writeAll(...args);
-          if (applied) written.push([...args[0]]);
-          return applied;
-        };
-      }
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { store, written };
-}
+import { recordingStore } from '../helpers/recording-store.js';
 
 test("a reset's audit event is in the write that removes the factors, and is emitted once", async () => {
   const { store, written } = recordingStore();

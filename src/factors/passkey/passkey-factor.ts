@@ -61,6 +61,17 @@ export interface PasskeyAnswer {
 
 export type RegisterOutcome = Outcome<'malformed' | 'not_asked' | 'wrong' | 'unavailable' | 'already_registered'>;
 
+/** What a registration writes beside the passkey, in the same atomic write. */
+export interface RegisterWith {
+  /** The change's audit events (ops/audit-outbox.ts); the new passkey's id joins their facts. */
+  readonly audited?: AuditWrites;
+  /**
+   * Ten fresh recovery codes (a first factor): issued in the passkey's write, so that no crash
+   * leaves a first passkey without them (issue 13), and answered once as `codes`.
+   */
+  readonly codes?: boolean;
+}
+
 export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnrolled' | 'verify' | 'removal'> {
   readonly kind: 'passkey';
   /** The relying party in force, or undefined when passkeys are off (no origin configured). */
@@ -72,8 +83,8 @@ export interface PasskeyFactor extends Pick<SecondFactor<PasskeyAnswer>, 'isEnro
     user: string,
     answer: PasskeyAnswer,
     name: string,
-    audited?: AuditWrites,
-  ): Promise<RegisterOutcome & { id?: string }>;
+    beside?: RegisterWith,
+  ): Promise<RegisterOutcome & { id?: string; codes?: readonly string[] }>;
   /** Options to sign in with one of the user's passkeys, with a fresh challenge; undefined when there is none to use. */
   authenticationOptions(user: string, boundTo: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined>;
   /** The user's passkeys, oldest first. */
@@ -221,7 +232,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       });
     },
 
-    async register(user, answer, name, audited = NOT_AUDITED) {
+    async register(user, answer, name, { audited = NOT_AUDITED, codes = false } = {}) {
       const rp = relyingParty();
       if (!rp) return { ok: false, reason: 'unavailable' };
       const response = parseAnswer<RegistrationResponseJSON>(answer.response);
@@ -251,18 +262,20 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       // One write, so that no crash leaves a credential its list does not name (which no reset
       // would find); the list is rewritten whole, the caller running the user's changes one at a time.
       const listed = await store.members(idsKey(user));
+      const fresh = codes ? recovery.fresh(user) : undefined;
       const writes: StoreWrite[] = [
         { op: 'set', key: credentialKey(user, created.id), value: JSON.stringify(stored) },
         ...(created.counter > 0
           ? [{ op: 'set', key: counterKey(user, created.id), value: String(created.counter) } as const]
           : []),
         { op: 'replaceSet', key: idsKey(user), members: [...listed, created.id] },
+        ...(fresh ? [fresh.change] : []),
         ...audited({ passkey: created.id }),
       ];
       if (!(await store.writeAll(writes, { ifAbsent: credentialKey(user, created.id) }))) {
         return { ok: false, reason: 'already_registered' };
       }
-      return { ok: true, id: created.id };
+      return fresh ? { ok: true, id: created.id, codes: fresh.codes } : { ok: true, id: created.id };
     },
 
     async authenticationOptions(user, boundTo) {
