@@ -101,7 +101,9 @@ async function main(): Promise<number> {
       .map((n) => n.toFixed(1))
       .join(' ')} (at the start: ${loadAtStart})`,
   );
-  log(`gateway compiled (tsconfig.build.json), log level ${options.gatewayLog}`);
+  log(
+    `gateway compiled (tsconfig.build.json), log level ${options.gatewayLog}, Node flags: ${options.gatewayNodeFlags.join(' ') || 'none'}`,
+  );
   log(`pinning: ${layout.describe}`);
   const waited = options.quietWaitSeconds - Math.max(0, ctx.quietBudget.leftMs) / 1000;
   log(`waited ${waited.toFixed(1)} s (of ${options.quietWaitSeconds} s allowed) for other processes to go quiet`);

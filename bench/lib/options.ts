@@ -29,6 +29,11 @@ export interface BenchOptions {
   quietWaitSeconds: number;
   /** pino level of the gateway under test; `info` (the shipped default) writes an access line per request. */
   gatewayLog: string;
+  /**
+   * Node flags of the gateway targets' processes (workers inherit them), to weigh a V8 setting
+   * such as --max-semi-space-size against the default; none by default, as the image runs it.
+   */
+  gatewayNodeFlags: string[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -46,6 +51,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --quiet-wait S     seconds the run may spend, in all, waiting for other processes on the
                      machine to go quiet before a measurement (quick 10, full 90)
   --gateway-log LVL  the gateway's log level (default info: one access line per request, as shipped)
+  --gateway-node-flags "F..."  Node flags of the gateway targets (e.g. --max-semi-space-size=2;
+                     default none, as the Docker image runs it); the report prints them
   --help             this text
 `;
 
@@ -62,6 +69,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       only: { type: 'string', default: '' },
       profile: { type: 'boolean', default: false },
       'gateway-log': { type: 'string', default: 'info' },
+      'gateway-node-flags': { type: 'string', default: '' },
       'quiet-wait': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -92,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     only,
     profile: values.profile || only.includes('gateway-profile'),
     gatewayLog: values['gateway-log'],
+    gatewayNodeFlags: values['gateway-node-flags'].split(' ').filter(Boolean),
     quietWaitSeconds: values['quiet-wait'] === undefined ? (quick ? 10 : 90) : Number(values['quiet-wait']),
   };
 }

@@ -118,6 +118,7 @@ function gatewayTarget(
           upstreamUrl: upstream.url,
           cpus: ctx.layout.proxy,
           logLevel: ctx.options.gatewayLog,
+          nodeArgs: ctx.options.gatewayNodeFlags,
           ...(workers ? { workers } : {}),
           mode:
             mode === 'off'
