@@ -52,11 +52,16 @@ export function isHopByHop(lowerName: string, tokens: ReadonlySet<string>): bool
   return HOP_BY_HOP.has(lowerName) || tokens.has(lowerName);
 }
 
-/** Copies response headers without the hop-by-hop ones. */
+/**
+ * Copies response headers without the hop-by-hop ones. A for-in over the answer's plain object,
+ * not Object.entries: an array per header on every answer made it cost three times as much
+ * (issue 17: 311 -> 95 ns for an answer of five headers).
+ */
 export function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const tokens = connectionTokens(headers.connection);
   const kept: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined && !isHopByHop(name, tokens)) kept[name] = value;
   }
   return kept;
