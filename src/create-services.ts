@@ -10,7 +10,7 @@ import type { AllowlistProvider } from './allowlist/provider.js';
 import type { GatewayConfig } from './config/schema.js';
 import { relyingParty } from './config/sections/passkeys.js';
 import { loadKeys } from './crypto/keys.js';
-import { createPasswordHasher } from './crypto/password-hash.js';
+import { type Argon2Cost, createPasswordHasher } from './crypto/password-hash.js';
 import { createSealer } from './crypto/sealing.js';
 import { createSigner } from './crypto/signing.js';
 import { withLegacyFactorNames } from './factors/legacy-names.js';
@@ -60,7 +60,11 @@ export type UserState = Pick<
 export async function createUserState(
   config: () => Readonly<GatewayConfig>,
   now: () => number,
-  { generateKeys = true, storeObserver }: { generateKeys?: boolean; storeObserver?: StoreObserver } = {},
+  {
+    generateKeys = true,
+    storeObserver,
+    hashCost,
+  }: { generateKeys?: boolean; storeObserver?: StoreObserver; hashCost?: Argon2Cost } = {},
 ): Promise<UserState> {
   const initial = config();
   const keys = await loadKeys(initial.keys, initial.data_dir, { generate: generateKeys });
@@ -76,7 +80,11 @@ export async function createUserState(
       maxPendingPerUser: session.max_pending_per_user,
     };
   };
-  const hasher = createPasswordHasher({ waitMs: initial.limits.hashing.wait, runMs: initial.limits.hashing.run });
+  const hasher = createPasswordHasher({
+    waitMs: initial.limits.hashing.wait,
+    runMs: initial.limits.hashing.run,
+    cost: hashCost,
+  });
   // The factors' records, moved from their earlier names on first touch (an upgraded store).
   const factorStore = withLegacyFactorNames(store);
   const recovery = createRecoveryCodes({ store: factorStore, key: keys.digest });
@@ -111,9 +119,14 @@ export async function createLoginServices(options: {
   now?: () => number;
   /** Told the time and outcome of every store call (the metrics). */
   storeObserver?: StoreObserver;
+  /** Another argon2 cost for the answers' hashes (tests). */
+  hashCost?: Argon2Cost;
 }): Promise<LoginServices> {
   const now = options.now ?? Date.now;
-  const state = await createUserState(options.config, now, { storeObserver: options.storeObserver });
+  const state = await createUserState(options.config, now, {
+    storeObserver: options.storeObserver,
+    hashCost: options.hashCost,
+  });
   // In the background: a Redis that is down at start must not hold the start up.
   void warnIfNotPersistent(options.config().store, options.logger);
   const auditTrail = createAuditTrail(state.store, now, options.logger);

@@ -7,6 +7,7 @@ import { createSharedAllowlistEditor } from './allowlist/editors.js';
 import { createAllowlistProvider } from './allowlist/provider.js';
 import type { ConfigSource } from './config/source.js';
 import { createLoginServices } from './create-services.js';
+import type { Argon2Cost } from './crypto/password-hash.js';
 import { createPipeline } from './http/pipeline.js';
 import { createGatewayServer } from './http/server.js';
 import { startPendingSweep } from './intercept/pending-expiry.js';
@@ -46,9 +47,20 @@ export interface GatewayOptions {
    * on the metrics address (metrics-cluster.ts).
    */
   metricsToPrimary?: boolean;
+  /**
+   * The argon2 cost of the answers' hashes (tests: a hash of 1 MiB, which a loaded machine does
+   * not make a minute-long wait behind the nice-19 helper); the production cost otherwise.
+   */
+  hashCost?: Argon2Cost;
 }
 
-export async function startGateway({ config, logger, now, metricsToPrimary }: GatewayOptions): Promise<Gateway> {
+export async function startGateway({
+  config,
+  logger,
+  now,
+  metricsToPrimary,
+  hashCost,
+}: GatewayOptions): Promise<Gateway> {
   const initial = config.current().config;
   let upstream: Upstream = createUpstream(initial.upstream);
   const webSockets = createWebSocketTracker();
@@ -90,6 +102,7 @@ export async function startGateway({ config, logger, now, metricsToPrimary }: Ga
         logger,
         now,
         storeObserver: metrics,
+        hashCost,
       })
     : undefined;
   if (metrics && login) metrics.readers.hashQueue = () => login.hasher.load();

@@ -1,6 +1,7 @@
 // The argon2 runner as tests build it: a test-sized cost (1 MiB, one pass) and deadlines no busy
 // machine reaches, so that no test depends on how fast the machine hashes. Tests of the bounds
-// themselves set their own deadlines; the gateway's are set in its configuration (TEST_HASHING).
+// themselves set their own deadlines; the gateway's are set in its configuration (TEST_HASHING),
+// and the login harness gives its gateway TEST_HASHER's cost (startGateway's hashCost).
 
 import type { PasswordHasherOptions } from '../../src/crypto/password-hash.js';
 

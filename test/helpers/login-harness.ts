@@ -15,7 +15,7 @@ import { createFileConfigSource, createStaticConfigSource } from '../../src/conf
 import { type Gateway, startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { type ConfigInput, memoryLog, testConfig } from './gateway.js';
-import { TEST_APP_PASSWORD_COST } from './hashing.js';
+import { TEST_APP_PASSWORD_COST, TEST_HASHER } from './hashing.js';
 
 /** The sections of gateway.yaml that describe the demo app's login; the rest is the harness's. */
 const LOGIN_SECTIONS = [
@@ -240,7 +240,7 @@ async function startInFront(
   const source = options.liveConfig
     ? await createFileConfigSource(configFile, logger)
     : createStaticConfigSource(config);
-  const gateway = await startGateway({ config: source, logger, now: clock.now });
+  const gateway = await startGateway({ config: source, logger, now: clock.now, hashCost: TEST_HASHER.cost });
   const agent = new Agent();
 
   const harness: LoginHarness = {
