@@ -5,7 +5,7 @@
 // each user's records move the first time this process touches any of that user's factor keys:
 // before the touch, so a reset or a recovery code never acts on the old names alone.
 
-import { conditionKey, type Store, type StoreWrite, type WriteCondition } from '../store/store.js';
+import { conditionKey, conditionList, type Store, type StoreWrite, type WriteConditions } from '../store/store.js';
 import { userKey } from './user-keys.js';
 
 /** The durable factor records as they were named before the hash tag; the rest expire within minutes. */
@@ -73,9 +73,9 @@ export function withLegacyFactorNames(store: Store): Store {
     orderedMembers: (key) => store.orderedMembers(key),
     pushCapped: (key, item, max, ttlMs) => store.pushCapped(key, item, max, ttlMs),
     listItems: (key) => store.listItems(key),
-    writeAll: (writes: readonly StoreWrite[], condition?: WriteCondition) =>
-      touching([...writes.map((w) => w.key), ...(condition ? [conditionKey(condition)] : [])], () =>
-        store.writeAll(writes, condition),
+    writeAll: (writes: readonly StoreWrite[], conditions?: WriteConditions) =>
+      touching([...writes.map((w) => w.key), ...conditionList(conditions).map(conditionKey)], () =>
+        store.writeAll(writes, conditions),
       ),
     ping: () => store.ping(),
     close: () => store.close(),

@@ -13,7 +13,8 @@ import type { SecondStep } from '../access/decide.js';
 import { createOneAtATime } from '../access/one-at-a-time.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { FactorKind } from '../factors/factor.js';
-import { type Store, StoreUnavailableError } from '../store/store.js';
+import { LOST_RACE, StoreContendedError, untilWon } from '../store/contention.js';
+import type { Store } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
 /** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
@@ -101,21 +102,6 @@ export interface RecordSettings {
 }
 
 const CACHE_MS = 2_000;
-
-/**
- * How many times a change of a session record is read and applied before it gives up: each
- * attempt lost to another gateway's write of the same record, which only a burst of writes to
- * one session at the same instant on several gateways makes happen more than once.
- */
-const MAX_REWRITES = 5;
-
-/**
- * A change of a session record lost MAX_REWRITES races in a row to other writes of it, and
- * nothing was written: answered as the store failing (503, S11), never as a change made.
- */
-export class RecordContendedError extends StoreUnavailableError {
-  override name = 'RecordContendedError';
-}
 
 /** A 256-bit random id, URL-safe. */
 export function newId(): string {
@@ -321,13 +307,13 @@ export function createSessionRecords(options: {
    * the text read: one another gateway changed meanwhile is read again and the change applied
    * to it, one it ended is never written back. `change` answers undefined to write nothing.
    * Resolves to the record written, or undefined (gone, or nothing to write); rejects with
-   * RecordContendedError after MAX_REWRITES lost races.
+   * StoreContendedError after a few lost races.
    */
-  async function rewrite(
+  function rewrite(
     id: string,
     change: (record: SessionRecord) => SessionRecord | undefined,
   ): Promise<SessionRecord | undefined> {
-    for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
+    return untilWon('a session record', async () => {
       const read = await readStoredSession(id);
       const next = read && change(read.record);
       if (!next) {
@@ -336,12 +322,10 @@ export function createSessionRecords(options: {
       }
       const key = sessionKey(id);
       const write = { op: 'set', key, value: storedText(next), ttlMs: ttlOf(next) } as const;
-      if (await store.writeAll([write], { ifEquals: { key, value: read.text } })) {
-        cacheWritten(next);
-        return next;
-      }
-    }
-    throw new RecordContendedError(`session record changed by others ${MAX_REWRITES} times in a row`);
+      if (!(await store.writeAll([write], { ifEquals: { key, value: read.text } }))) return LOST_RACE;
+      cacheWritten(next);
+      return next;
+    });
   }
 
   /** The record and the text it was read from (what a rewrite is conditioned on); undefined when absent or unreadable. */
@@ -532,7 +516,7 @@ export function createSessionRecords(options: {
           await rewrite(session.id, (record) => ({ ...record, seenAt: now() }));
         } catch (error) {
           // Others wrote the record meanwhile, and each write of theirs slid it too: nothing lost.
-          if (!(error instanceof RecordContendedError)) throw error;
+          if (!(error instanceof StoreContendedError)) throw error;
         }
       });
     },

@@ -57,7 +57,7 @@ export function createKeyspaceStore(keyspace: Keyspace): KeyspaceStore {
       checkOpen();
       return keyspace.listItems(key);
     },
-    writeAll: (writes, condition) => mutate(() => keyspace.writeAll(writes, condition)),
+    writeAll: (writes, conditions) => mutate(() => keyspace.writeAll(writes, conditions)),
     keys: (prefix) => keyspace.keys(prefix),
     async ping() {
       checkOpen();

@@ -4,7 +4,13 @@
 // stay interchangeable (a removed last member deletes its set, SET without a TTL clears one).
 
 import { createOrderedMembers, type OrderedMembers } from './ordered-members.js';
-import type { OrderedRange, StoreWrite, WriteCondition } from './store.js';
+import {
+  conditionList,
+  type OrderedRange,
+  type StoreWrite,
+  type WriteCondition,
+  type WriteConditions,
+} from './store.js';
 import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export type Entry =
@@ -30,8 +36,8 @@ export interface Keyspace {
   orderedMembers(key: string): string[];
   pushCapped(key: string, item: string, max: number, ttlMs?: number): void;
   listItems(key: string): string[];
-  /** Applies every change unless the condition fails; synchronous, so atomic within the process. */
-  writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): boolean;
+  /** Applies every change unless a condition fails; synchronous, so atomic within the process. */
+  writeAll(writes: readonly StoreWrite[], conditions?: WriteConditions): boolean;
   /** Drops every expired entry; returns how many. Lookups drop expired entries too, this catches the unread ones. */
   purgeExpired(): number;
   /** The live keys starting with `prefix`, sorted, with their kind and expiry (what `LmdbStore.keys` lists). */
@@ -158,9 +164,9 @@ export function createKeyspace(now: () => number): Keyspace {
       entries.set(key, { kind: 'list', items, expiresAt: expiresAt ?? entry?.expiresAt });
     },
     listItems: (key) => [...(entryOf(key, 'list')?.items ?? [])],
-    writeAll(writes, condition) {
+    writeAll(writes, conditions) {
       checkWrites(writes);
-      if (condition && !holds(condition)) return false;
+      if (!conditionList(conditions).every(holds)) return false;
       for (const write of writes) {
         if (write.op === 'set')
           entries.set(write.key, { kind: 'value', value: write.value, expiresAt: expiryOf(write.ttlMs) });

@@ -26,7 +26,7 @@ import {
   recordKeyOfExpiry,
   setPrefixOf,
 } from './lmdb-keys.js';
-import { type Store, StoreUnavailableError, type StoreWrite, type WriteCondition } from './store.js';
+import { conditionList, type Store, StoreUnavailableError, type StoreWrite, type WriteCondition } from './store.js';
 import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface LmdbStoreOptions {
@@ -417,10 +417,11 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
       });
     },
     listItems: (key) => read(() => [...(listAt(key)?.list ?? [])]),
-    async writeAll(writes, condition) {
+    async writeAll(writes, conditions) {
       checkWrites(writes);
+      const checks = conditionList(conditions);
       return transact(() => {
-        if (condition && !holds(condition)) return false;
+        if (!checks.every(holds)) return false;
         for (const write of writes) apply(write);
         return true;
       });

@@ -7,7 +7,7 @@
 // (appendonly and appendfsync), not more.
 
 import { createRedisClient, createRedisRunner } from './redis-client.js';
-import { conditionKey, type Store, type StoreWrite, type WriteCondition } from './store.js';
+import { conditionKey, conditionList, type Store, type StoreWrite, type WriteCondition } from './store.js';
 import { checkCap, checkNumber, checkRange, checkScore, checkTtl, checkWrites } from './ttl.js';
 
 export interface RedisStoreOptions {
@@ -72,25 +72,26 @@ redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
-  // KEYS: one per change, then the condition's key when ARGV[1] is 'absent' or 'equals'.
-  // ARGV[2]: the value an 'equals' condition expects ('' otherwise). ARGV[i + 2]: change i as
-  // JSON { op, value, ttl, members } (ttl a string, so Lua keeps it whole). A condition's key of
-  // another type is not equal (TYPE first: GET on a set is an error). Every command here
-  // overwrites whatever type the key held, so none fails halfway. SADD takes the members 1,000
-  // at a time: unpack() has a limit of a few thousand values.
+  // KEYS: one per change, then one per condition. ARGV[1]: how many conditions (c); ARGV[2j] and
+  // ARGV[2j + 1]: condition j's kind ('absent' or 'equals') and the value it expects ('' for
+  // 'absent'); then change i as JSON { op, value, ttl, members } in ARGV[2c + 1 + i] (ttl a
+  // string, so Lua keeps it whole). A condition's key of another type is not equal (TYPE first:
+  // GET on a set is an error). Every command here overwrites whatever type the key held, so none
+  // fails halfway. SADD takes the members 1,000 at a time: unpack() has a limit of a few
+  // thousand values.
   storeWriteAll: {
-    lua: `local n = #KEYS
-if ARGV[1] ~= 'none' then
-  local guard = KEYS[n]
-  n = n - 1
-  if ARGV[1] == 'absent' then
+    lua: `local c = tonumber(ARGV[1])
+local n = #KEYS - c
+for j = 1, c do
+  local guard = KEYS[n + j]
+  if ARGV[2 * j] == 'absent' then
     if redis.call('EXISTS', guard) == 1 then return 0 end
-  elseif redis.call('TYPE', guard).ok ~= 'string' or redis.call('GET', guard) ~= ARGV[2] then
+  elseif redis.call('TYPE', guard).ok ~= 'string' or redis.call('GET', guard) ~= ARGV[2 * j + 1] then
     return 0
   end
 end
 for i = 1, n do
-  local change = cjson.decode(ARGV[i + 2])
+  local change = cjson.decode(ARGV[2 * c + 1 + i])
   if change.op == 'set' then
     if change.ttl then redis.call('SET', KEYS[i], change.value, 'PX', change.ttl)
     else redis.call('SET', KEYS[i], change.value) end
@@ -181,12 +182,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       await run(() => scripts.storePushCapped(k(key), item, cap, ttl));
     },
     listItems: (key) => run(() => client.lrange(k(key), 0, -1)),
-    async writeAll(writes, condition) {
+    async writeAll(writes, conditions) {
       checkWrites(writes);
-      if (writes.length === 0 && !condition) return true;
-      const keys = writes.map((write) => k(write.key));
-      if (condition) keys.push(k(conditionKey(condition)));
-      const args = [...conditionArgs(condition), ...writes.map(changeOf)];
+      const checks = conditionList(conditions);
+      if (writes.length === 0 && checks.length === 0) return true;
+      const keys = [...writes.map((write) => k(write.key)), ...checks.map((check) => k(conditionKey(check)))];
+      const args = [String(checks.length), ...checks.flatMap(conditionArgs), ...writes.map(changeOf)];
       return (await run(() => scripts.storeWriteAll(keys.length, ...keys, ...args))) === 1;
     },
     async ping() {
@@ -196,9 +197,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 }
 
-/** The condition as the storeWriteAll script reads it: its kind, and the value it expects. */
-function conditionArgs(condition: WriteCondition | undefined): [string, string] {
-  if (!condition) return ['none', ''];
+/** A condition as the storeWriteAll script reads it: its kind, and the value it expects. */
+function conditionArgs(condition: WriteCondition): [string, string] {
   return 'ifAbsent' in condition ? ['absent', ''] : ['equals', condition.ifEquals.value];
 }
 

@@ -33,6 +33,15 @@ export type WriteCondition =
    */
   | { readonly ifEquals: { readonly key: string; readonly value: string } };
 
+/** The conditions of a Store.writeAll: one, or several that must all hold. */
+export type WriteConditions = WriteCondition | readonly WriteCondition[];
+
+/** The conditions as a list (pure). */
+export function conditionList(conditions: WriteConditions | undefined): readonly WriteCondition[] {
+  if (conditions === undefined) return [];
+  return Array.isArray(conditions) ? conditions : [conditions as WriteCondition];
+}
+
 /** The key a condition is about (pure). */
 export function conditionKey(condition: WriteCondition): string {
   return 'ifAbsent' in condition ? condition.ifAbsent : condition.ifEquals.key;
@@ -91,14 +100,14 @@ export interface Store {
    * Applies every change in order, all or nothing, atomic across processes: a crash or kill -9
    * leaves either none or all of them, and no reader sees some without the others. Each change
    * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. With
-   * a condition, nothing is written when it fails: `ifAbsent` when that key holds something,
+   * a condition (or several, which must all hold), nothing is written when one fails: `ifAbsent` when that key holds something,
    * `ifEquals` when that key no longer holds exactly the value given (another process changed
    * or deleted it since it was read). The condition is checked in the same atomic step as the
    * changes, so of several writes conditioned on one state one wins; resolves true when the
    * changes were applied. In a Redis Cluster the keys (the condition's included) must share a
    * hash slot (a common {hash tag}); otherwise it rejects.
    */
-  writeAll(writes: readonly StoreWrite[], condition?: WriteCondition): Promise<boolean>;
+  writeAll(writes: readonly StoreWrite[], conditions?: WriteConditions): Promise<boolean>;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

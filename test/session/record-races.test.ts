@@ -13,11 +13,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSealer, type Sealer } from '../../src/crypto/sealing.js';
 import { changesFromSetCookies } from '../../src/session/cookie-jar.js';
-import { createSessionRecords, RecordContendedError, type SessionRecords } from '../../src/session/records.js';
+import { createSessionRecords, type SessionRecords } from '../../src/session/records.js';
+import { StoreContendedError } from '../../src/store/contention.js';
 import { createLmdbStore } from '../../src/store/lmdb.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import { type Store, StoreUnavailableError } from '../../src/store/store.js';
+import { holdingStore, withReadHeld } from '../helpers/held-store.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 const MINUTE = 60_000;
@@ -36,50 +38,11 @@ after(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** A held read: it has read the store, and answers once released. */
-interface HeldRead {
-  /** Resolves once the read has taken its value from the store. */
-  readonly reached: Promise<void>;
-  release(): void;
-}
-
-/** The store with a way to hold its next read of one key between the read and its answer. */
-function holding(store: Store): { store: Store; holdNextRead(key: string): HeldRead } {
-  let held: { key: string; reached(): void; released: Promise<void> } | undefined;
-  return {
-    store: {
-      ...store,
-      async get(key) {
-        const value = await store.get(key);
-        if (held?.key === key) {
-          const { reached, released } = held;
-          held = undefined;
-          reached();
-          await released;
-        }
-        return value;
-      },
-    },
-    holdNextRead(key) {
-      let reach = () => {};
-      let release = () => {};
-      const reached = new Promise<void>((resolve) => {
-        reach = resolve;
-      });
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      held = { key, reached: reach, released };
-      return { reached, release };
-    },
-  };
-}
-
 /** Gateway A (whose reads can be held) and gateway B on two handles of one store, and a clock the test moves. */
 function twoGateways(stores: readonly [Store, Store]) {
   let time = Date.now();
   const now = () => time;
-  const held = holding(stores[0]);
+  const held = holdingStore(stores[0]);
   const gateway = (store: Store): SessionRecords => createSessionRecords({ store, sealer, settings, now });
   return {
     a: gateway(held.store),
@@ -97,20 +60,13 @@ const cookies = (line: string) => changesFromSetCookies([line], '/', Date.now())
 const cookieValues = (record: { jar: Record<string, { value: string }> } | undefined) =>
   Object.values(record?.jar ?? {}).map((cookie) => cookie.value);
 
-/** Runs `write` on gateway A with its read held while B does `meanwhile`; resolves with what A's write resolved. */
-async function withReadHeld<T>(
+/** Runs `write` on gateway A with its read of the session held while B does `meanwhile`. */
+const withSessionReadHeld = <T>(
   gateways: ReturnType<typeof twoGateways>,
   id: string,
   write: () => Promise<T>,
   meanwhile: () => Promise<unknown>,
-): Promise<T> {
-  const hold = gateways.holdNextRead(`session:${id}`);
-  const writing = write();
-  await hold.reached;
-  await meanwhile();
-  hold.release();
-  return writing;
-}
+) => withReadHeld(() => gateways.holdNextRead('get', `session:${id}`), write, meanwhile);
 
 /** The race suite on one backend; `open` gives two handles on one fresh store. */
 function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]; close(): Promise<void> }>) {
@@ -131,7 +87,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
       advance(2 * MINUTE);
       const read = await a.getSession(session.id);
       assert.ok(read);
-      await withReadHeld(
+      await withSessionReadHeld(
         gateways,
         session.id,
         () => a.touch(read),
@@ -144,7 +100,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
     run('a vault write that read the record before a revocation does not bring it back', async (gateways) => {
       const { a, b, fresh } = gateways;
       const session = await b.createSession('bob', 'staff', {}, 'none');
-      const generation = await withReadHeld(
+      const generation = await withSessionReadHeld(
         gateways,
         session.id,
         () => a.updateVault(session.id, cookies('sid=rotated; Path=/')),
@@ -159,7 +115,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
       const { a, b, fresh } = gateways;
       const kept = await b.createSession('carol', 'admin', {}, 'totp');
       const other = await b.createSession('carol', 'admin', {}, 'totp');
-      const marked = await withReadHeld(
+      const marked = await withSessionReadHeld(
         gateways,
         other.id,
         () => a.markSecondStep(other.id),
@@ -177,7 +133,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
       const read = await a.getSession(session.id);
       assert.ok(read);
       let generation: number | undefined;
-      await withReadHeld(
+      await withSessionReadHeld(
         gateways,
         session.id,
         () => a.touch(read),
@@ -196,7 +152,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
       const { a, b, fresh } = gateways;
       const session = await b.createSession('erin', 'admin', {}, 'none');
       let theirs: number | undefined;
-      const ours = await withReadHeld(
+      const ours = await withSessionReadHeld(
         gateways,
         session.id,
         () => a.updateVault(session.id, cookies('csrf=new; Path=/')),
@@ -266,11 +222,11 @@ describe('a session record that others keep changing', () => {
     const { records, creator, reads } = everReadChanged();
     const session = await creator.createSession('finn', 'staff', {}, 'none');
     const changing = records.updateVault(session.id, cookies('sid=rotated; Path=/'));
-    await assert.rejects(changing, RecordContendedError);
+    await assert.rejects(changing, StoreContendedError);
     await assert.rejects(changing, StoreUnavailableError);
     assert.equal(reads(), 5);
     assert.deepEqual(cookieValues(await creator.getSession(session.id)), []);
-    await assert.rejects(records.markSecondStep(session.id), RecordContendedError);
+    await assert.rejects(records.markSecondStep(session.id), StoreContendedError);
   });
 });
 

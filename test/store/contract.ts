@@ -698,6 +698,22 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.equal(await store.get('{u}:count'), '10');
     });
 
+    it('writeAll with several conditions: applied only when every one holds', async ({ store }) => {
+      await store.set('{u}:version', 'v1');
+      const changes = [{ op: 'set', key: '{u}:version', value: 'v2' }] as const;
+      const both = (version: string, absent: string) => [
+        { ifEquals: { key: '{u}:version', value: version } },
+        { ifAbsent: absent },
+      ];
+      await store.set('{u}:other-factor', 'secret');
+      assert.equal(await store.writeAll(changes, both('v1', '{u}:other-factor')), false, 'the second fails');
+      assert.equal(await store.writeAll(changes, both('v0', '{u}:none')), false, 'the first fails');
+      assert.equal(await store.get('{u}:version'), 'v1', 'nothing of a refused write is applied');
+      assert.equal(await store.writeAll(changes, both('v1', '{u}:none')), true, 'both hold');
+      assert.equal(await store.get('{u}:version'), 'v2');
+      assert.equal(await store.writeAll(changes, []), true, 'no condition at all');
+    });
+
     it('ping answers; after close every call rejects with StoreUnavailableError', async ({ store }) => {
       await store.ping();
       await store.close();

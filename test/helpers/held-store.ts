@@ -1,0 +1,64 @@
+// A store whose next read of one key can be held between the read and its answer: a test lets
+// another gateway change that key meanwhile, then lets the read go, and sees what the first
+// gateway's read-modify-write does with a value that is no longer current. No sleeps or timing.
+
+import type { Store } from '../../src/store/store.js';
+
+/** A held read: it has read the store, and answers once released. */
+export interface HeldRead {
+  /** Resolves once the read has taken its value from the store. */
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
+type Read = 'get' | 'members';
+
+/** The store, with a way to hold its next `get` or `members` of one key. */
+export function holdingStore(store: Store): { store: Store; holdNextRead(read: Read, key: string): HeldRead } {
+  let held: { read: Read; key: string; reached(): void; released: Promise<void> } | undefined;
+  const holding =
+    <T>(read: Read, call: (key: string) => Promise<T>) =>
+    async (key: string): Promise<T> => {
+      const value = await call(key);
+      if (held?.read === read && held.key === key) {
+        const { reached, released } = held;
+        held = undefined;
+        reached();
+        await released;
+      }
+      return value;
+    };
+  return {
+    store: {
+      ...store,
+      get: holding('get', (key) => store.get(key)),
+      members: holding('members', (key) => store.members(key)),
+    },
+    holdNextRead(read, key) {
+      let reach = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => {
+        reach = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = { read, key, reached: reach, released };
+      return { reached, release };
+    },
+  };
+}
+
+/** Runs `change` with the next read of `key` held until `meanwhile` has run; resolves with what `change` resolved. */
+export async function withReadHeld<T>(
+  hold: () => HeldRead,
+  change: () => Promise<T>,
+  meanwhile: () => Promise<unknown>,
+): Promise<T> {
+  const held = hold();
+  const changing = change();
+  await held.reached;
+  await meanwhile();
+  held.release();
+  return changing;
+}
