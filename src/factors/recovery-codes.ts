@@ -5,7 +5,7 @@
 // (issue 15), not to TOTP: they stay while TOTP or a passkey remains, and go with the last one.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Store, StoreWrite } from '../store/store.js';
+import { conditionList, type Store, type StoreWrite, type WriteConditions } from '../store/store.js';
 import { userKey } from './user-keys.js';
 
 const CODE_COUNT = 10;
@@ -30,9 +30,15 @@ export interface RecoveryCodes {
   /**
    * Applies `writes` (a factor of the two-factor kind leaving) in one atomic write, the codes'
    * removal with them when the record `keptBy` (the other factor of the kind) is absent at that
-   * moment; true when the codes went.
+   * moment; only while `unchanged` holds (the caller's read of its own records). True when the
+   * writes were applied, false when `unchanged` failed and nothing was written.
    */
-  removeWithLast(user: string, writes: readonly StoreWrite[], keptBy: string): Promise<boolean>;
+  removeWithLast(
+    user: string,
+    writes: readonly StoreWrite[],
+    keptBy: string,
+    unchanged?: WriteConditions,
+  ): Promise<boolean>;
 }
 
 export interface RecoveryCodesOptions {
@@ -80,12 +86,12 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
 
     removal,
 
-    async removeWithLast(user, writes, keptBy) {
+    async removeWithLast(user, writes, keptBy, unchanged) {
       // The other factor's absence is checked in the same atomic step as the removal, so a
       // factor added meanwhile keeps the codes. Present, the factor leaves alone, still in one write.
-      if (await store.writeAll([...writes, removal(user)], { ifAbsent: keptBy })) return true;
-      await store.writeAll(writes);
-      return false;
+      const conditions = conditionList(unchanged);
+      if (await store.writeAll([...writes, removal(user)], [...conditions, { ifAbsent: keptBy }])) return true;
+      return store.writeAll(writes, conditions);
     },
   };
 }

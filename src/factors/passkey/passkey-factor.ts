@@ -5,7 +5,9 @@
 // answer is checked, so each is answered at most once on any gateway. Signature counters only
 // go forward (a cloned authenticator shows itself by reusing one), with one atomic store call.
 // Removing the last passkey of a user without TOTP takes the recovery codes in the same write
-// (they belong to the two-factor kind, issue 15).
+// (they belong to the two-factor kind, issue 15). A change of a user's list is written on the
+// condition that the list is as it was read (its version, a value every change of the list
+// replaces), so that two gateways changing one user's passkeys at once lose neither change.
 
 import { randomBytes } from 'node:crypto';
 import type {
@@ -18,7 +20,8 @@ import type {
 } from '@simplewebauthn/server';
 import type { RelyingParty } from '../../config/sections/passkeys.js';
 import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
-import type { Store, StoreWrite } from '../../store/store.js';
+import { LOST_RACE, untilWon } from '../../store/contention.js';
+import type { Store, StoreWrite, WriteCondition } from '../../store/store.js';
 import type { Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
 import { passkeyListKey, totpSecretKey, userKey } from '../user-keys.js';
@@ -113,6 +116,10 @@ export interface PasskeyFactorOptions {
 const idsKey = passkeyListKey;
 const credentialKey = (user: string, id: string) => `${userKey('passkey:credential', user)}:${id}`;
 const counterKey = (user: string, id: string) => `${userKey('passkey:counter', user)}:${id}`;
+// A random value every change of the list replaces, present while the list is (a reset or the
+// last removal deletes both): a change conditioned on it is refused when the list changed since
+// it was read. A set has no compare-and-set of its own.
+const listVersionKey = (user: string) => userKey('passkey:ids-version', user);
 // The WebAuthn user handle: random, so the authenticator never holds the username as an id.
 const handleKey = (user: string) => userKey('passkey:handle', user);
 const challengeKey = (boundTo: string, purpose: 'register' | 'authenticate') =>
@@ -149,9 +156,40 @@ export function passkeyName(typed: string | null | undefined, fallback: string):
 
 /** Creates the passkey factor over the shared store. */
 export function createPasskeyFactor({ store, recovery, relyingParty, now }: PasskeyFactorOptions): PasskeyFactor {
-  async function credential(user: string, id: string): Promise<StoredCredential | undefined> {
+  /** The credential and the text it was read from (what a rewrite of it is conditioned on). */
+  async function readCredential(
+    user: string,
+    id: string,
+  ): Promise<{ stored: StoredCredential; text: string } | undefined> {
     const text = await store.get(credentialKey(user, id));
-    return text === undefined ? undefined : (JSON.parse(text) as StoredCredential);
+    return text === undefined ? undefined : { stored: JSON.parse(text) as StoredCredential, text };
+  }
+
+  const credential = async (user: string, id: string) => (await readCredential(user, id))?.stored;
+
+  /**
+   * The user's list as read now, the condition that it is still so, and the write that marks a
+   * change of it (`emptied`: the version goes with the list).
+   */
+  async function readList(
+    user: string,
+  ): Promise<{ ids: string[]; unchanged: WriteCondition; changed(emptied?: boolean): StoreWrite }> {
+    const key = listVersionKey(user);
+    // The version first: a change landing between the two reads fails the condition.
+    const version = await store.get(key);
+    const ids = await store.members(idsKey(user));
+    // A list written before versions gets one first: "no version" must mean "no list", or a
+    // change that read one before a reset would write its ids back.
+    if (version === undefined && ids.length > 0) {
+      await store.setIfAbsent(key, randomBytes(16).toString('base64url'));
+      return readList(user);
+    }
+    return {
+      ids,
+      unchanged: version === undefined ? { ifAbsent: key } : { ifEquals: { key, value: version } },
+      changed: (emptied = false) =>
+        emptied ? { op: 'delete', key } : { op: 'set', key, value: randomBytes(16).toString('base64url') },
+    };
   }
 
   async function storedCredentials(user: string): Promise<Array<{ id: string } & StoredCredential>> {
@@ -191,21 +229,26 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
     return stored.user === user ? stored.challenge : undefined;
   }
 
-  async function removeOne(user: string, id: string, audited = NOT_AUDITED): Promise<boolean> {
-    const ids = await store.members(idsKey(user));
-    if (!ids.includes(id)) return false;
-    // The list is rewritten whole (a write has no set-member removal): the caller runs the
-    // user's changes one at a time, so no registration slips in between the read and the write.
-    const left = ids.filter((listed) => listed !== id);
-    const writes: StoreWrite[] = [
-      { op: 'replaceSet', key: idsKey(user), members: left },
-      { op: 'delete', key: credentialKey(user, id) },
-      { op: 'delete', key: counterKey(user, id) },
-      ...audited(),
-    ];
-    if (left.length > 0) await store.writeAll(writes);
-    else await recovery.removeWithLast(user, writes, totpSecretKey(user));
-    return true;
+  function removeOne(user: string, id: string, audited = NOT_AUDITED): Promise<boolean> {
+    return untilWon("a user's passkeys", async () => {
+      const list = await readList(user);
+      if (!list.ids.includes(id)) return false;
+      // The list is rewritten whole (a write has no set-member removal), on the condition that
+      // it is unchanged: a passkey registered meanwhile on another gateway is kept.
+      const left = list.ids.filter((listed) => listed !== id);
+      const writes: StoreWrite[] = [
+        { op: 'replaceSet', key: idsKey(user), members: left },
+        { op: 'delete', key: credentialKey(user, id) },
+        { op: 'delete', key: counterKey(user, id) },
+        list.changed(left.length === 0),
+        ...audited(),
+      ];
+      const written =
+        left.length > 0
+          ? await store.writeAll(writes, list.unchanged)
+          : await recovery.removeWithLast(user, writes, totpSecretKey(user), list.unchanged);
+      return written || LOST_RACE;
+    });
   }
 
   return {
@@ -260,22 +303,27 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
         createdAt: now(),
       };
       // One write, so that no crash leaves a credential its list does not name (which no reset
-      // would find); the list is rewritten whole, the caller running the user's changes one at a time.
-      const listed = await store.members(idsKey(user));
+      // would find); the list is rewritten whole, on the condition that it is unchanged (a
+      // passkey removed or added meanwhile on another gateway stays so).
       const fresh = codes ? recovery.fresh(user) : undefined;
-      const writes: StoreWrite[] = [
-        { op: 'set', key: credentialKey(user, created.id), value: JSON.stringify(stored) },
-        ...(created.counter > 0
-          ? [{ op: 'set', key: counterKey(user, created.id), value: String(created.counter) } as const]
-          : []),
-        { op: 'replaceSet', key: idsKey(user), members: [...listed, created.id] },
-        ...(fresh ? [fresh.change] : []),
-        ...audited({ passkey: created.id }),
-      ];
-      if (!(await store.writeAll(writes, { ifAbsent: credentialKey(user, created.id) }))) {
-        return { ok: false, reason: 'already_registered' };
-      }
-      return fresh ? { ok: true, id: created.id, codes: fresh.codes } : { ok: true, id: created.id };
+      return untilWon("a user's passkeys", async () => {
+        const list = await readList(user);
+        const writes: StoreWrite[] = [
+          { op: 'set', key: credentialKey(user, created.id), value: JSON.stringify(stored) },
+          ...(created.counter > 0
+            ? [{ op: 'set', key: counterKey(user, created.id), value: String(created.counter) } as const]
+            : []),
+          { op: 'replaceSet', key: idsKey(user), members: [...list.ids.filter((id) => id !== created.id), created.id] },
+          list.changed(),
+          ...(fresh ? [fresh.change] : []),
+          ...audited({ passkey: created.id }),
+        ];
+        const absent = { ifAbsent: credentialKey(user, created.id) };
+        if (await store.writeAll(writes, [list.unchanged, absent]))
+          return fresh ? { ok: true, id: created.id, codes: fresh.codes } : { ok: true, id: created.id };
+        if (await store.get(credentialKey(user, created.id))) return { ok: false, reason: 'already_registered' };
+        return LOST_RACE;
+      });
     },
 
     async authenticationOptions(user, boundTo) {
@@ -300,8 +348,9 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       if (!response) return { ok: false, reason: 'malformed' };
       // Only a passkey the user's list names (an operator's reset drops the list).
       const listed = (await store.members(idsKey(user))).includes(response.id);
-      const stored = listed ? await credential(user, response.id) : undefined;
-      if (!stored) return { ok: false, reason: 'not_enrolled' };
+      const read = listed ? await readCredential(user, response.id) : undefined;
+      if (!read) return { ok: false, reason: 'not_enrolled' };
+      const { stored } = read;
       const counter = Number((await store.get(counterKey(user, response.id))) ?? 0);
       let newCounter: number;
       try {
@@ -324,7 +373,14 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       if ((newCounter > 0 || counter > 0) && !(await store.setIfGreater(counterKey(user, response.id), newCounter))) {
         return { ok: false, reason: 'replayed' };
       }
-      await store.set(credentialKey(user, response.id), JSON.stringify({ ...stored, lastUsedAt: now() }));
+      // Only onto the credential as read: one removed meanwhile is not written back (an orphan no
+      // list names); a lost race only loses this "last used" time.
+      await store.writeAll(
+        [{ op: 'set', key: credentialKey(user, response.id), value: JSON.stringify({ ...stored, lastUsedAt: now() }) }],
+        {
+          ifEquals: { key: credentialKey(user, response.id), value: read.text },
+        },
+      );
       return { ok: true };
     },
 
@@ -343,16 +399,19 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
 
     removeOne,
 
-    async rename(user, id, name, audited = NOT_AUDITED) {
-      // Only a passkey the user's list names: a removed one is not brought back by its record.
-      if (!(await store.members(idsKey(user))).includes(id)) return false;
-      const stored = await credential(user, id);
-      if (!stored) return false;
-      await store.writeAll([
-        { op: 'set', key: credentialKey(user, id), value: JSON.stringify({ ...stored, name }) },
-        ...audited(),
-      ]);
-      return true;
+    rename(user, id, name, audited = NOT_AUDITED) {
+      return untilWon("a user's passkeys", async () => {
+        // Only a passkey the user's list names, still named by it when written: a removed one is
+        // not brought back by its record.
+        const list = await readList(user);
+        const stored = list.ids.includes(id) ? await credential(user, id) : undefined;
+        if (!stored) return false;
+        const writes: StoreWrite[] = [
+          { op: 'set', key: credentialKey(user, id), value: JSON.stringify({ ...stored, name }) },
+          ...audited(),
+        ];
+        return (await store.writeAll(writes, list.unchanged)) || LOST_RACE;
+      });
     },
 
     // Every record goes in the operator's one atomic write: the list, the handle, and each
@@ -360,7 +419,9 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
     async removal(user) {
       const ids = await store.members(idsKey(user));
       return [
+        // With its version: a change that read the list before the reset is refused.
         { op: 'delete', key: idsKey(user) },
+        { op: 'delete', key: listVersionKey(user) },
         { op: 'delete', key: handleKey(user) },
         ...ids.flatMap((id): StoreWrite[] => [
           { op: 'delete', key: credentialKey(user, id) },
