@@ -7,7 +7,7 @@
 // first enrollments instead. Failures count towards the lockouts (S15); every change, and every
 // change refused for want of the step, is an audit event.
 
-import { enrolledFactors, twoFactorHeld } from '../factors/enrolled-factor.js';
+import { twoFactorHeld } from '../factors/enrolled-factor.js';
 import { passkeyName } from '../factors/passkey/passkey-factor.js';
 import { sendHtml } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
@@ -217,9 +217,8 @@ async function removal(ctx: RouteContext, session: SessionRecord, show: ShowPass
     await audited.drop();
     return show(404, ALREADY_REMOVED);
   }
-  const left = await enrolledFactors(services, user);
-  if (!left.includes('totp') && !left.includes('passkey'))
-    await services.store.writeAll([services.recovery.removal(user)]);
+  // No removal of the recovery codes here: removeOne took them with the last passkey, in its own
+  // atomic write, when no TOTP held them; a second write could delete a new factor's fresh codes.
   await audited.emit();
   await secondStepChanged(ctx, user, 'passkey removed');
   return show(200);
