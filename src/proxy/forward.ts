@@ -8,9 +8,8 @@ import type { Dispatcher } from 'undici';
 import { type GatewayErrorCode, upstreamErrorCode } from '../http/errors.js';
 import type { RequestScope } from '../http/scope.js';
 import { buildUpstreamHeaders } from './request-headers.js';
-import { buildClientHeaders } from './response-headers.js';
+import { addGatewayCookies, buildClientHeaders } from './response-headers.js';
 import type { Upstream } from './upstream.js';
-import { setCookieList } from './upstream-cookies.js';
 
 /** Called when forwarding fails before any response byte was sent, so the pipeline can render the error. */
 export type ForwardFailure = (code: GatewayErrorCode, reason: string) => void;
@@ -83,9 +82,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       this.#held = undefined;
       // The client left, or the gateway answered the request itself meanwhile (an upstream error).
       if (this.#clientGone || this.res.headersSent) return;
-      if (gatewayCookies.length > 0) {
-        clientHeaders['set-cookie'] = [...setCookieList(clientHeaders['set-cookie']), ...gatewayCookies];
-      }
+      addGatewayCookies(clientHeaders, gatewayCookies);
       writeHead();
       for (const chunk of held.chunks) this.res.write(chunk);
       if (held.ended) this.res.end();

@@ -46,3 +46,28 @@ export function buildClientHeaders(upstream: IncomingHttpHeaders, scope: Request
   headers['x-request-id'] = scope.id;
   return headers;
 }
+
+/** A Cache-Control directive that lets a shared cache keep an answer (RFC 9111 5.2.2). */
+const SHARED_CACHING = /^(public|s-maxage\s*=.*|proxy-revalidate)$/i;
+
+/**
+ * The Cache-Control of an answer that now carries the browser's own session cookie: private, so
+ * that no shared cache (a CDN, a corporate proxy) keeps it and hands the session to someone else.
+ * An app's `public` page that set a cookie was safe to share while the gateway's cookie was not in
+ * it; what a browser may keep for itself is unchanged.
+ */
+export function privateCacheControl(value: string | readonly string[] | number | undefined): string {
+  const directives = String(Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive !== '');
+  if (directives.some((directive) => /^(no-store|private)$/i.test(directive))) return directives.join(', ');
+  return [...directives.filter((directive) => !SHARED_CACHING.test(directive)), 'private'].join(', ');
+}
+
+/** Adds the gateway's own Set-Cookie lines to an answer's headers, and keeps shared caches off it. */
+export function addGatewayCookies(headers: OutgoingHttpHeaders, cookies: readonly string[]): void {
+  if (cookies.length === 0) return;
+  headers['set-cookie'] = [...setCookieList(headers['set-cookie']), ...cookies];
+  headers['cache-control'] = privateCacheControl(headers['cache-control']);
+}

@@ -39,6 +39,16 @@ function flashPages(prefix: string): AppFront {
       res.end();
       return true;
     }
+    if (url.pathname === `${prefix}/shared`) {
+      // A page any cache may keep, that sets a cookie all the same.
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'cache-control': 'public, s-maxage=600, max-age=60',
+        'set-cookie': `${FLASH}=shared; Path=/`,
+      });
+      res.end('shared');
+      return true;
+    }
     if (url.pathname === `${prefix}/show`) {
       const flash = new RegExp(`(?:^|; )${FLASH}=([^;]*)`).exec(req.headers.cookie ?? '')?.[1] ?? 'none';
       showOnce(res, flash);
@@ -116,6 +126,17 @@ test('with slow vault writes, the answer waits for its write', async (t) => {
   assert.equal(big.status, 200);
   assert.equal(big.text.length, PIECE.length * BIG_PIECES, 'what came while the head waited is all relayed');
   assert.equal((await browser.get('/flash/show')).text, 'flash=big');
+});
+
+test('an answer that re-issues the session cookie is kept out of shared caches', async () => {
+  const browser = await staffBrowser();
+  const page = await browser.get('/flash/shared');
+  assert.equal(page.status, 200);
+  assert.ok(
+    page.setCookies.some((line) => /^gw_session=[^;]/.test(line)),
+    'the session cookie names the new vault generation',
+  );
+  assert.equal(page.headers['cache-control'], 'max-age=60, private', 'a CDN never hands the session to another');
 });
 
 test("an anonymous visitor's redirect carries the cookie too (the sealed vault travels with the answer)", async () => {

@@ -10,7 +10,7 @@ import { headerKey } from '../../src/net/header-key.js';
 import { readAddress } from '../../src/net/ip.js';
 import { connectionTokens, HOP_BY_HOP, isHopByHop, withoutHopByHop } from '../../src/proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../../src/proxy/request-headers.js';
-import { buildClientHeaders, publicOrigin } from '../../src/proxy/response-headers.js';
+import { buildClientHeaders, privateCacheControl, publicOrigin } from '../../src/proxy/response-headers.js';
 import { rewriteLocation } from '../../src/proxy/rewrite.js';
 import { outgoingSetCookies, rewriteSetCookieDomain } from '../../src/proxy/upstream-cookies.js';
 import { testConfig } from '../helpers/gateway.js';
@@ -480,5 +480,18 @@ describe('identity headers (S8)', () => {
     assert.deepEqual(valuesOf(flat, 'x-remote-user'), ['alice']);
     assert.deepEqual(valuesOf(flat, 'x-gateway-user'), []);
     assert.deepEqual(valuesOf(flat, 'x-gateway-role'), []);
+  });
+});
+
+describe('privateCacheControl (an answer carrying the session cookie)', () => {
+  test('shared caching is taken away, what the browser may keep stays', () => {
+    assert.equal(privateCacheControl('public, s-maxage=600, max-age=60'), 'max-age=60, private');
+    assert.equal(privateCacheControl('Public, proxy-revalidate, must-revalidate'), 'must-revalidate, private');
+    assert.equal(privateCacheControl(undefined), 'private', 'heuristic shared caching too');
+    assert.equal(privateCacheControl(['max-age=5', 'public']), 'max-age=5, private');
+  });
+  test('an answer already private or not stored stays as it is', () => {
+    assert.equal(privateCacheControl('no-store'), 'no-store');
+    assert.equal(privateCacheControl('private, max-age=60'), 'private, max-age=60');
   });
 });
