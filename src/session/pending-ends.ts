@@ -28,7 +28,10 @@ const ENDS = {
 
 export type PendingEnd = keyof typeof ENDS;
 
-/** The gateway itself is the client of a logout it sends on nobody's behalf. */
+/**
+ * The gateway itself is the client of a logout it sends on nobody's behalf (the expiry sweep);
+ * one a request caused goes as from that request's client, as every other upstream call does.
+ */
 const GATEWAY: ClientAddress = {
   address: '127.0.0.1',
   key: undefined,
@@ -37,14 +40,17 @@ const GATEWAY: ClientAddress = {
   forwardedFor: ['127.0.0.1'],
 };
 
+/** The request that ended a pending login, when one did. */
+export type EndedBy = Pick<RequestScope, 'id' | 'client'>;
+
 /** The scope of the logout sent for a pending login: at the public origin the login came in at. */
-function pendingScope(runtime: RuntimeConfig, pending: PendingRecord, requestId: string | undefined): RequestScope {
+function pendingScope(runtime: RuntimeConfig, pending: PendingRecord, by: EndedBy | undefined): RequestScope {
   const origin = pending.origin ? new URL(pending.origin) : undefined;
   return {
-    id: requestId ?? randomUUID(),
+    id: by?.id ?? randomUUID(),
     startedAt: performance.now(),
     runtime,
-    client: GATEWAY,
+    client: by?.client ?? GATEWAY,
     proto: origin?.protocol === 'https:' ? 'https' : 'http',
     host: origin?.host ?? runtime.upstreamHost,
     target: { path: '/', search: '', routingPath: '/' },
@@ -54,16 +60,16 @@ function pendingScope(runtime: RuntimeConfig, pending: PendingRecord, requestId:
 /**
  * A pending login this caller claimed (deleted) has ended: audits it and logs its app session out
  * upstream. Resolves once the logout is answered (it never rejects: the outcome goes to the log);
- * a request need not wait for it. `requestId` names the request that ended it, if one did.
+ * a request need not wait for it. `by` is the request that ended it, if one did.
  */
 export function pendingEnded(
   services: LoginServices,
   runtime: RuntimeConfig,
   pending: PendingRecord,
   end: PendingEnd,
-  requestId?: string,
+  by?: EndedBy,
 ): Promise<void> {
-  const scope = pendingScope(runtime, pending, requestId);
+  const scope = pendingScope(runtime, pending, by);
   const { event, ...reason } = ENDS[end];
   audit(services.logger, event, {
     user: pending.user,
@@ -86,7 +92,7 @@ export async function endPending(
   end: PendingEnd,
 ) {
   const claimed = await services.records.endPending(pending.id);
-  if (claimed) void pendingEnded(services, scope.runtime, pending, end, scope.id);
+  if (claimed) void pendingEnded(services, scope.runtime, pending, end, scope);
   return claimed;
 }
 
@@ -97,6 +103,6 @@ export async function startPending(
   input: NewPending,
 ): Promise<PendingRecord> {
   const { pending, evicted } = await services.records.createPending(input);
-  for (const old of evicted) void pendingEnded(services, scope.runtime, old, 'evicted', scope.id);
+  for (const old of evicted) void pendingEnded(services, scope.runtime, old, 'evicted', scope);
   return pending;
 }

@@ -30,7 +30,10 @@ let gateway: LoginHarness;
 let secret: string;
 
 before(async () => {
-  gateway = await startLoginHarness({ overrides: { session: { max_pending_per_user: 2 } } });
+  // Loopback is a trusted proxy so that a test can speak for a client elsewhere.
+  gateway = await startLoginHarness({
+    overrides: { session: { max_pending_per_user: 2 }, trusted_proxies: ['127.0.0.1'] },
+  });
   secret = (await gateway.enrollAdmin()).secret;
 });
 after(async () => {
@@ -87,9 +90,12 @@ test('a new login in the browser of a pending login logs the app out of the one 
   assert.equal(await gateway.appSessionWorks(current), true, 'the new login is untouched');
 });
 
-test('a pending login ended by wrong answers logs the app out of its session, once', async () => {
+test('a pending login ended by wrong answers logs the app out of its session, once, as from its client', async () => {
   const browser = gateway.browser();
-  assert.equal((await browser.login(ADMIN.user, ADMIN.password)).location, '/_gateway/step-up');
+  // The logout goes as from the client whose request ended the login, not as from loopback,
+  // which an app may trust more.
+  const client = { 'x-forwarded-for': '198.51.100.7' };
+  assert.equal((await browser.login(ADMIN.user, ADMIN.password, { headers: client })).location, '/_gateway/step-up');
   const sid = gateway.lastConfirmedSession();
   const before = audited('step_up\\.abandoned');
   const from = gateway.received.length;
@@ -98,7 +104,7 @@ test('a pending login ended by wrong answers logs the app out of its session, on
   // limits.pending_attempts (5) wrong codes end it; a few more would find it over.
   const answers: Answer[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    answers.push(await browser.post('/_gateway/step-up', { csrf_token: csrf, code: wrong }));
+    answers.push(await browser.post('/_gateway/step-up', { csrf_token: csrf, code: wrong }, client));
   }
   assert.match(answers.at(-1)?.text ?? '', /sign in again/i);
   await waitFor('the app session to end', async () => !(await gateway.appSessionWorks(sid)));
@@ -108,6 +114,7 @@ test('a pending login ended by wrong answers logs the app out of its session, on
     logouts.map((r) => sessionOf(r.headers.cookie as string)),
     [sid],
   );
+  assert.match(String(logouts[0]?.headers['x-forwarded-for']), /^198\.51\.100\.7\b/);
 });
 
 test("a pending login whose user's role changed logs the app out of its session", async () => {
