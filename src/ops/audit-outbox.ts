@@ -9,7 +9,9 @@
 // Cluster spreads keys over its nodes), and the global index cannot join the user's write (it
 // hashes to another slot). So the entry's key is added to the index *before* the change is
 // written: an entry that exists is always indexed; an index member whose entry never came (the
-// change failed its condition, or the process died first) is dropped by the recovery.
+// change failed its condition, or the process died first) is dropped by the recovery. It is
+// added only when the change asks for its writes, just before it writes: a change that stops
+// earlier (a wrong code, a lockout) costs the shared index nothing and leaves nothing behind.
 // The stored events are redacted as the trail's lines are (never a secret, code or answer).
 
 import { randomBytes } from 'node:crypto';
@@ -35,16 +37,17 @@ export interface OutboxContent {
 
 /**
  * The store writes that put a change's audit events into its atomic write; `facts` known only
- * inside the change (a new passkey's id) join every event. A factor calls it once per change.
+ * inside the change (a new passkey's id) join every event. A factor calls it just before each
+ * attempt to write the change (rejects, like any store call, when the store is down).
  */
-export type AuditWrites = (facts?: Readonly<Record<string, unknown>>) => readonly StoreWrite[];
+export type AuditWrites = (facts?: Readonly<Record<string, unknown>>) => Promise<readonly StoreWrite[]>;
 
 /** A change that carries no audit event (a test, a change audited elsewhere). */
-export const NOT_AUDITED: AuditWrites = () => [];
+export const NOT_AUDITED: AuditWrites = async () => [];
 
-/** The audit events of one change, opened before it is written. */
+/** The audit events of one change, opened before it is made. */
 export interface OutboxEntry {
-  /** The entry's write, for the change's atomic write. */
+  /** The entry's write, for the change's atomic write; indexes the entry at its first call. */
   readonly writes: AuditWrites;
   /**
    * The change was written: emits its events (`late` facts, known only after the write, join
@@ -52,13 +55,31 @@ export interface OutboxEntry {
    * Never rejects: the change is made whatever the audit's store does (the recovery retries).
    */
   emit(late?: Readonly<Record<string, unknown>>): Promise<void>;
-  /** The change was not written: forgets the entry's index member. Never rejects. */
+  /** The change was not written: forgets the entry's index member, if it got one. Never rejects. */
   drop(): Promise<void>;
 }
 
 export interface AuditOutbox {
-  /** Indexes an entry for `user`'s change (rejects, like any store call, when the store is down). */
-  open(user: string, events: readonly AuditRecord[]): Promise<OutboxEntry>;
+  /** An entry for `user`'s change; nothing is stored until the change asks for its writes. */
+  open(user: string, events: readonly AuditRecord[]): OutboxEntry;
+}
+
+/**
+ * Makes one audited change: `change` puts the writes it is given in its atomic write; once it
+ * answers, `written` tells whether it wrote, and the events are emitted or the entry dropped.
+ * A change that rejects leaves its entry (if indexed) to the recovery: it may have been written.
+ */
+export async function auditedChange<T>(
+  outbox: AuditOutbox,
+  user: string,
+  events: readonly AuditRecord[],
+  change: (writes: AuditWrites) => Promise<T>,
+  written: (result: T) => boolean,
+): Promise<T> {
+  const entry = outbox.open(user, events);
+  const result = await change(entry.writes);
+  await (written(result) ? entry.emit() : entry.drop());
+  return result;
 }
 
 export interface AuditOutboxOptions {
@@ -117,17 +138,20 @@ export function createAuditOutbox({ store, logger, now, keyOf }: AuditOutboxOpti
   const warn = (error: unknown, what: string) =>
     logger.warn({ err: error, event: 'audit_outbox.failed' }, `audit outbox: ${what} (the recovery retries)`);
   return {
-    async open(user, events) {
+    open(user, events) {
       const at = now();
       const key = outboxEntryKey(keyOf(user), at, randomBytes(6).toString('hex'));
-      // Indexed first: whatever happens next, an entry that gets written can be found.
-      await store.addOrdered(OUTBOX_INDEX, key, at);
+      let indexed: Promise<void> | undefined;
       let inner: Readonly<Record<string, unknown>> = {};
       const forget = async () => {
-        await store.removeOrdered(OUTBOX_INDEX, key);
+        if (indexed) await store.removeOrdered(OUTBOX_INDEX, key);
       };
       return {
-        writes(facts = {}) {
+        async writes(facts = {}) {
+          // Indexed before the change's write (once, whatever its retries): an entry that gets
+          // written can be found.
+          indexed ??= store.addOrdered(OUTBOX_INDEX, key, at);
+          await indexed;
           inner = facts;
           const content: OutboxContent = {
             at,

@@ -11,6 +11,7 @@ import { twoFactorHeld } from '../factors/enrolled-factor.js';
 import { passkeyName } from '../factors/passkey/passkey-factor.js';
 import { sendHtml } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
+import { type AuditWrites, auditedChange } from '../ops/audit-outbox.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
 import { passkeysPage, recoveryCodesPage, stepUpPage } from './forms.js';
@@ -212,14 +213,12 @@ async function removal(ctx: RouteContext, session: SessionRecord, show: ShowPass
     client: scope.client.address,
     request_id: scope.id,
   };
-  const audited = await services.auditOutbox.open(user, [{ event: 'passkey.removed', facts }]);
-  if (!(await services.passkeys.removeOne(user, id, audited.writes))) {
-    await audited.drop();
+  const removed = (writes: AuditWrites) => services.passkeys.removeOne(user, id, writes);
+  if (!(await auditedChange(services.auditOutbox, user, [{ event: 'passkey.removed', facts }], removed, Boolean))) {
     return show(404, ALREADY_REMOVED);
   }
   // No removal of the recovery codes here: removeOne took them with the last passkey, in its own
   // atomic write, when no TOTP held them; a second write could delete a new factor's fresh codes.
-  await audited.emit();
   await secondStepChanged(ctx, user, 'passkey removed');
   return show(200);
 }
@@ -236,11 +235,10 @@ async function rename(ctx: RouteContext, session: SessionRecord, show: ShowPassk
   const name = passkeyName(form.get('name'), '');
   if (name === '') return show(400, 'Please type a name for the passkey.');
   const facts = { user: session.user, passkey: id, client: scope.client.address, request_id: scope.id };
-  const audited = await services.auditOutbox.open(session.user, [{ event: 'enrollment.passkey_renamed', facts }]);
-  if (!(await services.passkeys.rename(session.user, id, name, audited.writes))) {
-    await audited.drop();
+  const events = [{ event: 'enrollment.passkey_renamed', facts }] as const;
+  const renamed = (writes: AuditWrites) => services.passkeys.rename(session.user, id, name, writes);
+  if (!(await auditedChange(services.auditOutbox, session.user, events, renamed, Boolean))) {
     return show(404, ALREADY_REMOVED);
   }
-  await audited.emit();
   return show(200);
 }

@@ -6,6 +6,7 @@
 import { passkeyName } from '../factors/passkey/passkey-factor.js';
 import { sendHtml } from '../http/respond.js';
 import { audit } from '../ops/audit.js';
+import { type AuditWrites, auditedChange } from '../ops/audit-outbox.js';
 import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord } from '../session/records.js';
 import { passkeyEnrollPage, recoveryCodesPage } from './forms.js';
@@ -52,16 +53,19 @@ export async function registerAlone(
     client: scope.client.address,
     request_id: scope.id,
   };
-  const audited = await services.auditOutbox.open(user, [{ event: 'passkey.registered', facts }]);
-  const outcome = await services.oneAtATime(user, async () => {
-    if (await services.questions.isEnrolled(user)) return 'questions' as const;
-    const response = form.get('passkey_response') ?? '';
-    return services.passkeys.register(user, { boundTo, response }, name, {
-      audited: audited.writes,
-      codes: firstFactor,
+  const register = (audited: AuditWrites) =>
+    services.oneAtATime(user, async () => {
+      if (await services.questions.isEnrolled(user)) return 'questions' as const;
+      const response = form.get('passkey_response') ?? '';
+      return services.passkeys.register(user, { boundTo, response }, name, { audited, codes: firstFactor });
     });
-  });
-  if (outcome === 'questions' || !outcome.ok) await audited.drop();
+  const outcome = await auditedChange(
+    services.auditOutbox,
+    user,
+    [{ event: 'passkey.registered', facts }],
+    register,
+    (registered) => registered !== 'questions' && registered.ok,
+  );
   if (outcome === 'questions') return outcome;
   if (!outcome.ok) {
     audit(services.logger, 'enrollment.refused', {
@@ -72,7 +76,6 @@ export async function registerAlone(
     });
     return false;
   }
-  await audited.emit();
   return outcome.codes ?? [];
 }
 

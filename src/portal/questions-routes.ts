@@ -9,7 +9,7 @@ import type { AnswerSetProblem, Answers } from '../factors/questions/questions-f
 import { answerSetProblem } from '../factors/questions/questions-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { releaseWithheld } from '../intercept/replay.js';
-import type { AuditRecord } from '../ops/audit-outbox.js';
+import { type AuditRecord, type AuditWrites, auditedChange } from '../ops/audit-outbox.js';
 import { csrfToken } from '../session/csrf.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
 import { questionTexts, renderAccount } from './account-view.js';
@@ -135,13 +135,12 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
  */
 async function saveAlone(ctx: RouteContext, user: string, answers: Answers, audited: AuditRecord): Promise<boolean> {
   const { services } = ctx;
-  const entry = await services.auditOutbox.open(user, [audited]);
-  const saved = await services.oneAtATime(user, async () => {
-    if (await twoFactorHeld(services, user)) return false;
-    return (await services.questions.save(user, answers, entry.writes)) === undefined;
-  });
-  await (saved ? entry.emit() : entry.drop());
-  return saved;
+  const save = (writes: AuditWrites) =>
+    services.oneAtATime(user, async () => {
+      if (await twoFactorHeld(services, user)) return false;
+      return (await services.questions.save(user, answers, writes)) === undefined;
+    });
+  return auditedChange(services.auditOutbox, user, [audited], save, Boolean);
 }
 
 type AnswerSetView = (status: number, values?: ReadonlyMap<string, string>, message?: string) => void;
@@ -278,14 +277,19 @@ async function disableQuestions(ctx: RouteContext, session: SessionRecord): Prom
   if (!form) return;
   const current = answersFrom(form, 'current') ?? new Map();
   const facts = { user: session.user, by: 'user', client: scope.client.address, request_id: scope.id };
-  const audited = await services.auditOutbox.open(session.user, [{ event: 'enrollment.questions_disabled', facts }]);
+  const events = [{ event: 'enrollment.questions_disabled', facts }] as const;
+  // The entry is indexed only once the answers are right, just before the write (audit-outbox.ts).
   const result = await limitedCheck(ctx, session.user, undefined, 'questions disable', () =>
-    services.questions.disable(session.user, current, audited.writes),
+    auditedChange(
+      services.auditOutbox,
+      session.user,
+      events,
+      (writes) => services.questions.disable(session.user, current, writes),
+      (outcome) => outcome.ok,
+    ),
   );
-  if (result !== 'passed') await audited.drop();
   if (result === 'answered') return;
   if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
-  await audited.emit();
   await secondStepChanged(ctx, session.user, 'questions disabled');
   return renderAccount(ctx, session, 200);
 }

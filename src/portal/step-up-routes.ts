@@ -8,7 +8,7 @@ import { allowedFactors } from '../factors/enrolled-factor.js';
 import { sendError, sendHtml, sendRedirect } from '../http/respond.js';
 import { prepareRelease, releaseWithheld } from '../intercept/replay.js';
 import { logoutUpstream } from '../intercept/upstream-logout.js';
-import type { AuditRecord, OutboxEntry } from '../ops/audit-outbox.js';
+import { type AuditRecord, auditedChange } from '../ops/audit-outbox.js';
 import { csrfToken } from '../session/csrf.js';
 import { endSession } from '../session/end-session.js';
 import type { PendingRecord, SessionRecord } from '../session/records.js';
@@ -138,23 +138,25 @@ async function enroll(ctx: RouteContext, owner: EnrollOwner, questionsHref: stri
     const facts = { user: owner.user, removed: 'questions', enrolled: 'totp', ...by };
     events.push({ event: 'enrollment.replaced', facts });
   }
-  let audited: OutboxEntry | undefined;
   const confirmed = await limitedCheck(ctx, owner.user, pending, 'enrollment', async () => {
     // Checked again in the user's queue, where question enrollment checks for TOTP: of two
     // tabs enrolling both factors at once, the second sees the first (one at a time).
     otherFactor = !replacing && (await services.questions.isEnrolled(owner.user));
     if (otherFactor) return { ok: true };
     const replaced = replacing ? await services.questions.removal(owner.user) : [];
-    audited = await services.auditOutbox.open(owner.user, events);
     const code = form.get('code') ?? '';
-    const outcome = await services.totp.confirmEnrollment(owner.user, owner.boundTo, code, replaced, audited.writes);
+    const outcome = await auditedChange(
+      services.auditOutbox,
+      owner.user,
+      events,
+      (writes) => services.totp.confirmEnrollment(owner.user, owner.boundTo, code, replaced, writes),
+      (confirmedOutcome) => confirmedOutcome.ok,
+    );
     if (outcome.ok) codes = outcome.codes;
-    else await audited.drop();
     return outcome;
   });
   if (otherFactor) return refuseOtherFactor(ctx, owner.user, 'totp', 'questions');
   if (confirmed !== 'passed') return answer(confirmed);
-  await audited?.emit();
   if (!pending || replacing)
     await secondStepChanged(ctx, owner.user, replacing ? 'questions replaced' : 'totp enrolled');
   if (!pending) return sendHtml(scope, ctx.res, 200, recoveryCodesPage(codes, `${prefix}/account`));
@@ -182,14 +184,19 @@ async function account(ctx: RouteContext, session: SessionRecord, route: string)
     const form = await postedForm(ctx, session.id);
     if (!form) return;
     const facts = { user: session.user, by: 'user', client: scope.client.address, request_id: scope.id };
-    const audited = await services.auditOutbox.open(session.user, [{ event: 'enrollment.totp_disabled', facts }]);
+    const events = [{ event: 'enrollment.totp_disabled', facts }] as const;
+    // The entry is indexed only once the code is right, just before the write (audit-outbox.ts).
     const result = await limitedCheck(ctx, session.user, undefined, 'disable', () =>
-      services.totp.disable(session.user, form.get('code') ?? '', audited.writes),
+      auditedChange(
+        services.auditOutbox,
+        session.user,
+        events,
+        (writes) => services.totp.disable(session.user, form.get('code') ?? '', writes),
+        (outcome) => outcome.ok,
+      ),
     );
-    if (result !== 'passed') await audited.drop();
     if (result === 'answered') return;
     if (result !== 'passed') return renderAccount(ctx, session, 401, failureText(GENERIC_FAILURE, result));
-    await audited.emit();
     await secondStepChanged(ctx, session.user, 'totp disabled');
     return renderAccount(ctx, session, 200);
   }

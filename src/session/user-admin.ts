@@ -46,7 +46,7 @@ export interface UserAdmin {
    * Opens the audit event of a change to the user's factors, said as `audit` says it, to be
    * written in the change's atomic write (ops/audit-outbox.ts): no crash leaves the change unaudited.
    */
-  auditChange(user: string, event: AuditEvent, facts: Record<string, unknown>): Promise<OutboxEntry>;
+  auditChange(user: string, event: AuditEvent, facts: Record<string, unknown>): OutboxEntry;
 }
 
 /** What an administrator does with a user's trusted browsers. */
@@ -167,8 +167,8 @@ export async function resetFactors(admin: UserAdmin, user: string): Promise<{ re
     ...admin.factors.map((factor) => factor.removal(user)),
     state.trusted.removal(user),
   ]);
-  const audited = await admin.auditChange(user, 'enrollment.factor_reset', { user, removed });
-  await state.store.writeAll([...writes.flat(), ...audited.writes()]);
+  const audited = admin.auditChange(user, 'enrollment.factor_reset', { user, removed });
+  await state.store.writeAll([...writes.flat(), ...(await audited.writes())]);
   // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
   const ended = await state.records.revoke(user);
   if (untrusted > 0) admin.audit('trusted_browser.revoked', { user, browsers: untrusted, reason: 'factor reset' });

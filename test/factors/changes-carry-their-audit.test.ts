@@ -28,7 +28,7 @@ after(() => hasher.close());
 const entryKey = (change: string) => `${auditOutboxKey('alice')}:${change}`;
 const audited =
   (change: string): AuditWrites =>
-  (facts = {}) => [{ op: 'set', key: entryKey(change), value: JSON.stringify(facts) }];
+  async (facts = {}) => [{ op: 'set', key: entryKey(change), value: JSON.stringify(facts) }];
 
 /** The change's entry was written once, in the same write as `record` (a key or a key's start). */
 function assertInOneWrite(written: readonly StoreWrite[][], change: string, record: string): void {

@@ -123,7 +123,9 @@ test("a first passkey's recovery codes and its audit event are in the one write 
   const options = await passkeys.registrationOptions('alice', 'pending-1');
   assert.ok(options);
   const response = createSoftAuthenticator(ORIGIN).register(options);
-  const audited = (facts = {}): StoreWrite[] => [{ op: 'set', key: 'audit-entry', value: JSON.stringify(facts) }];
+  const audited = async (facts = {}): Promise<StoreWrite[]> => [
+    { op: 'set', key: 'audit-entry', value: JSON.stringify(facts) },
+  ];
   const outcome = await passkeys.register('alice', { boundTo: 'pending-1', response }, 'Phone', {
     audited,
     codes: true,

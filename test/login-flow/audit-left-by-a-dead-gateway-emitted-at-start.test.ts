@@ -32,8 +32,8 @@ test('an audit event left in the outbox is emitted by the next gateway start, on
   const entry = await outbox.open('alice', [
     { event: 'enrollment.totp_enrolled', facts: { user: 'alice', client: '203.0.113.7' } },
   ]);
-  const [write] = entry.writes();
-  await store.writeAll([...entry.writes()]);
+  const [write] = await entry.writes();
+  await store.writeAll([...(await entry.writes())]);
   await store.close();
   const at = outboxEntryTime(write?.key ?? '');
 

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { auditOutboxKey, userKey } from '../../src/factors/user-keys.js';
 import {
+  type AuditWrites,
+  auditedChange,
   createAuditOutbox,
   OUTBOX_INDEX,
   outboxEntryKey,
@@ -98,9 +100,12 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
       await store.set(record(user), 'enrolled already');
       const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
-      const written = await store.writeAll([{ op: 'set', key: record(user), value: 'new' }, ...entry.writes()], {
-        ifAbsent: record(user),
-      });
+      const written = await store.writeAll(
+        [{ op: 'set', key: record(user), value: 'new' }, ...(await entry.writes())],
+        {
+          ifAbsent: record(user),
+        },
+      );
       assert.equal(written, false);
       // The process dies here, before drop(): the index names an entry that was never written.
       const [indexed] = (await store.orderedMembers(OUTBOX_INDEX)).filter((key) => key.includes(user));
@@ -115,6 +120,43 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).includes(indexed));
     });
 
+    test('a change that stops before its write (a wrong code, a lockout) costs the shared index nothing', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      const wrong = async () => ({ ok: false });
+      const outcome = await auditedChange(outbox, user, [{ ...ENROLLED, facts: { user } }], wrong, (o) => o.ok);
+      assert.equal(outcome.ok, false);
+      assert.deepEqual(
+        (await store.orderedMembers(OUTBOX_INDEX)).filter((key) => key.includes(user)),
+        [],
+        'never indexed',
+      );
+      assert.deepEqual(gateway.lines(), []);
+    });
+
+    test('an audited change is emitted once written and its entry forgotten; a refused one is dropped', async () => {
+      const user = someone();
+      const time = clock();
+      const gateway = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
+      const enroll = async (writes: AuditWrites) =>
+        store.writeAll([{ op: 'set', key: record(user), value: 'sealed' }, ...(await writes())], {
+          ifAbsent: record(user),
+        });
+      const events = [{ ...ENROLLED, facts: { user } }];
+      assert.equal(await auditedChange(outbox, user, events, enroll, Boolean), true);
+      assert.equal(await auditedChange(outbox, user, events, enroll, Boolean), false, 'refused: enrolled already');
+      assert.deepEqual(
+        gateway.lines().map((line) => [line.event, line.user]),
+        [['enrollment.totp_enrolled', user]],
+      );
+      const left = (await store.orderedMembers(OUTBOX_INDEX)).filter((key) => key.includes(user));
+      assert.deepEqual(left, [], 'the emitted entry and the dropped one both forgotten');
+      assert.equal(await recoverAuditOutbox({ store, logger: gateway.logger, now: time.now }), 0);
+    });
+
     test('a change whose process died before emitting: its event is recovered once, by one of two gateways, with its time and the marker', async () => {
       const user = someone();
       const time = clock();
@@ -125,7 +167,10 @@ for (const [name, open] of Object.entries(BACKENDS)) {
         { ...ENROLLED, facts: { user, client: '203.0.113.7' } },
         { event: 'enrollment.replaced', facts: { user, removed: 'questions' } },
       ]);
-      assert.equal(await store.writeAll([{ op: 'set', key: record(user), value: 'sealed' }, ...entry.writes()]), true);
+      assert.equal(
+        await store.writeAll([{ op: 'set', key: record(user), value: 'sealed' }, ...(await entry.writes())]),
+        true,
+      );
       // kill -9: neither emit() nor anything after it ran.
       time.advance(5_000);
       const [one, two] = [gatewayAudit(store, time.now), gatewayAudit(store, time.now)];
@@ -166,7 +211,10 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       const gateway = gatewayAudit(store, time.now);
       const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
       const entry = await outbox.open(user, [{ event: 'passkey.registered', facts: { user } }]);
-      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes({ passkey: 'pk-1' })]);
+      await store.writeAll([
+        { op: 'set', key: record(user), value: 'x' },
+        ...(await entry.writes({ passkey: 'pk-1' })),
+      ]);
       await entry.emit({ passkeys: 1 });
       assert.deepEqual(
         gateway.lines().map((line) => [line.event, line.passkey, line.passkeys, line.recovered]),
@@ -185,7 +233,7 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       const gateway = gatewayAudit(store, time.now);
       const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
       const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
-      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes()]);
+      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...(await entry.writes())]);
       const other = gatewayAudit(store, time.now);
       assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }, IN_FLIGHT_MS), 0);
       assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }), 1);
@@ -202,7 +250,10 @@ for (const [name, open] of Object.entries(BACKENDS)) {
           facts: { user, answer: 'Rex the dog', secret: 'JBSWY3DPEHPK3PXP', form: { otp: '123456' } },
         },
       ]);
-      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...entry.writes({ token: 'tok-42' })]);
+      await store.writeAll([
+        { op: 'set', key: record(user), value: 'x' },
+        ...(await entry.writes({ token: 'tok-42' })),
+      ]);
       const [key] = (await store.orderedMembers(OUTBOX_INDEX)).filter((k) => k.includes(user));
       const raw = (await store.get(key as string)) ?? '';
       assert.ok(raw.includes('enrollment.questions_enrolled'));

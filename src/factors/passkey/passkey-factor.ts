@@ -241,7 +241,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
         { op: 'delete', key: credentialKey(user, id) },
         { op: 'delete', key: counterKey(user, id) },
         list.changed(left.length === 0),
-        ...audited(),
+        ...(await audited()),
       ];
       const written =
         left.length > 0
@@ -316,7 +316,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
           { op: 'replaceSet', key: idsKey(user), members: [...list.ids.filter((id) => id !== created.id), created.id] },
           list.changed(),
           ...(fresh ? [fresh.change] : []),
-          ...audited({ passkey: created.id }),
+          ...(await audited({ passkey: created.id })),
         ];
         const absent = { ifAbsent: credentialKey(user, created.id) };
         if (await store.writeAll(writes, [list.unchanged, absent]))
@@ -408,7 +408,7 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
         if (!stored) return false;
         const writes: StoreWrite[] = [
           { op: 'set', key: credentialKey(user, id), value: JSON.stringify({ ...stored, name }) },
-          ...audited(),
+          ...(await audited()),
         ];
         return (await store.writeAll(writes, list.unchanged)) || LOST_RACE;
       });

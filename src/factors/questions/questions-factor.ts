@@ -171,14 +171,14 @@ export function createQuestionsFactor({
       await store.writeAll([
         { op: 'set', key: answersKey(user), value: JSON.stringify(record) },
         { op: 'delete', key: askedKey(user) },
-        ...audited(),
+        ...(await audited()),
       ]);
       return undefined;
     },
 
     async disable(user, answers, audited = NOT_AUDITED) {
       const outcome = await verify(user, answers);
-      if (outcome.ok) await store.writeAll([...removal(user), ...audited()]);
+      if (outcome.ok) await store.writeAll([...removal(user), ...(await audited())]);
       return outcome;
     },
 

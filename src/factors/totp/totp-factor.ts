@@ -166,7 +166,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
           change,
           { op: 'delete', key: pendingKey(user, enrollment) },
           ...replacing,
-          ...audited(),
+          ...(await audited()),
         ],
         { ifAbsent: secretKey(user) },
       );
@@ -187,7 +187,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       await store.writeAll([
         { op: 'set', key: secretKey(user), value: pending.sealed },
         { op: 'delete', key: pendingKey(user, enrollment) },
-        ...audited(),
+        ...(await audited()),
       ]);
       return { ok: true };
     },
@@ -200,7 +200,8 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
     async disable(user, code, audited = NOT_AUDITED) {
       const outcome = await verify(user, code);
-      if (outcome.ok) await recovery.removeWithLast(user, [...ownRecords(user), ...audited()], passkeyListKey(user));
+      if (outcome.ok)
+        await recovery.removeWithLast(user, [...ownRecords(user), ...(await audited())], passkeyListKey(user));
       return outcome;
     },
 
