@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import { createPasskeyFactor, type PasskeyFactor } from '../../src/factors/passkey/passkey-factor.js';
 import { createRecoveryCodes } from '../../src/factors/recovery-codes.js';
 import { passkeyListKey, userKey } from '../../src/factors/user-keys.js';
+import { MAX_ATTEMPTS, StoreContendedError } from '../../src/store/contention.js';
+import { createMemoryStore } from '../../src/store/memory.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
 import { type HeldRead, holdingStore, withReadHeld } from '../helpers/held-store.js';
@@ -147,4 +149,26 @@ test("a passkey registered while an operator resets the user's factors does not 
     assert.deepEqual(outcome, { ok: true, id: second.id });
     assert.deepEqual(await store.members(passkeyListKey('alice')), [second.id], 'only the passkey added after it');
   });
+});
+
+test('a list whose version others keep deleting makes a change give up as contended, never loop', async () => {
+  const store = createMemoryStore();
+  await store.addToSet(passkeyListKey('alice'), 'pk-1');
+  // Every version this gateway sets is gone before its next read (a reset, again and again).
+  let versionWrites = 0;
+  const racing: Store = Object.assign(Object.create(store) as Store, {
+    setIfAbsent: async (key: string) => {
+      if (++versionWrites > 50) throw new Error('unbounded re-reads of the list');
+      return key === userKey('passkey:ids-version', 'alice');
+    },
+  });
+  const factor = createPasskeyFactor({
+    store: racing,
+    recovery: createRecoveryCodes({ store: racing, key: RECOVERY_KEY }),
+    relyingParty: () => ({ id: 'localhost', origin: ORIGIN, name: 'Test' }),
+    now: Date.now,
+  });
+  await assert.rejects(factor.rename('alice', 'pk-1', 'Phone'), StoreContendedError);
+  assert.equal(versionWrites, MAX_ATTEMPTS);
+  await store.close();
 });

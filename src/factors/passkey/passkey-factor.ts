@@ -171,25 +171,28 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
    * The user's list as read now, the condition that it is still so, and the write that marks a
    * change of it (`emptied`: the version goes with the list).
    */
-  async function readList(
+  function readList(
     user: string,
   ): Promise<{ ids: string[]; unchanged: WriteCondition; changed(emptied?: boolean): StoreWrite }> {
     const key = listVersionKey(user);
-    // The version first: a change landing between the two reads fails the condition.
-    const version = await store.get(key);
-    const ids = await store.members(idsKey(user));
-    // A list written before versions gets one first: "no version" must mean "no list", or a
-    // change that read one before a reset would write its ids back.
-    if (version === undefined && ids.length > 0) {
-      await store.setIfAbsent(key, randomBytes(16).toString('base64url'));
-      return readList(user);
-    }
-    return {
-      ids,
-      unchanged: version === undefined ? { ifAbsent: key } : { ifEquals: { key, value: version } },
-      changed: (emptied = false) =>
-        emptied ? { op: 'delete', key } : { op: 'set', key, value: randomBytes(16).toString('base64url') },
-    };
+    return untilWon("a user's passkey list", async () => {
+      // The version first: a change landing between the two reads fails the condition.
+      const version = await store.get(key);
+      const ids = await store.members(idsKey(user));
+      // A list written before versions gets one first: "no version" must mean "no list", or a
+      // change that read one before a reset would write its ids back. Read again, bounded: a
+      // version that others keep deleting at that instant is contention, not a loop.
+      if (version === undefined && ids.length > 0) {
+        await store.setIfAbsent(key, randomBytes(16).toString('base64url'));
+        return LOST_RACE;
+      }
+      return {
+        ids,
+        unchanged: version === undefined ? { ifAbsent: key } : { ifEquals: { key, value: version } },
+        changed: (emptied = false) =>
+          emptied ? { op: 'delete', key } : { op: 'set', key, value: randomBytes(16).toString('base64url') },
+      };
+    });
   }
 
   async function storedCredentials(user: string): Promise<Array<{ id: string } & StoredCredential>> {
