@@ -51,7 +51,7 @@ export const accessLog: StandaloneScenario = {
       { metric: 'lineWithQueryNs', op: () => logged(withQuery) },
     ];
     const figures = measureMicro(cases, ctx.options.mode === 'quick' ? 5 : 9);
-    destination.flushSync();
+    destination.close();
     return { id: this.id, title: this.title, rows: ROWS, targets: { 'in-process': figures } };
   },
 };
