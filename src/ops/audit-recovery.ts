@@ -1,7 +1,7 @@
 // Owns recovering the audit outbox (audit-outbox.ts): the entries a process left when it died
 // between a change's write and the end of its events' emission are emitted by another (or the
-// next) gateway, at its start and then every minute, with their original time and
-// `recovered: true`. At least once: an entry is deleted only after the trail holds its events;
+// next) gateway, at its start (those a few seconds old) and then every minute, with their
+// original time and `recovered: true`. At least once: an entry is deleted only after the trail holds its events;
 // a gateway that dies in between leaves it to be emitted again. Of several gateways recovering
 // at once only one emits an entry (a claim with a time-to-live, taken atomically in the
 // entry's slot); the claim of one that died expires, and the entry is emitted at a later pass.
@@ -14,9 +14,18 @@ import type { Logger } from './logger.js';
 export const AUDIT_RECOVERY_EVERY_MS = 60_000;
 /**
  * How old an entry must be before a periodic pass takes it: younger ones most likely belong to a
- * change in flight in a live process, which emits them itself. A gateway's start takes all.
+ * change in flight in a live process, which emits them itself.
  */
 export const IN_FLIGHT_MS = 60_000;
+/**
+ * How old an entry must be before a gateway's start takes it. Every entry lives from just before
+ * its change's write until its events are in the trail, a few store calls: one younger than this
+ * is as likely a live gateway's change in flight as a dead one's, and taking it emitted the
+ * event twice, the second copy falsely saying a gateway died mid-change. Such an entry is left
+ * to the periodic pass, which takes it once it is IN_FLIGHT_MS old if nobody emitted it: a
+ * gateway restarted at once after a crash recovers its last entries a minute or two later.
+ */
+export const START_GRACE_MS = 5_000;
 /** How long a recovering gateway holds an entry; past it, another may emit it again. */
 export const CLAIM_TTL_MS = 60_000;
 /** An index member with no entry this old is a change that was never written (or is gone). */
@@ -74,9 +83,9 @@ export async function recoverAuditOutbox({ store, logger, now }: AuditRecoveryOp
 }
 
 /**
- * Recovers at once (every entry: a gateway starting after a crash), then every minute (entries
- * past IN_FLIGHT_MS); in the background, a failing store said in the log. Returns the stop,
- * which resolves once a pass under way has ended (before the store is closed).
+ * Recovers at once (entries past START_GRACE_MS: a gateway starting after a crash), then every
+ * minute (entries past IN_FLIGHT_MS); in the background, a failing store said in the log.
+ * Returns the stop, which resolves once a pass under way has ended (before the store is closed).
  */
 export function startAuditRecovery(options: AuditRecoveryOptions): () => Promise<void> {
   let running: Promise<void> | undefined;
@@ -100,7 +109,7 @@ export function startAuditRecovery(options: AuditRecoveryOptions): () => Promise
         running = undefined;
       });
   };
-  pass(0);
+  pass(START_GRACE_MS);
   const timer = setInterval(() => pass(IN_FLIGHT_MS), AUDIT_RECOVERY_EVERY_MS);
   timer.unref();
   return () => {

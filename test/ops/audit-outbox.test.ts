@@ -21,7 +21,14 @@ import {
   outboxEntryTime,
   parseOutboxContent,
 } from '../../src/ops/audit-outbox.js';
-import { IN_FLIGHT_MS, ORPHAN_AFTER_MS, recoverAuditOutbox, recoveryStep } from '../../src/ops/audit-recovery.js';
+import {
+  IN_FLIGHT_MS,
+  ORPHAN_AFTER_MS,
+  recoverAuditOutbox,
+  recoveryStep,
+  START_GRACE_MS,
+  startAuditRecovery,
+} from '../../src/ops/audit-recovery.js';
 import { createAuditTrail, keepAuditTrail } from '../../src/ops/audit-trail.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createLmdbStore } from '../../src/store/lmdb.js';
@@ -227,16 +234,35 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
     });
 
-    test('a periodic pass leaves a young entry to the live process that is emitting it; a start takes it', async () => {
+    test("another gateway's start leaves a live change's fresh entry to it, and takes a dead one's past the grace", async () => {
       const user = someone();
       const time = clock();
-      const gateway = gatewayAudit(store, time.now);
-      const outbox = createAuditOutbox({ store, logger: gateway.logger, now: time.now, keyOf: auditOutboxKey });
-      const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
-      await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...(await entry.writes())]);
-      const other = gatewayAudit(store, time.now);
-      assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }, IN_FLIGHT_MS), 0);
-      assert.equal(await recoverAuditOutbox({ store, logger: other.logger, now: time.now }), 1);
+      const live = gatewayAudit(store, time.now);
+      const outbox = createAuditOutbox({ store, logger: live.logger, now: time.now, keyOf: auditOutboxKey });
+      const written = async () => {
+        const entry = await outbox.open(user, [{ ...ENROLLED, facts: { user } }]);
+        await store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...(await entry.writes())]);
+        return entry;
+      };
+      const mine = (lines: Record<string, unknown>[]) =>
+        lines.filter((line) => line.user === user).map((line) => [line.event, line.recovered]);
+      const inFlight = await written();
+      const starting = gatewayAudit(store, time.now);
+      // The stop resolves once the start's pass has ended.
+      await startAuditRecovery({ store, logger: starting.logger, now: time.now })();
+      assert.deepEqual(mine(starting.lines()), [], 'the start leaves the entry in flight');
+      assert.equal(await recoverAuditOutbox({ store, logger: starting.logger, now: time.now }, IN_FLIGHT_MS), 0);
+      await inFlight.emit();
+      assert.deepEqual(mine(live.lines()), [['enrollment.totp_enrolled', undefined]], 'emitted once, by its gateway');
+
+      await written();
+      // The live gateway dies here; another starts a few seconds later.
+      time.advance(START_GRACE_MS);
+      const restarted = gatewayAudit(store, time.now);
+      await startAuditRecovery({ store, logger: restarted.logger, now: time.now })();
+      assert.deepEqual(mine(restarted.lines()), [['enrollment.totp_enrolled', true]]);
+      assert.deepEqual(mine(starting.lines()), []);
+      assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
     });
 
     test('the stored entry is redacted as the trail is: no secret, code or answer', async () => {
@@ -280,6 +306,8 @@ test('what a recovery pass does with one index member', () => {
     [true, -5_000, IN_FLIGHT_MS, 'leave'],
     [true, IN_FLIGHT_MS - 1, IN_FLIGHT_MS, 'leave'],
     [true, IN_FLIGHT_MS, IN_FLIGHT_MS, 'emit'],
+    [true, START_GRACE_MS - 1, START_GRACE_MS, 'leave'],
+    [true, START_GRACE_MS, START_GRACE_MS, 'emit'],
     [false, 0, 0, 'leave'],
     [false, ORPHAN_AFTER_MS - 1, 0, 'leave'],
     [false, ORPHAN_AFTER_MS, IN_FLIGHT_MS, 'forget'],
