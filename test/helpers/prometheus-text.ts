@@ -29,6 +29,21 @@ function parseLabels(text: string | undefined, line: string): Record<string, str
   return labels;
 }
 
+/**
+ * A sample's value as Prometheus reads it: Go's float parsing, so NaN and Inf in any case.
+ * prom-client writes an event-loop lag with no sample yet as "Nan", which Prometheus accepts.
+ */
+function parseValue(text: string | undefined, line: string): number {
+  const special = /^([+-]?)(inf|nan)$/i.exec(text ?? '');
+  if (special) {
+    if (special[2]?.toLowerCase() === 'nan') return Number.NaN;
+    return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  const value = Number(text);
+  if (text === undefined || text === '' || Number.isNaN(value)) throw new Error(`malformed value: ${line}`);
+  return value;
+}
+
 export function parseExposition(text: string): Exposition {
   const types = new Map<string, string>();
   const samples: Sample[] = [];
@@ -41,9 +56,7 @@ export function parseExposition(text: string): Exposition {
     }
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`malformed line: ${line}`);
-    const value = Number(match[3] === '+Inf' ? Number.POSITIVE_INFINITY : match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`malformed value: ${line}`);
-    samples.push({ name: match[1] as string, labels: parseLabels(match[2], line), value });
+    samples.push({ name: match[1] as string, labels: parseLabels(match[2], line), value: parseValue(match[3], line) });
   }
   return {
     types,
