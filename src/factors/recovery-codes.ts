@@ -28,10 +28,26 @@ export interface RecoveryCodes {
   /** The store change that deletes the user's codes (factor reset or disable), for the caller's atomic write. */
   removal(user: string): StoreWrite;
   /**
+   * Applies `writes` (the first factor of its sort of the two-factor kind arriving) in one
+   * atomic write, with ten fresh codes when the record `keptBy` (the other factor of the kind)
+   * is absent at that moment, and without (the codes already shown with the other stay) while
+   * it is present; only while `unchanged` holds. Answers the codes written ([] when none were),
+   * or false when nothing was written (`unchanged` failed, or `keptBy` came or went between the
+   * two tries): the caller reads again.
+   */
+  issueWithFirst(
+    user: string,
+    writes: readonly StoreWrite[],
+    keptBy: string,
+    unchanged?: WriteConditions,
+  ): Promise<readonly string[] | false>;
+  /**
    * Applies `writes` (a factor of the two-factor kind leaving) in one atomic write, the codes'
    * removal with them when the record `keptBy` (the other factor of the kind) is absent at that
-   * moment; only while `unchanged` holds (the caller's read of its own records). True when the
-   * writes were applied, false when `unchanged` failed and nothing was written.
+   * moment, and without it only while `keptBy` is present; only while `unchanged` holds (the
+   * caller's read of its own records). True when the writes were applied, false when nothing
+   * was written (`unchanged` failed, or `keptBy` came or went between the two tries): the
+   * caller reads again.
    */
   removeWithLast(
     user: string,
@@ -61,16 +77,17 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
   // The user is part of the digest, so a digest copied into another user's set matches nothing.
   const digest = (user: string, code: string) => createHmac('sha256', key).update(`${user}\0${code}`).digest('hex');
   const removal = (user: string): StoreWrite => ({ op: 'delete', key: setKey(user) });
+  const fresh = (user: string): { codes: string[]; change: StoreWrite } => {
+    const codes = Array.from({ length: CODE_COUNT }, randomCode);
+    const members = codes.map((code) => digest(user, code));
+    return {
+      codes: codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`),
+      change: { op: 'replaceSet', key: setKey(user), members },
+    };
+  };
 
   return {
-    fresh(user) {
-      const codes = Array.from({ length: CODE_COUNT }, randomCode);
-      const members = codes.map((code) => digest(user, code));
-      return {
-        codes: codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`),
-        change: { op: 'replaceSet', key: setKey(user), members },
-      };
-    },
+    fresh,
 
     async consume(user, code) {
       const compact = code.replace(/[\s-]/g, '');
@@ -86,12 +103,23 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
 
     removal,
 
+    async issueWithFirst(user, writes, keptBy, unchanged) {
+      // The other factor's absence is checked in the same atomic step as the fresh codes, so the
+      // codes another gateway issued with it meanwhile (and showed) are not replaced; its
+      // presence likewise, so a factor leaving meanwhile (taking the codes) leaves none without them.
+      const conditions = conditionList(unchanged);
+      const { codes, change } = fresh(user);
+      if (await store.writeAll([...writes, change], [...conditions, { ifAbsent: keptBy }])) return codes;
+      return (await store.writeAll(writes, [...conditions, { ifPresent: keptBy }])) ? [] : false;
+    },
+
     async removeWithLast(user, writes, keptBy, unchanged) {
       // The other factor's absence is checked in the same atomic step as the removal, so a
-      // factor added meanwhile keeps the codes. Present, the factor leaves alone, still in one write.
+      // factor added meanwhile keeps the codes; its presence likewise, so that of two last
+      // factors of the kind leaving at once on two gateways, one takes the codes.
       const conditions = conditionList(unchanged);
       if (await store.writeAll([...writes, removal(user)], [...conditions, { ifAbsent: keptBy }])) return true;
-      return store.writeAll(writes, conditions);
+      return store.writeAll(writes, [...conditions, { ifPresent: keptBy }]);
     },
   };
 }

@@ -304,15 +304,24 @@ export function passkeysPage(ctx: FormContext, view: PasskeysView, message?: str
   );
 }
 
-/** The recovery codes, shown once, then a way on. */
+/**
+ * The recovery codes, shown once, then a way on. None: the factor just added found the codes of
+ * its kind already issued (with a passkey or TOTP added meanwhile, maybe on another gateway),
+ * and the page says those stay rather than show codes that were never stored.
+ */
 export function recoveryCodesPage(codes: readonly string[], continueHref: string): string {
   const list = codes.map((code) => `<li>${escapeHtml(code)}</li>`).join('');
+  const body =
+    codes.length > 0
+      ? `<p>Save these recovery codes somewhere safe. Each works once in place of a code if you lose your phone.
+They will not be shown again.</p>
+<ol class="codes" id="recovery-codes">${list}</ol>`
+      : `<p id="recovery-codes-kept">Your recovery codes are unchanged: they are the ones shown when you added your
+other second factor, and no new ones were issued.</p>`;
   return renderPage(
     'Recovery codes',
     `${FORM_STYLE}<h1>Two-factor authentication is on</h1>
-<p>Save these recovery codes somewhere safe. Each works once in place of a code if you lose your phone.
-They will not be shown again.</p>
-<ol class="codes" id="recovery-codes">${list}</ol>
+${body}
 <p><a class="button" href="${escapeHtml(continueHref)}">Continue</a></p>`,
   );
 }

@@ -75,6 +75,7 @@ export function createKeyspace(now: () => number): Keyspace {
   /** Whether a write's condition holds now (a key of another kind is simply not equal). */
   function holds(condition: WriteCondition): boolean {
     if ('ifAbsent' in condition) return live(condition.ifAbsent) === undefined;
+    if ('ifPresent' in condition) return live(condition.ifPresent) !== undefined;
     const entry = live(condition.ifEquals.key);
     return entry?.kind === 'value' && entry.value === condition.ifEquals.value;
   }

@@ -222,6 +222,7 @@ export async function createLmdbStore(options: LmdbStoreOptions): Promise<LmdbSt
   /** Inside a transaction: whether a write's condition holds (a key of another kind is simply not equal). */
   function holds(condition: WriteCondition): boolean {
     if ('ifAbsent' in condition) return !isLive(records.get(keyOf(condition.ifAbsent)));
+    if ('ifPresent' in condition) return isLive(records.get(keyOf(condition.ifPresent)));
     const record = records.get(keyOf(condition.ifEquals.key));
     return isLive(record) && 'v' in record && record.v === condition.ifEquals.value;
   }

@@ -73,8 +73,8 @@ if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
   // KEYS: one per change, then one per condition. ARGV[1]: how many conditions (c); ARGV[2j] and
-  // ARGV[2j + 1]: condition j's kind ('absent' or 'equals') and the value it expects ('' for
-  // 'absent'); then change i as JSON { op, value, ttl, members } in ARGV[2c + 1 + i] (ttl a
+  // ARGV[2j + 1]: condition j's kind ('absent', 'present' or 'equals') and the value it
+  // expects ('' for the first two); then change i as JSON { op, value, ttl, members } in ARGV[2c + 1 + i] (ttl a
   // string, so Lua keeps it whole). A condition's key of another type is not equal (TYPE first:
   // GET on a set is an error). Every command here overwrites whatever type the key held, so none
   // fails halfway. SADD takes the members 1,000 at a time: unpack() has a limit of a few
@@ -86,6 +86,8 @@ for j = 1, c do
   local guard = KEYS[n + j]
   if ARGV[2 * j] == 'absent' then
     if redis.call('EXISTS', guard) == 1 then return 0 end
+  elseif ARGV[2 * j] == 'present' then
+    if redis.call('EXISTS', guard) == 0 then return 0 end
   elseif redis.call('TYPE', guard).ok ~= 'string' or redis.call('GET', guard) ~= ARGV[2 * j + 1] then
     return 0
   end
@@ -199,7 +201,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
 /** A condition as the storeWriteAll script reads it: its kind, and the value it expects. */
 function conditionArgs(condition: WriteCondition): [string, string] {
-  return 'ifAbsent' in condition ? ['absent', ''] : ['equals', condition.ifEquals.value];
+  if ('ifAbsent' in condition) return ['absent', ''];
+  return 'ifPresent' in condition ? ['present', ''] : ['equals', condition.ifEquals.value];
 }
 
 /** One change as the storeWriteAll script reads it. */

@@ -28,6 +28,11 @@ export type WriteCondition =
   /** A key that must be absent (or expired) for the changes to be applied. */
   | { readonly ifAbsent: string }
   /**
+   * A key that must hold something (a value, a set or a list; not expired): the dual of
+   * `ifAbsent`, for a change that is right only while another record still exists.
+   */
+  | { readonly ifPresent: string }
+  /**
    * A key that must still hold exactly `value`, as a caller read it (compare-and-set): absent,
    * expired, another value, or a set or a list fail it. Its time-to-live is not compared.
    */
@@ -44,7 +49,8 @@ export function conditionList(conditions: WriteConditions | undefined): readonly
 
 /** The key a condition is about (pure). */
 export function conditionKey(condition: WriteCondition): string {
-  return 'ifAbsent' in condition ? condition.ifAbsent : condition.ifEquals.key;
+  if ('ifAbsent' in condition) return condition.ifAbsent;
+  return 'ifPresent' in condition ? condition.ifPresent : condition.ifEquals.key;
 }
 
 export interface Store {
@@ -101,7 +107,7 @@ export interface Store {
    * leaves either none or all of them, and no reader sees some without the others. Each change
    * overwrites whatever the key held (a value, a set or a list), so none can fail halfway. With
    * a condition (or several, which must all hold), nothing is written when one fails: `ifAbsent` when that key holds something,
-   * `ifEquals` when that key no longer holds exactly the value given (another process changed
+   * `ifPresent` when it holds nothing, `ifEquals` when that key no longer holds exactly the value given (another process changed
    * or deleted it since it was read). The condition is checked in the same atomic step as the
    * changes, so of several writes conditioned on one state one wins; resolves true when the
    * changes were applied. In a Redis Cluster the keys (the condition's included) must share a

@@ -1,6 +1,8 @@
 // A store whose next read of one key can be held between the read and its answer: a test lets
 // another gateway change that key meanwhile, then lets the read go, and sees what the first
-// gateway's read-modify-write does with a value that is no longer current. No sleeps or timing.
+// gateway's read-modify-write does with a value that is no longer current. A write's answer
+// (applied or refused) can be held likewise, to let another gateway act between two tries of a
+// change. No sleeps or timing.
 
 import type { Store } from '../../src/store/store.js';
 
@@ -11,21 +13,25 @@ export interface HeldRead {
   release(): void;
 }
 
-type Read = 'get' | 'members';
+/** What can be held: a `get` or `members` of a key, or a `writeAll` whose first change is to it. */
+type Read = 'get' | 'members' | 'writeAll';
 
-/** The store, with a way to hold its next `get` or `members` of one key. */
+/** The store, with a way to hold its next `get`, `members` or `writeAll` of one key. */
 export function holdingStore(store: Store): { store: Store; holdNextRead(read: Read, key: string): HeldRead } {
   let held: { read: Read; key: string; reached(): void; released: Promise<void> } | undefined;
+  async function pass(read: Read, key: string): Promise<void> {
+    if (held?.read === read && held.key === key) {
+      const { reached, released } = held;
+      held = undefined;
+      reached();
+      await released;
+    }
+  }
   const holding =
     <T>(read: Read, call: (key: string) => Promise<T>) =>
     async (key: string): Promise<T> => {
       const value = await call(key);
-      if (held?.read === read && held.key === key) {
-        const { reached, released } = held;
-        held = undefined;
-        reached();
-        await released;
-      }
+      await pass(read, key);
       return value;
     };
   return {
@@ -33,6 +39,11 @@ export function holdingStore(store: Store): { store: Store; holdNextRead(read: R
       ...store,
       get: holding('get', (key) => store.get(key)),
       members: holding('members', (key) => store.members(key)),
+      async writeAll(writes, conditions) {
+        const written = await store.writeAll(writes, conditions);
+        await pass('writeAll', writes[0]?.key ?? '');
+        return written;
+      },
     },
     holdNextRead(read, key) {
       let reach = () => {};

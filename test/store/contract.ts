@@ -593,6 +593,33 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.equal(await store.writeAll([], { ifAbsent: '{u}:none' }), true);
     });
 
+    it('writeAll ifPresent: applied only while the key holds something (a value, a set), not once deleted or expired', async ({
+      store,
+      ttl,
+      timer,
+    }) => {
+      const changes = [{ op: 'delete', key: '{u}:codes' }] as const;
+      await store.writeAll([{ op: 'replaceSet', key: '{u}:codes', members: ['a'] }]);
+      assert.equal(await store.writeAll(changes, { ifPresent: '{u}:none' }), false, 'absent: refused');
+      assert.deepEqual(await store.members('{u}:codes'), ['a'], 'nothing of a refused write is applied');
+      await store.addToSet('{u}:keeper-set', 'm');
+      assert.equal(await store.writeAll([], { ifPresent: '{u}:keeper-set' }), true, 'a set counts as present');
+      await store.removeFromSet('{u}:keeper-set', 'm');
+      assert.equal(
+        await store.writeAll([], { ifPresent: '{u}:keeper-set' }),
+        false,
+        'its last member gone, it is absent',
+      );
+      await store.set('{u}:short', 'v', ttl);
+      const expired = await timer(ttl);
+      assert.equal(await store.writeAll([], { ifPresent: '{u}:short' }), true);
+      await expired.done();
+      assert.equal(await store.writeAll([], { ifPresent: '{u}:short' }), false, 'an expired key is absent');
+      await store.set('{u}:keeper', '');
+      assert.equal(await store.writeAll(changes, { ifPresent: '{u}:keeper' }), true, 'the empty value is present');
+      assert.deepEqual(await store.members('{u}:codes'), []);
+    });
+
     it('writeAll ifAbsent: of 20 concurrent writes guarded by the key they write, exactly one is applied', async ({
       store,
     }) => {

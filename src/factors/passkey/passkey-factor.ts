@@ -70,7 +70,8 @@ export interface RegisterWith {
   readonly audited?: AuditWrites;
   /**
    * Ten fresh recovery codes (a first factor): issued in the passkey's write, so that no crash
-   * leaves a first passkey without them (issue 13), and answered once as `codes`.
+   * leaves a first passkey without them (issue 13), and answered once as `codes`; none ([])
+   * when another factor of the kind (a passkey or TOTP enrolled meanwhile) already holds theirs.
    */
   readonly codes?: boolean;
 }
@@ -308,7 +309,6 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
       // One write, so that no crash leaves a credential its list does not name (which no reset
       // would find); the list is rewritten whole, on the condition that it is unchanged (a
       // passkey removed or added meanwhile on another gateway stays so).
-      const fresh = codes ? recovery.fresh(user) : undefined;
       return untilWon("a user's passkeys", async () => {
         const list = await readList(user);
         const writes: StoreWrite[] = [
@@ -318,12 +318,16 @@ export function createPasskeyFactor({ store, recovery, relyingParty, now }: Pass
             : []),
           { op: 'replaceSet', key: idsKey(user), members: [...list.ids.filter((id) => id !== created.id), created.id] },
           list.changed(),
-          ...(fresh ? [fresh.change] : []),
           ...(await audited({ passkey: created.id })),
         ];
-        const absent = { ifAbsent: credentialKey(user, created.id) };
-        if (await store.writeAll(writes, [list.unchanged, absent]))
-          return fresh ? { ok: true, id: created.id, codes: fresh.codes } : { ok: true, id: created.id };
+        const unchanged = [list.unchanged, { ifAbsent: credentialKey(user, created.id) }];
+        // Fresh codes only with the first factor of the kind: a passkey registered meanwhile on
+        // another gateway, or a TOTP enrolled there, came with codes already shown, which stay.
+        const issued =
+          codes && list.ids.length === 0
+            ? await recovery.issueWithFirst(user, writes, totpSecretKey(user), unchanged)
+            : (await store.writeAll(writes, unchanged)) && [];
+        if (issued) return codes ? { ok: true, id: created.id, codes: issued } : { ok: true, id: created.id };
         if (await store.get(credentialKey(user, created.id))) return { ok: false, reason: 'already_registered' };
         return LOST_RACE;
       });

@@ -1,12 +1,13 @@
 // Owns TOTP as a second factor: enrollment of a candidate secret that belongs to one enrollment
 // (a pending login or a session: shown only there) and activates only with a correct code, verification with a replay guard shared by every gateway through the store
 // (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
-// The secret and its recovery codes come in one atomic store write (issue 13); turning TOTP off
-// takes the codes only when no passkey is left, in the same write (they belong to the
-// two-factor kind, issue 15).
+// The secret and its recovery codes come in one atomic store write (issue 13), the codes only
+// when no passkey holds them; turning TOTP off takes the codes only when no passkey is left, in
+// the same write (they belong to the two-factor kind, issue 15).
 
 import type { Sealer } from '../../crypto/sealing.js';
 import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
+import { LOST_RACE, untilWon } from '../../store/contention.js';
 import type { Store, StoreWrite } from '../../store/store.js';
 import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
@@ -23,7 +24,10 @@ export interface TotpEnrollment {
   readonly qrSvg: string;
 }
 
-/** A confirmed enrollment carries its recovery codes, to be shown once. */
+/**
+ * A confirmed enrollment carries its recovery codes, to be shown once: none ([]) when a passkey
+ * holds the codes of the kind already (they stay as issued with it).
+ */
 export type ConfirmOutcome =
   | { readonly ok: true; readonly codes: readonly string[] }
   | { readonly ok: false; readonly reason: 'wrong' | 'malformed' | 'no_candidate' | 'already_enrolled' };
@@ -38,9 +42,9 @@ export interface TotpFactor extends SecondFactor<string> {
   beginEnrollment(user: string, enrollment: string): Promise<TotpEnrollment>;
   /**
    * Activates the enrollment's candidate for a user with no TOTP yet, given a correct code from
-   * it, with ten fresh recovery codes: the secret and the codes are written together or not at
-   * all, and with them `replacing` (the removal of a factor this one replaces, issue 15) and the
-   * change's audit events (ops/audit-outbox.ts).
+   * it, with ten fresh recovery codes unless a passkey holds them already: the secret and the
+   * codes are written together or not at all, and with them `replacing` (the removal of a factor
+   * this one replaces, issue 15) and the change's audit events (ops/audit-outbox.ts).
    */
   confirmEnrollment(
     user: string,
@@ -156,21 +160,22 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       if (step === undefined) return { ok: false, reason: 'wrong' };
       // Recorded before activation, so the code just typed can never pass a login afterwards.
       await store.setIfGreater(stepKey(user), step);
-      const { codes, change } = recovery.fresh(user);
       // One write, guarded by the secret's absence: a crash leaves the user enrolled with all ten
       // codes or not at all, and of two concurrent confirmations (or one racing another
-      // enrollment) one wins.
-      const written = await store.writeAll(
-        [
-          { op: 'set', key: secretKey(user), value: pending.sealed },
-          change,
-          { op: 'delete', key: pendingKey(user, enrollment) },
-          ...replacing,
-          ...(await audited()),
-        ],
-        { ifAbsent: secretKey(user) },
-      );
-      return written ? { ok: true, codes } : { ok: false, reason: 'already_enrolled' };
+      // enrollment) one wins. The codes come only when no passkey holds them (issueWithFirst):
+      // those shown with a first passkey registered meanwhile on another gateway stay valid.
+      const writes: StoreWrite[] = [
+        { op: 'set', key: secretKey(user), value: pending.sealed },
+        { op: 'delete', key: pendingKey(user, enrollment) },
+        ...replacing,
+        ...(await audited()),
+      ];
+      return untilWon("a user's two-factor kind", async () => {
+        const codes = await recovery.issueWithFirst(user, writes, passkeyListKey(user), { ifAbsent: secretKey(user) });
+        if (codes) return { ok: true, codes };
+        if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
+        return LOST_RACE;
+      });
     },
 
     async replace(user, enrollment, currentCode, candidateCode, audited = NOT_AUDITED) {
@@ -200,8 +205,13 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
     async disable(user, code, audited = NOT_AUDITED) {
       const outcome = await verify(user, code);
-      if (outcome.ok)
-        await recovery.removeWithLast(user, [...ownRecords(user), ...(await audited())], passkeyListKey(user));
+      if (!outcome.ok) return outcome;
+      const writes = [...ownRecords(user), ...(await audited())];
+      // Refused only when the passkeys came or went between its two tries: then tried again.
+      await untilWon(
+        "a user's two-factor kind",
+        async () => (await recovery.removeWithLast(user, writes, passkeyListKey(user))) || LOST_RACE,
+      );
       return outcome;
     },
 
