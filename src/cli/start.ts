@@ -77,6 +77,10 @@ async function serve(config: ConfigSource, logger: Logger, stopSignals: readonly
   return new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       for (const name of stopSignals) process.off(name, onSignal);
+      // A stop sent to the whole process group (systemd's default for a service, kill -- -PGID)
+      // reaches a worker twice: directly, then from the primary. The second must not end the
+      // drain; the primary kills a worker that outlives the grace anyway.
+      if (cluster.isWorker) for (const name of stopSignals) process.on(name, () => {});
       stop(signal).then(
         () => resolve(0),
         (error: Error) => {

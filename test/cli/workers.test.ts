@@ -1,7 +1,8 @@
 // `gateway start --workers N` (issue 17): N processes share one port and the store. A session
 // opened through one worker is honoured by the other (the LMDB store); a worker killed with
 // SIGKILL is replaced while the other keeps answering; SIGTERM stops every worker with the
-// drain (a request in flight finishes) and the primary exits 0; the primary serves the workers'
+// drain (a request in flight finishes) and the primary exits 0, also when every process of the
+// group gets it (a worker then gets a second one from the primary); the primary serves the workers'
 // metrics summed; the memory store, which lives inside one process, is refused with one line.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -83,6 +84,8 @@ function get(url: string, path: string, cookie?: string): Promise<{ status: numb
         body += chunk;
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      // An answer cut off (its worker killed) fails the request rather than leaving it pending.
+      res.on('error', reject);
     });
     req.on('error', reject);
   });
@@ -200,6 +203,44 @@ test('metrics are summed over the workers; SIGTERM stops every worker with the d
     const [code] = await exited;
     assert.equal(code, 0);
     for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+    assert.equal(events(gateway, 'gateway.stopped').length, 3);
+  } finally {
+    await upstream.close();
+  }
+});
+
+test('a SIGTERM sent to every process of the group (as systemd stops a service) still drains each worker; the primary exits 0', async () => {
+  const held: Array<() => void> = [];
+  const upstream = await startUpstream((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    if (req.url !== '/slow') return void res.end('ok');
+    res.write('slow answer, ');
+    held.push(() => res.end('finished'));
+  });
+  try {
+    const gateway = await startGatewayProcess({ upstream: { url: upstream.url }, data_dir: join(dir, 'group-stop') }, [
+      '--workers',
+      '2',
+    ]);
+    running.push(gateway);
+    await waitFor('both workers to listen', () => events(gateway, 'gateway.workers_started').length === 1, START_MS);
+    const pids = workerPids(gateway) as number[];
+    // Two connections: the primary hands one to each worker, so that both are draining.
+    const inFlight = [get(gateway.url, '/slow'), get(gateway.url, '/slow')];
+    await waitFor('both requests to reach the upstream', () => held.length === 2);
+
+    const exited = once(gateway.child, 'exit');
+    // The group's signal reaches each worker directly; once they drain, the primary's own follows.
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    await waitFor('both workers to drain', () => events(gateway, 'gateway.stopping').length === 2);
+    gateway.child.kill('SIGTERM');
+    await waitFor('the primary to stop the workers', () => events(gateway, 'gateway.stopping').length === 3);
+    for (const finish of held) finish();
+    for (const answer of await Promise.all(inFlight)) {
+      assert.deepEqual(answer, { status: 200, body: 'slow answer, finished' });
+    }
+    const [code] = await exited;
+    assert.equal(code, 0);
     assert.equal(events(gateway, 'gateway.stopped').length, 3);
   } finally {
     await upstream.close();
