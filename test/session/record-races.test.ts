@@ -6,37 +6,21 @@
 // held by a store wrapper until the test lets it go.
 
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
 import { createSealer, type Sealer } from '../../src/crypto/sealing.js';
 import { changesFromSetCookies } from '../../src/session/cookie-jar.js';
 import { createSessionRecords, type SessionRecords } from '../../src/session/records.js';
 import { StoreContendedError } from '../../src/store/contention.js';
-import { createLmdbStore } from '../../src/store/lmdb.js';
 import { createMemoryStore } from '../../src/store/memory.js';
-import { createRedisStore } from '../../src/store/redis.js';
 import { type Store, StoreUnavailableError } from '../../src/store/store.js';
 import { holdingStore, withReadHeld } from '../helpers/held-store.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { type StorePair, sharedBackends } from '../helpers/shared-stores.js';
 
 const MINUTE = 60_000;
 /** One sealing key for every gateway of the test, as a deployment's gateways share theirs. */
 const sealer: Sealer = createSealer([randomBytes(32)]);
 const settings = () => ({ idleMs: 30 * MINUTE, absoluteMs: 12 * 60 * MINUTE, pendingMs: 5 * MINUTE });
-
-let redis: RedisServer;
-let folder: string;
-before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'gateway-record-races-'));
-  redis = await startRedisServer();
-});
-after(async () => {
-  await redis?.stop();
-  await rm(folder, { recursive: true, force: true });
-});
 
 /** Gateway A (whose reads can be held) and gateway B on two handles of one store, and a clock the test moves. */
 function twoGateways(stores: readonly [Store, Store]) {
@@ -69,7 +53,7 @@ const withSessionReadHeld = <T>(
 ) => withReadHeld(() => gateways.holdNextRead('get', `session:${id}`), write, meanwhile);
 
 /** The race suite on one backend; `open` gives two handles on one fresh store. */
-function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]; close(): Promise<void> }>) {
+function raceSuite(backend: string, open: () => Promise<StorePair>) {
   describe(`${backend}: a session record changed by two gateways at once`, () => {
     const run = (title: string, body: (gateways: ReturnType<typeof twoGateways>) => Promise<void>) =>
       test(title, async () => {
@@ -168,24 +152,7 @@ function raceSuite(backend: string, open: () => Promise<{ stores: [Store, Store]
   });
 }
 
-raceSuite('memory', async () => {
-  const store = createMemoryStore();
-  return { stores: [store, store], close: () => store.close() };
-});
-
-raceSuite('LMDB, two handles on one file', async () => {
-  const path = join(folder, `${randomUUID()}.lmdb`);
-  const first = await createLmdbStore({ path });
-  const second = await createLmdbStore({ path });
-  return { stores: [first, second], close: async () => void (await Promise.all([first.close(), second.close()])) };
-});
-
-raceSuite('Redis, two clients', async () => {
-  const prefix = `record-races:${randomUUID()}:`;
-  const first = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
-  const second = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
-  return { stores: [first, second], close: async () => void (await Promise.all([first.close(), second.close()])) };
-});
+for (const backend of sharedBackends('record-races')) raceSuite(backend.name, backend.open);
 
 describe('a session record that others keep changing', () => {
   /** A store where another gateway rewrites the record after every read of it (a space more: the same JSON). */

@@ -4,34 +4,17 @@
 // and both new ones live.
 
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
 import { createSealer, type Sealer } from '../../src/crypto/sealing.js';
 import { createSessionRecords, type SessionRecords } from '../../src/session/records.js';
-import { createLmdbStore } from '../../src/store/lmdb.js';
-import { createMemoryStore } from '../../src/store/memory.js';
-import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { sharedBackends } from '../helpers/shared-stores.js';
 
 const CAP = 5;
 /** One sealing key for every gateway of the test, as a deployment's gateways share theirs. */
 const sealer: Sealer = createSealer([randomBytes(32)]);
 const ROUNDS = 6;
-
-let redis: RedisServer;
-let folder: string;
-before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'gateway-user-index-'));
-  redis = await startRedisServer();
-});
-after(async () => {
-  await redis?.stop();
-  await rm(folder, { recursive: true, force: true });
-});
 
 /** Two gateways' records on two handles of one store, sharing a clock that the test moves. */
 function twoGateways(stores: readonly [Store, Store]) {
@@ -70,33 +53,13 @@ async function assertTwoLoginsAtTheCap(stores: readonly [Store, Store]): Promise
   }
 }
 
-test('memory: two logins at the cap at once keep the cap and end the oldest', async () => {
-  const store = createMemoryStore();
-  try {
-    await assertTwoLoginsAtTheCap([store, store]);
-  } finally {
-    await store.close();
-  }
-});
-
-test('LMDB, two handles on one file: two logins at the cap at once keep the cap and end the oldest', async () => {
-  const path = join(folder, 'store.lmdb');
-  const first = await createLmdbStore({ path });
-  const second = await createLmdbStore({ path });
-  try {
-    await assertTwoLoginsAtTheCap([first, second]);
-  } finally {
-    await Promise.all([first.close(), second.close()]);
-  }
-});
-
-test('Redis, two clients: two logins at the cap at once keep the cap and end the oldest', async () => {
-  const prefix = `races:${randomUUID()}:`;
-  const first = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
-  const second = createRedisStore({ url: redis.url, prefix, commandTimeoutMs: 10_000 });
-  try {
-    await assertTwoLoginsAtTheCap([first, second]);
-  } finally {
-    await Promise.all([first.close(), second.close()]);
-  }
-});
+for (const { name, open } of sharedBackends('user-index-races')) {
+  test(`${name}: two logins at the cap at once keep the cap and end the oldest`, async () => {
+    const { stores, close } = await open();
+    try {
+      await assertTwoLoginsAtTheCap(stores);
+    } finally {
+      await close();
+    }
+  });
+}
