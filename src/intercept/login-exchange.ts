@@ -22,7 +22,7 @@ import { audit } from '../ops/audit.js';
 import { discardRest, type ExchangeAnswer, exchange } from '../proxy/exchange.js';
 import { withoutHopByHop } from '../proxy/hop-headers.js';
 import { buildUpstreamHeaders } from '../proxy/request-headers.js';
-import { buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
+import { addGatewayCookies, buildClientHeaders, publicOrigin } from '../proxy/response-headers.js';
 import { setCookieList } from '../proxy/upstream-cookies.js';
 import { claimValues } from '../session/anonymous-vault.js';
 import { applyChanges, changesFromSetCookies } from '../session/cookie-jar.js';
@@ -60,9 +60,15 @@ export function sameSiteLocationPath(location: string | undefined, scope: Reques
   return parsed.ok ? parsed.target.routingPath : undefined;
 }
 
-/** Writes an exchanged answer to the client (its body, then whatever was left unread). */
-function relay(scope: RequestScope, res: ServerResponse, answer: ExchangeAnswer): void {
-  res.writeHead(answer.status, answer.statusText || undefined, buildClientHeaders(answer.headers, scope));
+/**
+ * Writes an exchanged answer to the client (its body, then whatever was left unread), with the
+ * gateway's own cookies when it issues any (and then kept from shared caches, as every answer
+ * carrying them).
+ */
+function relay(scope: RequestScope, res: ServerResponse, answer: ExchangeAnswer, gatewayCookies: string[] = []): void {
+  const headers = buildClientHeaders(answer.headers, scope);
+  addGatewayCookies(headers, gatewayCookies);
+  res.writeHead(answer.status, answer.statusText || undefined, headers);
   if (!answer.rest) {
     res.end(answer.body);
     return;
@@ -326,8 +332,8 @@ export async function handleLogin(
         request_id: scope.id,
       });
       const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
-      scope.vault = { cookieHeader: '', capture: () => [...passThrough, clearAnonymous, cookie] };
-      return relay(scope, res, answer);
+      scope.vault = { cookieHeader: '', capture: () => passThrough };
+      return relay(scope, res, answer, [clearAnonymous, cookie]);
     }
 
     if (after.action !== 'withhold') throw new Error(`unexpected decision ${after.action} after a password success`);

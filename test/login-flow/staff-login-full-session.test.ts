@@ -2,13 +2,29 @@
 // the app's own session cookie stays in the vault (never in a response), and the gateway's
 // cookie is never forwarded to the app.
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { APP_SESSION_COOKIE, type LoginHarness, STAFF, startLoginHarness } from '../helpers/login-harness.js';
+
+const SHARED = 'public, s-maxage=600, max-age=60';
 
 let harness: LoginHarness;
 
 before(async () => {
-  harness = await startLoginHarness();
+  // The app marks its login answer as one any cache may keep: the gateway's session cookie in it
+  // must not be (a CDN would hand the session to the next visitor).
+  harness = await startLoginHarness({
+    front: (req, res) => {
+      if (req.method !== 'POST' || req.url !== '/login') return false;
+      // Set as its head goes out, over the app's own no-store.
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+        this.setHeader('cache-control', SHARED);
+        return writeHead.apply(this, args);
+      } as ServerResponse['writeHead'];
+      return false;
+    },
+  });
 });
 after(() => harness.close());
 
@@ -22,6 +38,7 @@ test('staff login is released at once with a gateway session; the app session st
   assert.match(sessionLine, /HttpOnly/);
   assert.match(sessionLine, /SameSite=Lax/);
   assert.match(sessionLine, /Path=\//);
+  assert.equal(answer.headers['cache-control'], 'max-age=60, private', 'no shared cache keeps the session');
 
   const dashboard = await browser.get('/dashboard');
   assert.equal(dashboard.status, 200);
