@@ -103,6 +103,21 @@ async function login(url: string): Promise<string> {
   }
 }
 
+/**
+ * An upstream answering "ok", except /slow: its answer starts and is finished only when the test
+ * calls the function `held` gets for it (a request in flight while the gateway stops).
+ */
+async function startSlowAnswerUpstream() {
+  const held: Array<() => void> = [];
+  const upstream = await startUpstream((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    if (req.url !== '/slow') return void res.end('ok');
+    res.write('slow answer, ');
+    held.push(() => res.end('finished'));
+  });
+  return { upstream, held };
+}
+
 async function startWorkers(name: string): Promise<GatewayProcess> {
   const gateway = await startGatewayProcess(await demoConfig(name), ['--workers', '2']);
   running.push(gateway);
@@ -166,13 +181,7 @@ test('two workers share the port and the store; one killed is replaced while the
 });
 
 test('metrics are summed over the workers; SIGTERM stops every worker with the drain, then the primary exits 0', async () => {
-  const held: Array<() => void> = [];
-  const upstream = await startUpstream((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    if (req.url !== '/slow') return void res.end('ok');
-    res.write('slow answer, ');
-    held.push(() => res.end('finished'));
-  });
+  const { upstream, held } = await startSlowAnswerUpstream();
   try {
     const gateway = await startGatewayProcess(
       { upstream: { url: upstream.url }, data_dir: join(dir, 'stop'), metrics: { host: '127.0.0.1', port: 0 } },
@@ -210,13 +219,7 @@ test('metrics are summed over the workers; SIGTERM stops every worker with the d
 });
 
 test('a SIGTERM sent to every process of the group (as systemd stops a service) still drains each worker; the primary exits 0', async () => {
-  const held: Array<() => void> = [];
-  const upstream = await startUpstream((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    if (req.url !== '/slow') return void res.end('ok');
-    res.write('slow answer, ');
-    held.push(() => res.end('finished'));
-  });
+  const { upstream, held } = await startSlowAnswerUpstream();
   try {
     const gateway = await startGatewayProcess({ upstream: { url: upstream.url }, data_dir: join(dir, 'group-stop') }, [
       '--workers',
