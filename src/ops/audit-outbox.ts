@@ -3,7 +3,9 @@
 // no crash (kill -9 included) leaves an enrollment, a disable or a reset without its audit
 // record. After the write the events are emitted as ever (log line, trail) and the entry is
 // deleted once the trail holds them; an entry left by a process that died is emitted by the
-// recovery (audit-recovery.ts), marked `recovered`, at least once.
+// recovery (audit-recovery.ts), marked `recovered`, at least once. Whoever emits an entry, its
+// live gateway or a recovering one, first takes its claim: a change slower than a starting
+// gateway's grace (a slow store, a GC pause) is emitted by one of them, never both.
 //
 // How recovery finds entries: the Store has no key scan that works on every backend (a Redis
 // Cluster spreads keys over its nodes), and the global index cannot join the user's write (it
@@ -51,8 +53,9 @@ export interface OutboxEntry {
   readonly writes: AuditWrites;
   /**
    * The change was written: emits its events (`late` facts, known only after the write, join
-   * the lines but not the stored entry), then forgets the entry once the trail holds them.
-   * Never rejects: the change is made whatever the audit's store does (the recovery retries).
+   * the lines but not the stored entry), then forgets the entry once the trail holds them; not
+   * when a recovering gateway took it first (it emits them). Never rejects: the change is made
+   * whatever the audit's store does (the recovery retries).
    */
   emit(late?: Readonly<Record<string, unknown>>): Promise<void>;
   /** The change was not written: forgets the entry's index member, if it got one. Never rejects. */
@@ -94,6 +97,36 @@ export interface AuditOutboxOptions {
 /** The key of one entry: the user's prefix, then the time it was opened and a nonce. */
 export function outboxEntryKey(prefix: string, at: number, nonce: string): string {
   return `${prefix}:${at}-${nonce}`;
+}
+
+/** How long the gateway emitting an entry holds it; past it (that gateway died), another may emit it. */
+export const CLAIM_TTL_MS = 60_000;
+
+/** The key of an entry's claim: in the entry's slot, so that it is taken in one step with the entry's check. */
+export function outboxClaimKey(key: string): string {
+  return `${key}:claim`;
+}
+
+/**
+ * Takes the right to emit the entry under `key`: true for one party alone (its live gateway or
+ * one recovering gateway) and only while the entry exists, checked in the same atomic step, so
+ * that an entry another party emitted and deleted since it was read is not emitted again.
+ */
+export function claimOutboxEntry(store: Store, key: string): Promise<boolean> {
+  const claim = outboxClaimKey(key);
+  return store.writeAll(
+    [{ op: 'set', key: claim, value: 'emitting', ttlMs: CLAIM_TTL_MS }],
+    [{ ifAbsent: claim }, { ifPresent: key }],
+  );
+}
+
+/** Forgets an emitted entry: the entry with its claim, then its index member. */
+export async function forgetOutboxEntry(store: Store, key: string): Promise<void> {
+  await store.writeAll([
+    { op: 'delete', key },
+    { op: 'delete', key: outboxClaimKey(key) },
+  ]);
+  await store.removeOrdered(OUTBOX_INDEX, key);
 }
 
 /** The time an entry's key says it was opened (NaN for a key that is not an entry's). */
@@ -143,9 +176,6 @@ export function createAuditOutbox({ store, logger, now, keyOf }: AuditOutboxOpti
       const key = outboxEntryKey(keyOf(user), at, randomBytes(6).toString('hex'));
       let indexed: Promise<void> | undefined;
       let inner: Readonly<Record<string, unknown>> = {};
-      const forget = async () => {
-        if (indexed) await store.removeOrdered(OUTBOX_INDEX, key);
-      };
       return {
         async writes(facts = {}) {
           // Indexed before the change's write (once, whatever its retries): an entry that gets
@@ -161,15 +191,20 @@ export function createAuditOutbox({ store, logger, now, keyOf }: AuditOutboxOpti
         },
         async emit(late = {}) {
           try {
+            // Refused when a gateway starting meanwhile took the entry (this change outlived its
+            // grace): that gateway emits it, or has already.
+            if (!(await claimOutboxEntry(store, key))) return;
             if (!(await emitKept(logger, events, { ...inner, ...late }))) return;
-            await store.delete(key);
-            await forget();
+            await forgetOutboxEntry(store, key);
           } catch (error) {
-            warn(error, 'an emitted entry was not deleted');
+            warn(error, 'an entry was not emitted or not deleted');
           }
         },
         async drop() {
-          await forget().catch((error: unknown) => warn(error, 'an unused index member was not removed'));
+          if (!indexed) return;
+          await store
+            .removeOrdered(OUTBOX_INDEX, key)
+            .catch((error: unknown) => warn(error, 'an unused index member was not removed'));
         },
       };
     },

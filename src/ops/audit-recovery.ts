@@ -3,11 +3,19 @@
 // next) gateway, at its start (those a few seconds old) and then every minute, with their
 // original time and `recovered: true`. At least once: an entry is deleted only after the trail holds its events;
 // a gateway that dies in between leaves it to be emitted again. Of several gateways recovering
-// at once only one emits an entry (a claim with a time-to-live, taken atomically in the
-// entry's slot); the claim of one that died expires, and the entry is emitted at a later pass.
+// at once, and of the live gateway still emitting a slow change, only one emits an entry (its
+// claim, audit-outbox.ts); the claim of one that died expires, and the entry is emitted at a
+// later pass.
 
 import type { Store } from '../store/store.js';
-import { emitKept, OUTBOX_INDEX, outboxEntryTime, parseOutboxContent } from './audit-outbox.js';
+import {
+  claimOutboxEntry,
+  emitKept,
+  forgetOutboxEntry,
+  OUTBOX_INDEX,
+  outboxEntryTime,
+  parseOutboxContent,
+} from './audit-outbox.js';
 import type { Logger } from './logger.js';
 
 /** How often a running gateway looks for entries left behind. */
@@ -26,8 +34,6 @@ export const IN_FLIGHT_MS = 60_000;
  * gateway restarted at once after a crash recovers its last entries a minute or two later.
  */
 export const START_GRACE_MS = 5_000;
-/** How long a recovering gateway holds an entry; past it, another may emit it again. */
-export const CLAIM_TTL_MS = 60_000;
 /** An index member with no entry this old is a change that was never written (or is gone). */
 export const ORPHAN_AFTER_MS = 10 * 60_000;
 
@@ -62,9 +68,8 @@ export async function recoverAuditOutbox({ store, logger, now }: AuditRecoveryOp
     const text = await store.get(key);
     const step = recoveryStep(text !== undefined, now() - outboxEntryTime(key), minAgeMs);
     if (step === 'forget') await store.removeOrdered(OUTBOX_INDEX, key);
-    if (step !== 'emit' || text === undefined) continue;
-    const claim = `${key}:claim`;
-    if (!(await store.setIfAbsent(claim, 'recovering', CLAIM_TTL_MS))) continue;
+    // Not claimed when another gateway holds it, or has emitted it since it was read here.
+    if (step !== 'emit' || text === undefined || !(await claimOutboxEntry(store, key))) continue;
     const content = parseOutboxContent(text);
     if (!content) {
       logger.warn({ event: 'audit_outbox.unreadable', key }, 'an audit outbox entry could not be read: dropped');
@@ -73,11 +78,7 @@ export async function recoverAuditOutbox({ store, logger, now }: AuditRecoveryOp
     } else {
       emitted += content.events.length;
     }
-    await store.writeAll([
-      { op: 'delete', key },
-      { op: 'delete', key: claim },
-    ]);
-    await store.removeOrdered(OUTBOX_INDEX, key);
+    await forgetOutboxEntry(store, key);
   }
   return emitted;
 }

@@ -3,7 +3,8 @@
 // an audit event travels in its change's atomic write, so a change refused by its condition
 // leaves no event to recover, and a change whose process died before emitting leaves exactly
 // one, emitted once (even by two gateways recovering at once) with its original time and
-// `recovered: true`, redacted as the trail is.
+// `recovered: true`, redacted as the trail is; a change slower than a starting gateway's grace
+// is emitted once, by one of the two.
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import {
   auditedChange,
   createAuditOutbox,
   OUTBOX_INDEX,
+  outboxClaimKey,
   outboxEntryKey,
   outboxEntryTime,
   parseOutboxContent,
@@ -36,6 +38,7 @@ import { createMemoryStore } from '../../src/store/memory.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
 import { memoryLog } from '../helpers/gateway.js';
+import { holdingStore } from '../helpers/held-store.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -263,6 +266,75 @@ for (const [name, open] of Object.entries(BACKENDS)) {
       assert.deepEqual(mine(restarted.lines()), [['enrollment.totp_enrolled', true]]);
       assert.deepEqual(mine(starting.lines()), []);
       assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
+    });
+
+    describe('a change slower than the start grace is emitted once, by its gateway or by a starting one', () => {
+      /** A live gateway and a starting one over one store whose calls the test can hold. */
+      function race() {
+        const user = someone();
+        const time = clock();
+        const held = holdingStore(store);
+        const [live, starting] = [gatewayAudit(held.store, time.now), gatewayAudit(held.store, time.now)];
+        const outbox = createAuditOutbox({
+          store: held.store,
+          logger: live.logger,
+          now: time.now,
+          keyOf: auditOutboxKey,
+        });
+        const events = [{ ...ENROLLED, facts: { user } }];
+        const enroll = async (writes: AuditWrites) =>
+          held.store.writeAll([{ op: 'set', key: record(user), value: 'x' }, ...(await writes())]);
+        /** The recovery pass of a gateway starting START_GRACE_MS after the change was opened. */
+        const start = () => {
+          time.advance(START_GRACE_MS);
+          return startAuditRecovery({ store: held.store, logger: starting.logger, now: time.now })();
+        };
+        const entryKey = async () => (await store.orderedMembers(OUTBOX_INDEX)).find((key) => key.includes(user)) ?? '';
+        const emitted = () =>
+          [...live.lines(), ...starting.lines()]
+            .filter((line) => line.user === user)
+            .map((line) => [line.event, line.recovered]);
+        return { user, held, outbox, events, enroll, start, entryKey, emitted };
+      }
+
+      test('the start emits while the live write is slow: the live gateway then emits nothing', async () => {
+        const { user, held, outbox, events, enroll, start, emitted } = race();
+        const written = held.holdNextRead('writeAll', record(user));
+        const changing = auditedChange(outbox, user, events, enroll, Boolean);
+        await written.reached;
+        await start();
+        written.release();
+        assert.equal(await changing, true);
+        assert.deepEqual(emitted(), [['enrollment.totp_enrolled', true]]);
+      });
+
+      test('the live gateway emits while the start has read the entry: the start then emits nothing', async () => {
+        const { user, held, outbox, events, enroll, start, entryKey, emitted } = race();
+        const entry = outbox.open(user, events);
+        await enroll(entry.writes);
+        const read = held.holdNextRead('get', await entryKey());
+        const starting = start();
+        await read.reached;
+        await entry.emit();
+        read.release();
+        await starting;
+        assert.deepEqual(emitted(), [['enrollment.totp_enrolled', undefined]]);
+      });
+
+      test('the live gateway emits while the start holds the entry: the live gateway then emits nothing', async () => {
+        const { user, held, outbox, events, enroll, start, entryKey, emitted } = race();
+        const entry = outbox.open(user, events);
+        await enroll(entry.writes);
+        const claimed = held.holdNextRead('writeAll', outboxClaimKey(await entryKey()));
+        const starting = start();
+        // A start that takes no claim through writeAll (the old code) ends without reaching it.
+        await Promise.race([claimed.reached, starting]);
+        await entry.emit();
+        claimed.release();
+        await starting;
+        assert.deepEqual(emitted(), [['enrollment.totp_enrolled', true]]);
+        assert.ok(!(await store.orderedMembers(OUTBOX_INDEX)).some((key) => key.includes(user)));
+      });
     });
 
     test('the stored entry is redacted as the trail is: no secret, code or answer', async () => {

@@ -42,7 +42,8 @@ test("a reset's audit event is in the write that removes the factors, and is emi
   } as unknown as UserAdmin;
 
   await resetFactors(admin, 'bob');
-  const [write, ...others] = written;
+  // The outbox's own writes after it (its claim to emit, then its deletion) touch no factor.
+  const [write, ...others] = written.filter((writes) => writes.some((change) => change.key === totpSecretKey('bob')));
   assert.equal(others.length, 0, 'one atomic write');
   assert.ok(write?.some((change) => change.op === 'delete' && change.key === totpSecretKey('bob')));
   const entry = write?.find((change) => change.op === 'set' && change.key.startsWith(auditOutboxKey('bob')));
