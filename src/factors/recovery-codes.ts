@@ -16,11 +16,6 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const WELL_FORMED = /^[A-Za-z2-7]{10}$/;
 
 export interface RecoveryCodes {
-  /**
-   * Ten fresh codes shown as "XXXXX-XXXXX", and the store change that replaces any earlier set
-   * by their digests (they are not kept in clear); nothing is written until the caller applies it.
-   */
-  fresh(user: string): { codes: string[]; change: StoreWrite };
   /** True exactly once per issued code; case, spaces and dashes are forgiven. */
   consume(user: string, code: string): Promise<boolean>;
   /** How many unused codes the user has left. */
@@ -31,7 +26,8 @@ export interface RecoveryCodes {
    * Applies `writes` (the first factor of its sort of the two-factor kind arriving) in one
    * atomic write, with ten fresh codes when the record `keptBy` (the other factor of the kind)
    * is absent at that moment, and without (the codes already shown with the other stay) while
-   * it is present; only while `unchanged` holds. Answers the codes written ([] when none were),
+   * it is present; only while `unchanged` holds. Fresh codes replace any earlier set, are shown
+   * as "XXXXX-XXXXX" and are stored only as digests. Answers the codes written ([] when none were),
    * or false when nothing was written (`unchanged` failed, or `keptBy` came or went between the
    * two tries): the caller reads again.
    */
@@ -77,6 +73,7 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
   // The user is part of the digest, so a digest copied into another user's set matches nothing.
   const digest = (user: string, code: string) => createHmac('sha256', key).update(`${user}\0${code}`).digest('hex');
   const removal = (user: string): StoreWrite => ({ op: 'delete', key: setKey(user) });
+  /** Ten fresh codes, and the store change that replaces any earlier set by their digests (never kept in clear). */
   const fresh = (user: string): { codes: string[]; change: StoreWrite } => {
     const codes = Array.from({ length: CODE_COUNT }, randomCode);
     const members = codes.map((code) => digest(user, code));
@@ -87,8 +84,6 @@ export function createRecoveryCodes({ store, key }: RecoveryCodesOptions): Recov
   };
 
   return {
-    fresh,
-
     async consume(user, code) {
       const compact = code.replace(/[\s-]/g, '');
       // Tested before upper-casing, which would turn some non-ASCII letters into ASCII ones.

@@ -4,16 +4,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createRecoveryCodes, type RecoveryCodes } from '../../src/factors/recovery-codes.js';
+import { totpSecretKey } from '../../src/factors/user-keys.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
 
-/** The codes, their store, and `issue`: fresh codes written as an enrollment writes them. */
-function setup(): { codes: RecoveryCodes; store: Store; issue(user: string): Promise<string[]> } {
+/** The codes, their store, and `issue`: fresh codes written as a first factor's enrollment writes them. */
+function setup(): { codes: RecoveryCodes; store: Store; issue(user: string): Promise<readonly string[]> } {
   const store = createMemoryStore();
   const codes = createRecoveryCodes({ store, key: randomBytes(32) });
   const issue = async (user: string) => {
-    const { codes: issued, change } = codes.fresh(user);
-    await store.writeAll([change]);
+    // No other factor of the kind holds codes (no TOTP secret is stored): ten fresh ones.
+    const issued = await codes.issueWithFirst(user, [], totpSecretKey(user));
+    assert.ok(issued, 'written');
     return issued;
   };
   return { codes, store, issue };
@@ -79,10 +81,12 @@ describe('consuming', () => {
     assert.equal(await codes.remaining('bob'), 10);
   });
 
-  test('nothing is written until the change is applied; the removal deletes the set', async () => {
+  test('none are issued while the other factor of the kind holds them; the removal deletes the set', async () => {
     const { codes, issue, store } = setup();
-    codes.fresh('alice');
+    await store.set(totpSecretKey('alice'), 'sealed');
+    assert.deepEqual(await codes.issueWithFirst('alice', [], totpSecretKey('alice')), []);
     assert.equal(await codes.remaining('alice'), 0);
+    await store.delete(totpSecretKey('alice'));
     const [code] = await issue('alice');
     await store.writeAll([codes.removal('alice')]);
     assert.equal(await codes.remaining('alice'), 0);
