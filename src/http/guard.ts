@@ -157,10 +157,11 @@ export async function guardRequest(
     }
     case 'forward':
       if (decision.vault === 'session') {
-        await services.records.touch(bindSession(scope, req, rs, services, false));
+        const session = bindSession(scope, req, rs, services, false);
+        await services.records.touch(session);
         // The withheld page of this session's login, once, at its own address (issue 12).
         const replayTokens = replayTokensOf(scope, req, rs);
-        if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, services, replayTokens))) return;
+        if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, session, services, replayTokens))) return;
       } else scope.vault = await anonymousVault(scope, req, rs, services);
       return forward(scope);
     case 'redirect':

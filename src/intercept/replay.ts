@@ -125,18 +125,18 @@ export function replayTokensOf(scope: RequestScope, req: IncomingMessage, rs: Re
 }
 
 /**
- * Answers a full session's GET that carries replay tokens (replayTokensOf) with the page kept
- * for it at this path, once. False when there is none (spent, expired, another session's,
+ * Answers a GET of the full `session` that carries replay tokens (replayTokensOf) with the page
+ * kept for it at this path, once. False when there is none (spent, expired, another session's,
  * another path): then nothing was answered and the request goes on to the app like any other.
  */
 export async function answerReplay(
   scope: RequestScope,
   res: ServerResponse,
   rs: RequestSession,
+  session: SessionRecord,
   services: LoginServices,
   tokens: readonly string[],
 ): Promise<boolean> {
-  const session = rs.session as SessionRecord;
   for (const token of tokens) {
     const answer = await services.replays.take(token, session.id, scope.target.path);
     if (!answer) continue;
