@@ -128,22 +128,46 @@ export async function questionsStepUp(ctx: RouteContext, pending: PendingRecord)
 }
 
 /**
+ * What saving a set of answers came to: saved; refused while TOTP or a passkey is on (one kind
+ * at a time); or refused for what is wrong with the set under the rules as they are at the save
+ * (an operator's reload since the page checked them).
+ */
+type SaveOutcome = 'saved' | { readonly held: 'totp' | 'passkey' } | AnswerSetProblem;
+
+/**
  * Saves a set of answers in the user's queue, where TOTP enrollment checks for questions: of
  * two tabs enrolling both factors at once, the second sees the first; `audited` goes in the
- * same atomic write, and is emitted once it is written. False when TOTP or a passkey is on
- * (one kind at a time).
+ * same atomic write, and is emitted once it is written.
  */
-async function saveAlone(ctx: RouteContext, user: string, answers: Answers, audited: AuditRecord): Promise<boolean> {
+async function saveAlone(
+  ctx: RouteContext,
+  user: string,
+  answers: Answers,
+  audited: AuditRecord,
+): Promise<SaveOutcome> {
   const { services } = ctx;
   const save = (writes: AuditWrites) =>
-    services.oneAtATime(user, async () => {
-      if (await twoFactorHeld(services, user)) return false;
-      return (await services.questions.save(user, answers, writes)) === undefined;
+    services.oneAtATime(user, async (): Promise<SaveOutcome> => {
+      const held = await twoFactorHeld(services, user);
+      if (held) return { held };
+      return (await services.questions.save(user, answers, writes)) ?? 'saved';
     });
-  return auditedChange(services.auditOutbox, user, [audited], save, Boolean);
+  return auditedChange(services.auditOutbox, user, [audited], save, (outcome) => outcome === 'saved');
 }
 
 type AnswerSetView = (status: number, values?: ReadonlyMap<string, string>, message?: string) => void;
+
+/** Answers a set of answers that was not saved, with the reason it was not. */
+function notSaved(
+  ctx: RouteContext,
+  user: string,
+  outcome: Exclude<SaveOutcome, 'saved'>,
+  view: AnswerSetView,
+  answers: Answers,
+): void {
+  if ('held' in outcome) refuseOtherFactor(ctx, user, 'questions', outcome.held);
+  else view(400, answers, problemMessage(outcome, ctx.scope.runtime.config.questions.catalogue));
+}
 
 /** The form of a whole answer set (a first enrollment or a change), bound to `boundTo` (S10). */
 function answerSetView(
@@ -224,9 +248,8 @@ export async function questionsEnroll(
       request_id: scope.id,
     },
   };
-  if (!(await saveAlone(ctx, owner.user, answers, enrolled))) {
-    return refuseOtherFactor(ctx, owner.user, 'questions', 'totp');
-  }
+  const saved = await saveAlone(ctx, owner.user, answers, enrolled);
+  if (saved !== 'saved') return notSaved(ctx, owner.user, saved, view, answers);
   if (!pending) {
     const session = ctx.rs.session as SessionRecord;
     return renderAccount(ctx, session, 200);
@@ -263,9 +286,8 @@ async function changeAnswers(ctx: RouteContext, session: SessionRecord): Promise
     event: 'enrollment.questions_changed',
     facts: { user: session.user, client: scope.client.address, request_id: scope.id },
   };
-  if (!(await saveAlone(ctx, session.user, answers, changed))) {
-    return refuseOtherFactor(ctx, session.user, 'questions', 'totp');
-  }
+  const saved = await saveAlone(ctx, session.user, answers, changed);
+  if (saved !== 'saved') return notSaved(ctx, session.user, saved, view, answers);
   await secondStepChanged(ctx, session.user, 'questions changed');
   return renderAccount(ctx, session, 200);
 }
