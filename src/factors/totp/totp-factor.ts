@@ -1,6 +1,6 @@
 // Owns TOTP as a second factor: enrollment of a candidate secret that belongs to one enrollment
 // (a pending login or a session: shown only there) and activates only with a correct code, verification with a replay guard shared by every gateway through the store
-// (S5), disabling and replacing only with a current code (S12), secrets sealed at rest (S6).
+// (S5), disabling only with a current code (S12), secrets sealed at rest (S6).
 // The secret and its recovery codes come in one atomic store write (issue 13), the codes only
 // when no passkey holds them; turning TOTP off takes the codes only when no passkey is left, in
 // the same write (they belong to the two-factor kind, issue 15).
@@ -9,7 +9,7 @@ import type { Sealer } from '../../crypto/sealing.js';
 import { type AuditWrites, NOT_AUDITED } from '../../ops/audit-outbox.js';
 import { LOST_RACE, untilWon } from '../../store/contention.js';
 import type { Store, StoreWrite } from '../../store/store.js';
-import type { FailureReason, Outcome, SecondFactor, VerifyOutcome } from '../factor.js';
+import type { SecondFactor, VerifyOutcome } from '../factor.js';
 import type { RecoveryCodes } from '../recovery-codes.js';
 import { passkeyListKey, totpSecretKey, userKey } from '../user-keys.js';
 import { qrSvg } from './qr-code.js';
@@ -31,7 +31,6 @@ export interface TotpEnrollment {
 export type ConfirmOutcome =
   | { readonly ok: true; readonly codes: readonly string[] }
   | { readonly ok: false; readonly reason: 'wrong' | 'malformed' | 'no_candidate' | 'already_enrolled' };
-export type ReplaceOutcome = Outcome<FailureReason | 'no_candidate' | 'wrong_candidate'>;
 
 export interface TotpFactor extends SecondFactor<string> {
   readonly kind: 'totp';
@@ -53,14 +52,6 @@ export interface TotpFactor extends SecondFactor<string> {
     replacing?: readonly StoreWrite[],
     audited?: AuditWrites,
   ): Promise<ConfirmOutcome>;
-  /** Swaps an enrolled user's secret for the enrollment's candidate: a valid current code and a correct candidate code (S12). */
-  replace(
-    user: string,
-    enrollment: string,
-    currentCode: string,
-    candidateCode: string,
-    audited?: AuditWrites,
-  ): Promise<ReplaceOutcome>;
 }
 
 export interface TotpFactorOptions {
@@ -80,7 +71,6 @@ export class TotpSecretUnreadableError extends Error {
   readonly code = 'GW_TOTP_SECRET_UNREADABLE';
 }
 
-const secretKey = totpSecretKey;
 // A candidate per enrollment, not per user: a key shown to one browser (someone who has the
 // password and abandons the login) is never the one another browser enrolls (issue 11).
 const pendingKey = (user: string, enrollment: string) => `${userKey('totp:pending', user)}:${enrollment}`;
@@ -104,7 +94,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
   /** The active secret, or undefined when not enrolled. */
   async function activeSecret(user: string): Promise<string | undefined> {
-    const sealed = await store.get(secretKey(user));
+    const sealed = await store.get(totpSecretKey(user));
     if (sealed === undefined) return undefined;
     const secret = open(sealed, user);
     // Never read as "not enrolled": that would skip the layer or let anyone enroll anew.
@@ -115,7 +105,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
   // Candidates are left to expire: each belongs to a pending login or session that a reset ends,
   // and none can be confirmed over an active secret.
   const ownRecords = (user: string): StoreWrite[] => [
-    { op: 'delete', key: secretKey(user) },
+    { op: 'delete', key: totpSecretKey(user) },
     { op: 'delete', key: stepKey(user) },
   ];
   const removal = (user: string): StoreWrite[] => [...ownRecords(user), recovery.removal(user)];
@@ -152,7 +142,7 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
 
     async confirmEnrollment(user, enrollment, code, replacing = [], audited = NOT_AUDITED) {
       // Checked before anything is written: the candidate's step must not touch an active user's record.
-      if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
+      if ((await store.get(totpSecretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
       if (parseCode(code) === undefined) return { ok: false, reason: 'malformed' };
       const pending = await candidate(user, enrollment);
       if (!pending) return { ok: false, reason: 'no_candidate' };
@@ -165,42 +155,25 @@ export function createTotpFactor({ store, sealer, recovery, issuer, now }: TotpF
       // enrollment) one wins. The codes come only when no passkey holds them (issueWithFirst):
       // those shown with a first passkey registered meanwhile on another gateway stay valid.
       const writes: StoreWrite[] = [
-        { op: 'set', key: secretKey(user), value: pending.sealed },
+        { op: 'set', key: totpSecretKey(user), value: pending.sealed },
         { op: 'delete', key: pendingKey(user, enrollment) },
         ...replacing,
         ...(await audited()),
       ];
       return untilWon("a user's two-factor kind", async () => {
-        const codes = await recovery.issueWithFirst(user, writes, passkeyListKey(user), { ifAbsent: secretKey(user) });
+        const codes = await recovery.issueWithFirst(user, writes, passkeyListKey(user), {
+          ifAbsent: totpSecretKey(user),
+        });
         if (codes) return { ok: true, codes };
-        if ((await store.get(secretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
+        if ((await store.get(totpSecretKey(user))) !== undefined) return { ok: false, reason: 'already_enrolled' };
         return LOST_RACE;
       });
-    },
-
-    async replace(user, enrollment, currentCode, candidateCode, audited = NOT_AUDITED) {
-      if (parseCode(candidateCode) === undefined) return { ok: false, reason: 'malformed' };
-      const pending = await candidate(user, enrollment);
-      if (!pending) return { ok: false, reason: 'no_candidate' };
-      const candidateStep = matchStep(pending.secret, candidateCode, now());
-      if (candidateStep === undefined) return { ok: false, reason: 'wrong_candidate' };
-      // The current code is checked last: it is spent only when everything else is right.
-      const current = await verify(user, currentCode);
-      if (!current.ok) return current;
-      // The candidate's step first: the code just typed must not pass with the new secret.
-      await store.setIfGreater(stepKey(user), candidateStep);
-      await store.writeAll([
-        { op: 'set', key: secretKey(user), value: pending.sealed },
-        { op: 'delete', key: pendingKey(user, enrollment) },
-        ...(await audited()),
-      ]);
-      return { ok: true };
     },
 
     verify,
 
     async isEnrolled(user) {
-      return (await store.get(secretKey(user))) !== undefined;
+      return (await store.get(totpSecretKey(user))) !== undefined;
     },
 
     async disable(user, code, audited = NOT_AUDITED) {
