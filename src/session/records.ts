@@ -445,25 +445,30 @@ export function createSessionRecords(options: {
   }
 
   /**
-   * Ends the user's oldest pending logins beyond the cap and returns those this call claimed
-   * (the index forgets the ended ones by their end).
+   * Forgets the entries of the pending index `index` that `drop` picks, and claims the pending
+   * logins of those that `claims` says this call owns: the delete is the claim, so of several
+   * callers (gateways sweeping at once, a login past the cap, a promotion) exactly one gets
+   * each, and logs its app session out upstream. Returns the records this call claimed.
    */
-  async function prunePending(user: string): Promise<PendingRecord[]> {
-    const entries = (await store.members(pendingIndexKey(user)))
+  async function dropPending(
+    index: string,
+    drop: (entries: IndexEntry[], time: number) => readonly IndexEntry[],
+    claims: (entry: IndexEntry, time: number) => boolean,
+  ): Promise<PendingRecord[]> {
+    const entries = (await store.members(index))
       .map(parseIndexMember)
       .filter((entry): entry is IndexEntry => 'endsAt' in entry);
     const time = now();
-    const evicted: PendingRecord[] = [];
-    for (const entry of entriesToDrop(entries, time, options.settings().maxPendingPerUser)) {
-      // An ended one is the sweep's to claim and log out upstream (intercept/pending-expiry.ts).
-      if (entry.endsAt > time) {
-        // Read before the delete that claims it: its app session is logged out by whoever claimed it.
+    const claimed: PendingRecord[] = [];
+    for (const entry of drop(entries, time)) {
+      if (claims(entry, time)) {
+        // Read before the delete that claims it: after it, nobody could.
         const record = await readPending(entry.id);
-        if ((await store.delete(pendingKey(entry.id))) && record) evicted.push(record);
+        if ((await store.delete(pendingKey(entry.id))) && record) claimed.push(record);
       }
-      await store.removeFromSet(pendingIndexKey(user), entry.member);
+      await store.removeFromSet(index, entry.member);
     }
-    return evicted;
+    return claimed;
   }
 
   return {
@@ -605,7 +610,13 @@ export function createSessionRecords(options: {
       await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time + PENDING_GRACE_MS);
       await store.addToSet(PENDING_INDEX, indexMember({ id, createdAt: time, endsAt }));
       await store.addToSet(pendingIndexKey(input.user), indexMember({ id, createdAt: time, endsAt }), endsAt - time);
-      const evicted = await prunePending(input.user);
+      // The user's oldest beyond the cap end here. An ended one leaves only this index: it is the
+      // sweep's to claim (intercept/pending-expiry.ts).
+      const evicted = await dropPending(
+        pendingIndexKey(input.user),
+        (entries, at) => entriesToDrop(entries, at, options.settings().maxPendingPerUser),
+        (entry, at) => entry.endsAt > at,
+      );
       return { pending: { ...input, id, createdAt: time, endsAt }, evicted };
     },
 
@@ -622,17 +633,11 @@ export function createSessionRecords(options: {
     // before another gateway ended it must find the count used up, not a fresh one (issue 11).
     endPending: async (id) => store.delete(pendingKey(id)),
 
-    async claimExpiredPending() {
-      const claimed: PendingRecord[] = [];
-      for (const member of await store.members(PENDING_INDEX)) {
-        const entry = parseIndexMember(member);
-        if (!('endsAt' in entry) || entry.endsAt > now()) continue;
-        // Read before the delete that claims it: after it, nobody could.
-        const record = await readPending(entry.id);
-        if (record && (await store.delete(pendingKey(entry.id)))) claimed.push(record);
-        await store.removeFromSet(PENDING_INDEX, member);
-      }
-      return claimed;
-    },
+    claimExpiredPending: () =>
+      dropPending(
+        PENDING_INDEX,
+        (entries, at) => entries.filter((entry) => entry.endsAt <= at),
+        () => true,
+      ),
   };
 }
