@@ -45,6 +45,11 @@ export interface RoleResolver {
    * cache filled a moment before the change would otherwise take for a change of its own.
    */
   unchanged(user: string, role: string, settings: RoleSettings): Promise<boolean>;
+  /**
+   * unchanged()'s yes when it needs no store read: true when the YAML's admins, or a stored role
+   * read under ROLE_CACHE_MS ago, give the user `role`; false when unchanged() must be asked.
+   */
+  unchangedNow(user: string, role: string, settings: RoleSettings): boolean;
 }
 
 /**
@@ -54,10 +59,14 @@ export interface RoleResolver {
  */
 export function createRoleResolver(store: Store, now: () => number): RoleResolver {
   const cache = new Map<string, { stored: string | undefined; at: number }>();
+  const cached = (user: string) => {
+    const entry = cache.get(user);
+    return entry && now() - entry.at < ROLE_CACHE_MS ? entry : undefined;
+  };
   const current = async (user: string, settings: RoleSettings, fresh: boolean): Promise<string> => {
     if (settings.admins.includes(user)) return ADMIN_ROLE;
-    let entry = cache.get(user);
-    if (fresh || !entry || now() - entry.at >= ROLE_CACHE_MS) {
+    let entry = fresh ? undefined : cached(user);
+    if (!entry) {
       entry = { stored: await store.get(roleKey(user)), at: now() };
       if (cache.size >= ROLE_CACHE_ENTRIES) cache.clear();
       cache.set(user, entry);
@@ -67,6 +76,12 @@ export function createRoleResolver(store: Store, now: () => number): RoleResolve
   return {
     async unchanged(user, role, settings) {
       return (await current(user, settings, false)) === role || (await current(user, settings, true)) === role;
+    },
+    unchangedNow(user, role, settings) {
+      const entry = cached(user);
+      // The YAML's admins need no read: resolveRole gives them their role whatever is stored.
+      if (!entry && !settings.admins.includes(user)) return false;
+      return resolveRole(user, settings, entry?.stored) === role;
     },
   };
 }

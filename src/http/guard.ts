@@ -15,7 +15,12 @@ import { hasBody } from '../proxy/forward.js';
 import { endSession } from '../session/end-session.js';
 import type { SessionRecord } from '../session/records.js';
 import { refuse, refuseUpgrade } from '../session/refusal.js';
-import { allowlistFact, type RequestSession, resolveRequestSession } from '../session/request-session.js';
+import {
+  allowlistFact,
+  cachedRequestSession,
+  type RequestSession,
+  resolveRequestSession,
+} from '../session/request-session.js';
 import type { LoginServices } from '../session/services.js';
 import { anonymousVault, sessionVault } from '../session/vault-binding.js';
 import { prefersJson } from './error-page.js';
@@ -44,19 +49,19 @@ function mayCarryCredentials(scope: RequestScope, req: IncomingMessage, login: L
 }
 
 /**
- * Stages 4 and 5 of the pipeline: the session the cookie names, and the decision for it. The
+ * Stage 5 of the pipeline: the decision for the session the cookie names (stage 4). The
  * allowlist is a fact for a full session only: a pending login was checked at its login, and
  * what it may reach (public paths) needs no list. The path rule the request meets (issue 16)
  * and when its session last passed a second step are facts too.
  */
-async function sessionAndDecision(
+function decisionFor(
   scope: RequestScope,
   req: IncomingMessage,
   services: LoginServices,
+  rs: RequestSession,
   wantsJson: boolean,
-): Promise<{ rs: RequestSession; decision: Decision }> {
+): Decision {
   const login = scope.runtime.config.login as LoginSettings;
-  const rs = await resolveRequestSession(scope, req, services);
   const method = req.method ?? 'GET';
   const requirement = requirementFor(method, scope.target, scope.runtime.pathRules);
   const credentials = mayCarryCredentials(scope, req, login);
@@ -73,7 +78,7 @@ async function sessionAndDecision(
     secondStepAt: rs.session?.secondStepAt,
     now: services.now(),
   };
-  return { rs, decision: decide(facts) };
+  return decide(facts);
 }
 
 /**
@@ -143,7 +148,9 @@ export async function guardRequest(
   forward: Forward,
 ): Promise<void> {
   const login = scope.runtime.config.login as LoginSettings;
-  const { rs, decision } = await sessionAndDecision(scope, req, services, prefersJson(req.headers));
+  // From memory when the caches answer (most requests), which then go on without an await.
+  const rs = cachedRequestSession(scope, req, services) ?? (await resolveRequestSession(scope, req, services));
+  const decision = decisionFor(scope, req, services, rs, prefersJson(req.headers));
   const prefix = scope.runtime.config.listen.gateway_prefix;
 
   switch (decision.action) {
@@ -158,7 +165,9 @@ export async function guardRequest(
     case 'forward':
       if (decision.vault === 'session') {
         const session = bindSession(scope, req, rs, services, false);
-        await services.records.touch(session);
+        // Most requests have nothing to write, and nothing to wait for.
+        const touching = services.records.touch(session);
+        if (touching) await touching;
         // The withheld page of this session's login, once, at its own address (issue 12).
         const replayTokens = replayTokensOf(scope, req, rs);
         if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, session, services, replayTokens))) return;
@@ -195,7 +204,9 @@ export async function guardUpgrade(
   socket: Duplex,
   services: LoginServices,
 ): Promise<UpgradeOutcome> {
-  const { rs, decision } = await sessionAndDecision(scope, req, services, true);
+  // From memory when the caches answer (most requests), which then go on without an await.
+  const rs = cachedRequestSession(scope, req, services) ?? (await resolveRequestSession(scope, req, services));
+  const decision = decisionFor(scope, req, services, rs, true);
   if (decision.action === 'refuse') {
     refuseUpgrade(scope, req, socket, services.logger, { reason: decision.reason, who: rs.session });
     return 'answered';

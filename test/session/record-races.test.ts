@@ -74,7 +74,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
       await withSessionReadHeld(
         gateways,
         session.id,
-        () => a.touch(read),
+        async () => a.touch(read),
         () => b.endSession(session.id),
       );
       assert.equal(await fresh().getSession(session.id), undefined, 'the session stays ended on every gateway');
@@ -120,7 +120,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
       await withSessionReadHeld(
         gateways,
         session.id,
-        () => a.touch(read),
+        async () => a.touch(read),
         async () => {
           generation = await b.updateVault(session.id, cookies('sid=rotated; Path=/'));
         },

@@ -133,6 +133,26 @@ describe('sessions', () => {
     assert.equal(await a.records.updateVault(session.id, changesFromSetCookies(['t=one; Path=/'], '/', 0)), undefined);
   });
 
+  test('cachedSession answers only what getSession would, from a fresh cache entry; otherwise getSession is asked', async () => {
+    const { records, advance } = setup();
+    const session = await records.createSession('alice', 'admin', {}, 'none');
+    assert.equal(records.cachedSession(session.id)?.id, session.id, 'written by this gateway: cached');
+    assert.equal(records.cachedSession(session.id, 1), undefined, 'a newer vault generation than the cached one');
+    advance(2_000);
+    assert.equal(records.cachedSession(session.id), undefined, 'the entry is 2 s old: the store decides');
+    assert.ok(await records.getSession(session.id));
+    assert.equal(records.cachedSession(session.id)?.id, session.id, 'read again, cached again');
+    await records.endSession(session.id);
+    assert.equal(records.cachedSession(session.id), undefined, 'ended here: gone from the cache at once');
+
+    const idle = await records.createSession('bob', 'staff', {}, 'none');
+    advance(30 * MINUTE - 1_000);
+    assert.ok(await records.getSession(idle.id), 'cached again a second before its idle end');
+    advance(1_500);
+    assert.equal(records.cachedSession(idle.id), undefined, 'a fresh entry of a session now over');
+    assert.equal(await records.getSession(idle.id), undefined, 'as getSession says');
+  });
+
   test('an update that changes nothing writes nothing', async () => {
     const { records, writes } = setup();
     const session = await records.createSession('alice', 'admin', {}, 'none');
