@@ -110,7 +110,8 @@ export function createGatewayServer(
   server.on('request', (req, res) => {
     inFlight++;
     if (draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
+    // 'close' comes once (Node's emitCloseNT): on(), without once()'s wrapper and removal (issue 17).
+    res.on('close', () => {
       inFlight--;
       if (draining && inFlight === 0) drained?.();
     });

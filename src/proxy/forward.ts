@@ -38,7 +38,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
     private readonly onFailure: ForwardFailure,
   ) {
-    res.once('close', () => {
+    // on(), not once(): 'close' comes once, and once()'s wrapper cost on every request (issue 17).
+    res.on('close', () => {
       if (!res.writableFinished) {
         this.#clientGone = true;
         this.#controller?.abort(new ClientGoneError('client closed the connection'));
