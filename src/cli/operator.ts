@@ -15,7 +15,8 @@ import { ConfigInvalidError } from '../config/source.js';
 import { canonicalUsername, type UsernameRules, usernameRulesOf } from '../config/username.js';
 import { createUserState, type UserState } from '../create-services.js';
 import { auditOutboxKey } from '../factors/user-keys.js';
-import { type AuditEvent, audit } from '../ops/audit.js';
+import type { AuditEvent } from '../ops/audit.js';
+import { authoredAudit, authoredLines } from '../ops/audit-author.js';
 import { createAuditOutbox } from '../ops/audit-outbox.js';
 import { type AuditTrail, createAuditTrail, keepAuditTrail } from '../ops/audit-trail.js';
 import { createLogger, type Logger } from '../ops/logger.js';
@@ -95,9 +96,7 @@ const operatorFacts = () => ({ by: 'cli', operator: operatorName() });
 
 /** One audit line per change on stderr, marked as an operator's change (and in the trail, when given). */
 export function createOperatorAudit(trail?: AuditTrail): Operator['audit'] {
-  const logger = operatorAuditLogger(trail);
-  const by = operatorFacts();
-  return (event, facts) => audit(logger, event, { ...facts, ...by });
+  return authoredLines(operatorFacts(), operatorAuditLogger(trail));
 }
 
 /** Opens the gateway's state from the configuration `file`, runs `command` on it and closes it again. */
@@ -114,7 +113,6 @@ export async function withOperator(file: string, command: (operator: Operator) =
   const rules = usernameRulesOf(login.username);
   const trail = createAuditTrail(state.store, Date.now);
   const auditLogger = operatorAuditLogger(trail);
-  const by = operatorFacts();
   // The gateway's outbox path: an operator's reset carries its audit event in its atomic write.
   const outbox = createAuditOutbox({ store: state.store, logger: auditLogger, now: Date.now, keyOf: auditOutboxKey });
   const operator: Operator = {
@@ -125,8 +123,7 @@ export async function withOperator(file: string, command: (operator: Operator) =
     factors: [state.totp, state.passkeys, state.questions],
     trustedBrowsers: trustedBrowsersAdmin(state.trusted),
     user: (raw) => operatorUsername(raw, rules),
-    audit: (event, facts) => audit(auditLogger, event, { ...facts, ...by }),
-    auditChange: (user, event, facts) => outbox.open(user, [{ event, facts: { ...facts, ...by } }]),
+    ...authoredAudit(operatorFacts(), auditLogger, outbox),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   try {

@@ -8,7 +8,7 @@
 
 import { canonicalUsername, usernameRulesOf } from '../config/username.js';
 import { sendHtml, sendRedirect } from '../http/respond.js';
-import { audit } from '../ops/audit.js';
+import { authoredAudit } from '../ops/audit-author.js';
 import type { AuditFilter } from '../ops/audit-trail.js';
 import { csrfToken } from '../session/csrf.js';
 import type { SessionRecord } from '../session/records.js';
@@ -75,8 +75,7 @@ function adminOf(ctx: RouteContext, session: SessionRecord): UserAdmin {
     state: services,
     factors: [services.totp, services.passkeys, services.questions],
     trustedBrowsers: trustedBrowsersAdmin(services.trusted),
-    audit: (event, facts) => audit(services.logger, event, { ...facts, ...author }),
-    auditChange: (user, event, facts) => services.auditOutbox.open(user, [{ event, facts: { ...facts, ...author } }]),
+    ...authoredAudit(author, services.logger, services.auditOutbox),
   };
 }
 

@@ -13,8 +13,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { ENROLL_CODE_TTL_MS, issueEnrollCode } from '../factors/enroll-codes.js';
 import type { FactorKind, SecondFactor } from '../factors/factor.js';
 import { waitText } from '../http/error-page.js';
-import type { AuditEvent } from '../ops/audit.js';
-import type { OutboxEntry } from '../ops/audit-outbox.js';
+import type { AuthoredAudit } from '../ops/audit-author.js';
 import type { LoginServices } from './services.js';
 
 /** A second factor as an administrator handles it: is it there, remove it. */
@@ -26,8 +25,8 @@ export const FACTOR_NAMES: Readonly<Record<FactorKind, string>> = {
   questions: 'security questions',
 };
 
-/** What the changes work on, and how their audit lines say who made them. */
-export interface UserAdmin {
+/** What the changes work on, and how their audit lines say who made them (ops/audit-author.ts). */
+export interface UserAdmin extends AuthoredAudit {
   readonly config: Readonly<GatewayConfig>;
   readonly roles: RoleSettings;
   readonly state: Pick<
@@ -41,12 +40,6 @@ export interface UserAdmin {
    * console's pages and revoked by revokeTrustedBrowsers. Absent: the version has none.
    */
   readonly trustedBrowsers?: TrustedBrowsersAdmin;
-  audit(event: AuditEvent, facts: Record<string, unknown>): void;
-  /**
-   * Opens the audit event of a change to the user's factors, said as `audit` says it, to be
-   * written in the change's atomic write (ops/audit-outbox.ts): no crash leaves the change unaudited.
-   */
-  auditChange(user: string, event: AuditEvent, facts: Record<string, unknown>): OutboxEntry;
 }
 
 /** What an administrator does with a user's trusted browsers. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditOutboxKey, totpSecretKey } from '../../src/factors/user-keys.js';
+import { authoredAudit } from '../../src/ops/audit-author.js';
 import { createAuditOutbox, OUTBOX_INDEX } from '../../src/ops/audit-outbox.js';
 import { createAuditTrail, keepAuditTrail } from '../../src/ops/audit-trail.js';
 import { createLogger } from '../../src/ops/logger.js';
@@ -20,7 +21,6 @@ test("a reset's audit event is in the write that removes the factors, and is emi
   const trail = createAuditTrail(store, Date.now, logger);
   keepAuditTrail(logger, trail);
   const outbox = createAuditOutbox({ store, logger, now: Date.now, keyOf: auditOutboxKey });
-  const by = { by: 'cli', operator: 'root' };
   // Only what a reset of a TOTP user reads and writes.
   const admin = {
     state: {
@@ -36,9 +36,7 @@ test("a reset's audit event is in the write that removes the factors, and is emi
         removal: async (user: string) => [{ op: 'delete', key: totpSecretKey(user) }],
       },
     ],
-    audit: () => {},
-    auditChange: ((user, event, facts) =>
-      outbox.open(user, [{ event, facts: { ...facts, ...by } }])) satisfies UserAdmin['auditChange'],
+    ...authoredAudit({ by: 'cli', operator: 'root' }, logger, outbox),
   } as unknown as UserAdmin;
 
   await resetFactors(admin, 'bob');
@@ -49,8 +47,13 @@ test("a reset's audit event is in the write that removes the factors, and is emi
   const entry = write?.find((change) => change.op === 'set' && change.key.startsWith(auditOutboxKey('bob')));
   assert.ok(entry?.op === 'set' && entry.value.includes('enrollment.factor_reset'), 'its audit event in it');
   assert.deepEqual(
-    (await trail.recent({ user: 'bob' })).map((line) => [line.event, line.facts.removed, line.facts.sessions_ended]),
-    [['enrollment.factor_reset', ['TOTP'], 1]],
+    (await trail.recent({ user: 'bob', event: 'enrollment.factor_reset' })).map((line) => [
+      line.event,
+      line.facts.removed,
+      line.facts.sessions_ended,
+      line.facts.operator,
+    ]),
+    [['enrollment.factor_reset', ['TOTP'], 1, 'root']],
   );
   assert.equal(await store.get(entry.key), undefined, 'emitted, then deleted');
   assert.deepEqual(await store.orderedMembers(OUTBOX_INDEX), []);
