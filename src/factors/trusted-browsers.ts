@@ -103,12 +103,14 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
     return found.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
   }
 
+  /** The store changes that remove the list and the records of `ids` (the list as read). */
+  const removalOf = (user: string, ids: readonly string[]): StoreWrite[] => [
+    { op: 'delete', key: listKey(user) },
+    ...ids.map((id): StoreWrite => ({ op: 'delete', key: recordKey(user, id) })),
+  ];
+
   async function removal(user: string): Promise<StoreWrite[]> {
-    const ids = await store.members(listKey(user));
-    return [
-      { op: 'delete', key: listKey(user) },
-      ...ids.map((id): StoreWrite => ({ op: 'delete', key: recordKey(user, id) })),
-    ];
+    return removalOf(user, await store.members(listKey(user)));
   }
 
   return {
@@ -147,8 +149,10 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
     revoke,
 
     async revokeAll(user) {
-      const live = (await list(user)).length;
-      await store.writeAll(await removal(user));
+      // The list read once: the live ones counted, and every listed one removed.
+      const ids = await store.members(listKey(user));
+      const live = (await Promise.all(ids.map((id) => read(user, id)))).filter(Boolean).length;
+      await store.writeAll(removalOf(user, ids));
       return live;
     },
 
