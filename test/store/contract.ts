@@ -263,26 +263,57 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.equal(await store.delete('s'), false);
     });
 
-    it('a set with a TTL expires whole; adding with a TTL renews it, adding without keeps it', async ({
-      store,
-      ttl,
-      timer,
-      guard,
-    }) => {
-      const live = await guard(ttl);
-      await store.addToSet('s', 'a', ttl);
-      const first = await timer(ttl);
-      const half = await timer(ttl / 2);
-      await half.done();
-      await store.addToSet('s', 'b', ttl);
-      if (!(await live.holds())) return;
-      const renewed = await timer(ttl);
-      await first.done();
-      assert.deepEqual(sorted(await store.members('s')), ['a', 'b'], 'renewed by the second add');
-      await store.addToSet('s', 'c');
-      await renewed.done();
-      assert.deepEqual(await store.members('s'), [], 'an add without a TTL keeps the set expiring');
-    });
+    // Sets, ordered sets and capped lists: one time-to-live for the whole collection.
+    const collections: Array<{
+      name: string;
+      /** Adds the nth item, with a TTL or without. */
+      add(store: Store, item: string, n: number, ttl?: number): Promise<void>;
+      /** The collection as each of its reads answers it. */
+      reads(store: Store): Promise<string[][]>;
+      /** What they answer once 'a' then 'b' are added. */
+      both: readonly string[];
+    }> = [
+      {
+        name: 'a set',
+        add: (store, item, _n, ttl) => store.addToSet('c', item, ttl),
+        reads: async (store) => [sorted(await store.members('c'))],
+        both: ['a', 'b'],
+      },
+      {
+        name: 'an ordered set',
+        add: (store, item, n, ttl) => store.addOrdered('c', item, n, ttl),
+        reads: async (store) => [await store.orderedMembers('c'), await store.lowestOrdered('c', { keep: 0 })],
+        both: ['a', 'b'],
+      },
+      {
+        name: 'a capped list',
+        add: (store, item, _n, ttl) => store.pushCapped('c', item, 10, ttl),
+        reads: async (store) => [await store.listItems('c')],
+        both: ['b', 'a'],
+      },
+    ];
+    for (const { name, add, reads, both } of collections) {
+      it(`${name} with a TTL expires whole; adding with a TTL renews it, adding without keeps it`, async ({
+        store,
+        ttl,
+        timer,
+        guard,
+      }) => {
+        const live = await guard(ttl);
+        await add(store, 'a', 1, ttl);
+        const first = await timer(ttl);
+        const half = await timer(ttl / 2);
+        await half.done();
+        await add(store, 'b', 2, ttl);
+        if (!(await live.holds())) return;
+        const renewed = await timer(ttl);
+        await first.done();
+        for (const items of await reads(store)) assert.deepEqual(items, both, 'renewed by the second add');
+        await add(store, 'c', 3);
+        await renewed.done();
+        for (const items of await reads(store)) assert.deepEqual(items, [], 'an add without a TTL keeps it expiring');
+      });
+    }
 
     it('a set made anew never brings back the members of one that was overwritten, deleted or expired', async ({
       store,
@@ -359,28 +390,6 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), []);
     });
 
-    it('an ordered set with a TTL expires whole; adding with a TTL renews it, adding without keeps it', async ({
-      store,
-      ttl,
-      timer,
-      guard,
-    }) => {
-      const live = await guard(ttl);
-      await store.addOrdered('o', 'a', 1, ttl);
-      const first = await timer(ttl);
-      const half = await timer(ttl / 2);
-      await half.done();
-      await store.addOrdered('o', 'b', 2, ttl);
-      if (!(await live.holds())) return;
-      const renewed = await timer(ttl);
-      await first.done();
-      assert.deepEqual(await store.orderedMembers('o'), ['a', 'b'], 'renewed by the second add');
-      await store.addOrdered('o', 'c', 3);
-      await renewed.done();
-      assert.deepEqual(await store.orderedMembers('o'), [], 'an add without a TTL keeps the set expiring');
-      assert.deepEqual(await store.lowestOrdered('o', { keep: 0 }), []);
-    });
-
     it('an ordered set made anew never brings back members of one overwritten, deleted or expired', async ({
       store,
       ttl,
@@ -437,27 +446,6 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHarne
       assert.deepEqual(await store.listItems('trail'), ['anew'], 'a list made anew brings back nothing');
       await store.writeAll([{ op: 'set', key: 'trail', value: 'a value now' }]);
       assert.equal(await store.get('trail'), 'a value now', 'writeAll overwrites a list');
-    });
-
-    it('a capped list with a TTL expires whole; a push with a TTL renews it, one without keeps it', async ({
-      store,
-      ttl,
-      timer,
-      guard,
-    }) => {
-      const live = await guard(ttl);
-      await store.pushCapped('trail', 'a', 10, ttl);
-      const first = await timer(ttl);
-      const half = await timer(ttl / 2);
-      await half.done();
-      await store.pushCapped('trail', 'b', 10, ttl);
-      if (!(await live.holds())) return;
-      const renewed = await timer(ttl);
-      await first.done();
-      assert.deepEqual(await store.listItems('trail'), ['b', 'a'], 'renewed by the second push');
-      await store.pushCapped('trail', 'c', 10);
-      await renewed.done();
-      assert.deepEqual(await store.listItems('trail'), [], 'a push without a TTL keeps the list expiring');
     });
 
     it('pushCapped: 20 concurrent pushes all land, and the cap holds', async ({ store }) => {
