@@ -49,12 +49,21 @@ function decodeSegment(segment: string): string | { error: string } {
   }
 }
 
+/**
+ * A path already in its routing form: segments, none empty, of lower-case letters, digits and
+ * characters that need no decoding and split nothing ("%", ";", "/" and upper case are left
+ * out), none of them "." or "..". The full reading below would give the path itself, so it is
+ * not taken apart (most requests; it was 1-1.7% of a proxied request's CPU, issue 17).
+ */
+const ROUTING_FORM = /^(?:\/(?!\.\.?(?:\/|$))[a-z0-9._~!$&'()*+,=:@-]+)+$/;
+
 /** Parses an origin-form request target ("/path?query"); anything else is refused. */
 export function parseRequestTarget(url: string): TargetResult {
   if (!url.startsWith('/')) return { ok: false, reason: 'request target must be an absolute path' };
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const search = queryAt === -1 ? '' : url.slice(queryAt);
+  if (ROUTING_FORM.test(path)) return { ok: true, target: { path, search, routingPath: path } };
   if (path.includes('\0') || path.includes('\\')) return { ok: false, reason: 'NUL or backslash in the path' };
   if (path.includes('#')) return { ok: false, reason: 'fragment in the request target' };
 

@@ -101,6 +101,33 @@ describe('parseRequestTarget gives every spelling of a route one routing path', 
     });
   }
 
+  // A path already in its routing form is not taken apart (issue 17): with each character of
+  // its segments percent-encoded, the same path must take the full reading, and both must say
+  // the same (accepted or not, and the routing path). Random paths, from a seeded generator.
+  test('a path read as already in routing form reads as its fully encoded spelling does', () => {
+    const alphabet = ['a', 'z', 'A', 'Q', '0', '9', '.', '.', '-', '_', '~', ';', '=', '@', ':', '!', '$', '/', '/'];
+    let seed = 17;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const encoded = (path: string) =>
+      path.replace(/[^/]/g, (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    let quick = 0;
+    for (let i = 0; i < 5_000; i++) {
+      let path = '/';
+      for (let n = 1 + random(12); n > 0; n--) path += alphabet[random(alphabet.length)];
+      const asIs = parseRequestTarget(path);
+      const full = parseRequestTarget(encoded(path));
+      assert.equal(asIs.ok, full.ok, path);
+      if (asIs.ok && full.ok) {
+        assert.equal(asIs.target.routingPath, full.target.routingPath, path);
+        if (asIs.target.routingPath === path) quick++;
+      }
+    }
+    assert.ok(quick > 500, `only ${quick} paths were in routing form`);
+  });
+
   test('the login spellings an upstream accepts all share one routing path', () => {
     const paths = ['/login', '/Login/', '//login', '/login;x', '/%6Cogin', '/LOGIN'].map((target) => {
       const result = parseRequestTarget(target);
