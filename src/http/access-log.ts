@@ -29,9 +29,16 @@ export const ACCESS_FIELDS = [
 /** A number to two decimals, as JSON. */
 const hundredths = (value: number) => Math.round(value * 100) / 100;
 
-/** `,"name":"value"` with the value escaped, or nothing for undefined. */
+/**
+ * Printable ASCII but the quote and the backslash: what JSON.stringify writes as it is. The id,
+ * the method, the address and most paths are only that, and a check costs a third of
+ * JSON.stringify (issue 17).
+ */
+const PLAIN = /^[ !#-[\]-~]*$/;
+
+/** `,"name":"value"` with the value escaped as JSON.stringify escapes it, or nothing for undefined. */
 const text = (name: string, value: string | undefined) =>
-  value === undefined ? '' : `,"${name}":${JSON.stringify(value)}`;
+  value === undefined ? '' : `,"${name}":${PLAIN.test(value) ? `"${value}"` : JSON.stringify(value)}`;
 
 /**
  * Writes the request's line: what was asked, how it ended, how long it and the upstream took.

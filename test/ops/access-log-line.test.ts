@@ -30,6 +30,15 @@ const CASES: Case[] = [
     errorReason: 'no answer in 60 s: "quoted"\nsecond line \\ backslash',
   },
   { url: '/upload', status: 200, aborted: true },
+  // Quotes and backslashes among printable characters only, then every ASCII character but "?":
+  // each one escaped exactly as pino escapes it.
+  { url: '/say"hi"\\or\\"},"forged":"x', status: 404, errorReason: 'a "quoted" \\ reason' },
+  {
+    url: `/${Array.from({ length: 128 }, (_, code) => String.fromCharCode(code))
+      .join('')
+      .replace('?', '')}`,
+    status: 400,
+  },
 ];
 
 /** The scope of a finished request; the target is taken as given (raw quotes and control characters included). */
