@@ -1,6 +1,8 @@
 // Owns the bench's browser stand-in for the gateway's login pages: it keeps the gateway
 // cookie, reads CSRF tokens and the asked questions from the pages, enrolls a user (security
 // questions or TOTP) and logs one in through the second step, as the login storm needs.
+// A client may come from an address of its own (X-Forwarded-For, believed from the bench's
+// 127.0.0.1 when the gateway trusts it as a proxy), as the users of a site do.
 
 import { generateSync } from 'otplib';
 import { BENCH_PASSWORD } from '../servers/upstream-routes.js';
@@ -14,6 +16,8 @@ export interface PageAnswer {
 /** The catalogue ids of the default questions (src/config/sections/questions.ts) a storm user answers. */
 const ANSWERED = ['first-pet', 'childhood-street', 'first-school', 'first-car', 'childhood-hero'];
 const answerTo = (id: string) => `answer to ${id}`;
+/** RFC 6238's step, as the gateway uses it. */
+export const TOTP_STEP_SECONDS = 30;
 
 export class GatewayClient {
   private cookie = '';
@@ -21,10 +25,12 @@ export class GatewayClient {
   constructor(
     private readonly base: string,
     readonly user: string,
+    /** The client's address, sent as X-Forwarded-For; the socket's (127.0.0.1) when absent. */
+    private readonly address?: string,
   ) {}
 
   async send(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<PageAnswer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = this.address ? { 'x-forwarded-for': this.address } : {};
     if (this.cookie) headers.cookie = this.cookie;
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const res = await fetch(`${this.base}${path}`, {
@@ -70,18 +76,22 @@ export class GatewayClient {
   }
 
   /**
-   * Signs in through the second step with the right answer (the asked questions, or the
-   * current TOTP code); resolves to the status of the last answer (303: a full session; 503:
+   * Signs in through the second step with the right answer (the asked questions, or the TOTP
+   * code of `step`, the current one by default); resolves to the status of the last answer (303: a full session; 503:
    * the verification queue was full), or of the password form when that was refused.
    */
-  async signInWithSecondStep(secret?: string): Promise<number> {
+  async signInWithSecondStep(totp?: { secret: string; step?: number }): Promise<number> {
     this.cookie = '';
     const password = await this.send('POST', '/login', { username: this.user, password: BENCH_PASSWORD });
     if (password.status !== 303) return password.status;
     if (!password.location?.includes('/_gateway/')) throw new Error(`${this.user}: expected a second step`);
     const page = await this.send('GET', '/_gateway/step-up');
     const form: Record<string, string> = { csrf_token: csrfOf(page.text) };
-    if (secret) form.code = generateSync({ secret });
+    if (totp)
+      form.code = generateSync({
+        secret: totp.secret,
+        ...(totp.step === undefined ? {} : { epoch: totp.step * TOTP_STEP_SECONDS }),
+      });
     else
       for (const [, id] of page.text.matchAll(/name="answer_([a-z0-9-]+)"/g))
         form[`answer_${id}`] = answerTo(id as string);

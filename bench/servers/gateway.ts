@@ -37,6 +37,8 @@ export interface GatewayLaunch {
   mode: GatewayMode;
   /** `gateway start --workers N`; one process when absent. */
   workers?: number;
+  /** `trusted_proxies`: peers whose X-Forwarded-For names the client (the login storm's clients, each from its own address). */
+  trustedProxies?: readonly string[];
   /**
    * Node flags before the script (the profile scenario passes --cpu-prof; Node 20 refuses
    * --cpu-prof in NODE_OPTIONS, so flags go on the command line).
@@ -60,6 +62,7 @@ function configFor(launch: GatewayLaunch, dir: string, port: number): Record<str
     upstream: { url: launch.upstreamUrl },
     logging: { level: launch.logLevel },
     data_dir: join(dir, 'data'),
+    ...(launch.trustedProxies ? { trusted_proxies: launch.trustedProxies } : {}),
   };
   const { mode } = launch;
   if (mode.layers === 'off') return base;

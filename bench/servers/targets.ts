@@ -16,7 +16,7 @@ import {
 } from '../lib/proc-stat.js';
 import { sleep } from '../lib/stats.js';
 import { startCaddy } from './caddy.js';
-import { type RunningGateway, startGateway } from './gateway.js';
+import { type GatewayLaunch, type RunningGateway, startGateway } from './gateway.js';
 import { startNginx } from './nginx.js';
 import { type RunningRedis, startRedis } from './redis.js';
 import { type RunningUpstream, startUndiciProxy } from './start-upstream.js';
@@ -101,12 +101,13 @@ const bare: TargetSpec = {
  * the gateway's. Its CPU and memory are its whole process tree: the argon2 helper, and with
  * `workers` the primary and every worker.
  */
-function gatewayTarget(
+export function gatewayTarget(
   id: TargetId,
   label: string,
   mode: 'off' | 'memory' | 'lmdb' | 'redis',
-  workers?: number,
+  extra: Pick<GatewayLaunch, 'workers' | 'trustedProxies'> = {},
 ): TargetSpec {
+  const { workers } = extra;
   return {
     id,
     label,
@@ -119,7 +120,7 @@ function gatewayTarget(
           cpus: ctx.layout.proxy,
           logLevel: ctx.options.gatewayLog,
           nodeArgs: ctx.options.gatewayNodeFlags,
-          ...(workers ? { workers } : {}),
+          ...extra,
           mode:
             mode === 'off'
               ? { layers: 'off' }
@@ -232,5 +233,5 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
   'gateway-redis': gatewayTarget('gateway-redis', 'gateway (Redis store)', 'redis'),
   nginx,
   'workers-1': gatewayTarget('workers-1', 'gateway (LMDB store), 1 process, unpinned', 'lmdb'),
-  'workers-2': gatewayTarget('workers-2', 'gateway (LMDB store), --workers 2, unpinned', 'lmdb', 2),
+  'workers-2': gatewayTarget('workers-2', 'gateway (LMDB store), --workers 2, unpinned', 'lmdb', { workers: 2 }),
 };
