@@ -43,7 +43,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --layout NAME      one-core (default: load generator, upstream and proxy on CPU 0) or split
                      (load generator on CPU 1, upstream and proxy on CPU 0)
   --only IDS         comma-separated scenario ids (get-page, auth-get, fixed-rate-latency,
-                     mib-responses, large-bodies, login-storm, store-size-login,
+                     paired-ratios, mib-responses, large-bodies, login-storm, store-size-login,
                      user-sessions-login, workers,
                      workers-node-upstream, ip-matcher, cookie-signing, access-log,
                      gateway-profile)

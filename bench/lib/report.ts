@@ -107,6 +107,9 @@ export function renderReport(results: readonly ScenarioResult[], goals: readonly
   }
   out.push('', 'Targets of issues 6 and 17 (ratios and bounds from this run)');
   out.push(
+    'CPU and added-latency ratios: paired-ratios, both sides warm and measured in alternating bursts (A B B A…), the median over pairs per round, then over rounds',
+  );
+  out.push(
     ...table(
       ['target', 'measured', 'limit', 'status'],
       goals.map((goal) => [goal.text, goal.measured, goal.limit, goal.status.toUpperCase()]),

@@ -14,16 +14,16 @@
 
 import { awaitQuiet, foreignCores, snapshotLoad } from '../lib/machine-load.js';
 import { sessionHeaders } from '../load/measure-wrk.js';
-import { runWrk } from '../load/wrk.js';
+import { runWrk, type WrkRun } from '../load/wrk.js';
 import type { RunningTarget } from '../servers/targets.js';
 import { type BenchContext, FOREIGN_ROW, type LoadScenario, type Metrics } from './types.js';
 
 const CONNECTIONS = 20;
 
-/** Warms the target up, then measures it at the fixed rate, with its session when it has one. */
-export async function measureAtFixedRate(target: RunningTarget, ctx: BenchContext): Promise<Metrics> {
+/** wrk paced at the fixed rate on the 2 KB page, with the target's session when it has one. */
+export function fixedRateRun(target: RunningTarget, ctx: BenchContext): Omit<WrkRun, 'seconds'> {
   const { options, layout, tools } = ctx;
-  const run = {
+  return {
     wrk: tools.wrk,
     cpus: layout.loadGenerator,
     url: `${target.url}/page`,
@@ -31,6 +31,12 @@ export async function measureAtFixedRate(target: RunningTarget, ctx: BenchContex
     thinkMs: (CONNECTIONS * 1000) / options.latencyRate,
     headers: sessionHeaders(target),
   };
+}
+
+/** Warms the target up, then measures it at the fixed rate, with its session when it has one. */
+export async function measureAtFixedRate(target: RunningTarget, ctx: BenchContext): Promise<Metrics> {
+  const { options } = ctx;
+  const run = fixedRateRun(target, ctx);
   const waitedMs = await awaitQuiet(ctx.quietBudget);
   await runWrk({ ...run, seconds: options.warmupSeconds });
   const proxyBefore = target.proxyCpu();

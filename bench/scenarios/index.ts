@@ -11,6 +11,7 @@ import { ipMatcher } from './ip-matcher.js';
 import { largeBodies } from './large-bodies.js';
 import { loginStorm } from './login-storm.js';
 import { mibResponses } from './mib-responses.js';
+import { pairedRatios } from './paired-ratios.js';
 import { storeSizeLogin, userSessionsLogin } from './store-login.js';
 import type { Scenario } from './types.js';
 import { workers, workersNodeUpstream } from './workers.js';
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   getPage,
   authGet,
   fixedRateLatency,
+  pairedRatios,
   mibResponses,
   largeBodies,
   loginStorm,
