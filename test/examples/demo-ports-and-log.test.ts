@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { demoLine } from '../../examples/demo-log.js';
+import { nodeArgsFor } from '../helpers/node-program.js';
 import { freePort } from '../helpers/ports.js';
 
-const DEMO = new URL('../../examples/run-demo.ts', import.meta.url).pathname;
+const DEMO = nodeArgsFor(new URL('../../examples/run-demo.ts', import.meta.url));
 const CONFIG = new URL('../../gateway.yaml', import.meta.url).pathname;
-const TSX = import.meta.resolve('tsx');
 
 let cwd: string;
 before(async () => {
@@ -34,7 +34,7 @@ interface Demo {
 }
 
 function startDemo(args: string[], env: NodeJS.ProcessEnv = {}): Demo {
-  const child = spawn(process.execPath, ['--import', TSX, DEMO, ...args], {
+  const child = spawn(process.execPath, [...DEMO, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GATEWAY_CONFIG: CONFIG, ...env },

@@ -26,8 +26,9 @@ import { createLogger } from '../../src/ops/logger.js';
 import { createLmdbStore } from '../../src/store/lmdb.js';
 import type { Store } from '../../src/store/store.js';
 import { memoryLog } from '../helpers/gateway.js';
+import { nodeArgsFor } from '../helpers/node-program.js';
 
-const WRITER = new URL('./fixtures/enrollment-writer.ts', import.meta.url).pathname;
+const WRITER = nodeArgsFor(new URL('./fixtures/enrollment-writer.ts', import.meta.url));
 const KILLS = 25;
 /** Every how many runs the writer stops between an enrollment's write and its event's emission. */
 const STALL_EVERY = 5;
@@ -40,8 +41,8 @@ after(() => rm(root, { recursive: true, force: true }));
 
 /** Runs the writer and kills it with SIGKILL once it printed `lines` lines; resolves with what it printed. */
 async function enrollUntilKilled(path: string, run: string, lines: number, stall: boolean): Promise<string[]> {
-  const args = [WRITER, 'enroll', path, run, logOf(run), ...(stall ? ['stall'] : [])];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...WRITER, 'enroll', path, run, logOf(run), ...(stall ? ['stall'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

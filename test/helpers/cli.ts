@@ -1,4 +1,4 @@
-// The operator's `gateway` command for tests: `node bin/gateway.js ...` in a child process,
+// The operator's `gateway` command for tests, in a child process (helpers/node-program.ts),
 // against a gateway.yaml that names the same data folder (keys) and store as a login
 // harness, so that the command and the gateway in the test process share their state.
 
@@ -8,9 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type LoginHarness, startLoginHarness } from './login-harness.js';
+import { GATEWAY_ARGS } from './node-program.js';
 import { askRedis, startRedisServer } from './redis-server.js';
 
-const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
 /**
  * A command that has not ended by then is stuck: the test fails with what it printed. Generous:
  * at load 20 on 2 cores, starting a command through tsx alone took 20 s (2 s of CPU), and a
@@ -28,7 +28,7 @@ export interface CliResult {
 
 /** Runs `gateway ...args` and resolves once it exits. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...GATEWAY_ARGS, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { GATEWAY_ARGS } from './node-program.js';
 
-const BIN = new URL('../../bin/gateway.js', import.meta.url).pathname;
 /**
  * A gateway that has not logged its address by then is stuck. Generous: at load 20 on 2 cores a
  * primary and two workers starting through tsx took more than 20 s.
@@ -38,7 +38,7 @@ export async function startGatewayProcess(
   const configFile = join(dir, 'gateway.yaml');
   const withListen = { ...config, listen: { host: '127.0.0.1', port: 0, ...(config.listen as object) } };
   await writeFile(configFile, stringify(withListen));
-  const child = spawn(process.execPath, [BIN, 'start', '--config', configFile, ...args], {
+  const child = spawn(process.execPath, [...GATEWAY_ARGS, 'start', '--config', configFile, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { batchedDestination } from '../../src/ops/logger.js';
+import { LOADER_ARGS, runnable } from '../helpers/node-program.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SCRIPT = `
-import { createLogger, writeSafeLine } from ${JSON.stringify(new URL('../../src/ops/logger.ts', import.meta.url).href)};
+import { createLogger, writeSafeLine } from ${JSON.stringify(runnable(new URL('../../src/ops/logger.ts', import.meta.url)).href)};
 const logger = createLogger({ level: 'info' });
 for (let i = 0; i < 3000; i++) {
   if (i % 2) writeSafeLine(logger, 'info', '"event":"request","n":' + i);
@@ -25,7 +26,7 @@ for (let i = 0; i < 3000; i++) {
 `;
 
 test('every line reaches stdout once, in order, the last unfinished batch at exit', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
+  const child = spawn(process.execPath, [...LOADER_ARGS, '--input-type=module', '-e', SCRIPT], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -14,9 +14,10 @@ import { after, before, describe, test } from 'node:test';
 import { createStore } from '../../src/store/index.js';
 import { createLmdbStore } from '../../src/store/lmdb.js';
 import { storeSchema } from '../../src/store/settings.js';
+import { nodeArgsFor } from '../helpers/node-program.js';
 import { runStoreContract } from './contract.js';
 
-const WRITER = new URL('./fixtures/lmdb-store-writer.ts', import.meta.url).pathname;
+const WRITER = nodeArgsFor(new URL('./fixtures/lmdb-store-writer.ts', import.meta.url));
 
 let root: string;
 before(async () => {
@@ -46,7 +47,7 @@ runStoreContract('lmdb', async () => {
 
 /** Runs the writer fixture; resolves with its output once it exited (or was killed after `killAfterLines`). */
 async function runWriter(args: string[], killAfterLines?: number): Promise<{ lines: string[]; signal: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...WRITER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
