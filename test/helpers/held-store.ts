@@ -2,7 +2,8 @@
 // another gateway change that key meanwhile, then lets the read go, and sees what the first
 // gateway's read-modify-write does with a value that is no longer current. A write's answer
 // (applied or refused) can be held likewise, to let another gateway act between two tries of a
-// change. No sleeps or timing.
+// change, and so can a set's add, to let it act between that add and the write that follows it.
+// No sleeps or timing.
 
 import type { Store } from '../../src/store/store.js';
 
@@ -13,10 +14,10 @@ export interface HeldRead {
   release(): void;
 }
 
-/** What can be held: a `get` or `members` of a key, or a `writeAll` whose first change is to it. */
-type Read = 'get' | 'members' | 'writeAll';
+/** What can be held: a `get` or `members` of a key, an `addToSet` to it, or a `writeAll` whose first change is to it. */
+type Read = 'get' | 'members' | 'addToSet' | 'writeAll';
 
-/** The store, with a way to hold its next `get`, `members` or `writeAll` of one key. */
+/** The store, with a way to hold its next `get`, `members`, `addToSet` or `writeAll` of one key. */
 export function holdingStore(store: Store): { store: Store; holdNextRead(read: Read, key: string): HeldRead } {
   let held: { read: Read; key: string; reached(): void; released: Promise<void> } | undefined;
   async function pass(read: Read, key: string): Promise<void> {
@@ -39,6 +40,10 @@ export function holdingStore(store: Store): { store: Store; holdNextRead(read: R
       ...store,
       get: holding('get', (key) => store.get(key)),
       members: holding('members', (key) => store.members(key)),
+      async addToSet(key, member, ttlMs) {
+        await store.addToSet(key, member, ttlMs);
+        await pass('addToSet', key);
+      },
       async writeAll(writes, conditions) {
         const written = await store.writeAll(writes, conditions);
         await pass('writeAll', writes[0]?.key ?? '');
