@@ -6,6 +6,13 @@
 // Trust skips only the second step: the password and the allowlist are checked as ever. The
 // records carry the user's hash tag (user-keys.ts), so that an operator's reset removes them in
 // its one atomic write with the factors'.
+//
+// Ending them all is by the user's trust epoch, not by the list alone: a browser being trusted
+// while "revoke all" (or a reset) runs adds its id to the list after that list was read, and
+// its record would outlive the revocation, unlisted, exactly when trust must end (a new TOTP
+// secret, a compromise). Every record carries the epoch it was issued in; ending them all
+// changes the epoch in the same atomic write as the deletions, and a record of another epoch is
+// no trust, whenever it was written.
 
 import { randomBytes } from 'node:crypto';
 import type { Store, StoreWrite } from '../store/store.js';
@@ -44,6 +51,30 @@ export interface TrustedBrowsers {
 // Named by the user too: the cookie names the id, and every use checks it for the user signing in.
 const recordKey = (user: string, id: string) => `${userKey('trusted', user)}:${id}`;
 const listKey = (user: string) => userKey('trusted:ids', user);
+/** The user's current trust epoch: absent until their trusted browsers are first ended all at once. */
+const epochKey = (user: string) => userKey('trusted:epoch', user);
+
+/**
+ * A record as stored: the epoch it was issued in (none for a record issued while the user had
+ * no epoch yet, and for those written before epochs existed: they stand until the first change).
+ */
+type StoredTrust = Omit<TrustedBrowser, 'id'> & { readonly epoch?: string };
+
+/** The trusted browser a stored record stands for: this user's, and of their current epoch (pure). */
+function standingTrust(
+  id: string,
+  text: string | undefined,
+  user: string,
+  epoch: string | undefined,
+): TrustedBrowser | undefined {
+  if (text === undefined) return undefined;
+  const { epoch: issuedIn, ...record } = JSON.parse(text) as StoredTrust;
+  return record.user === user && issuedIn === epoch ? { id, ...record } : undefined;
+}
+
+/** The record of a trust as stored, in `epoch` (pure). */
+const storedText = ({ id: _id, ...record }: TrustedBrowser, epoch: string | undefined): string =>
+  JSON.stringify({ ...record, epoch } satisfies StoredTrust);
 
 /** Whether a trust made at `createdAt` still holds at `now` for a role that trusts browsers `days` days (pure). */
 export function trustHolds(createdAt: number, days: number, now: number): boolean {
@@ -78,15 +109,14 @@ export function agentSummary(userAgent: string | undefined): string {
 
 /** Creates the trusted-browser records over the shared store. */
 export function createTrustedBrowsers({ store, now }: { store: Store; now: () => number }): TrustedBrowsers {
-  async function read(user: string, id: string): Promise<TrustedBrowser | undefined> {
-    const text = await store.get(recordKey(user, id));
-    if (text === undefined) return undefined;
-    const record: TrustedBrowser = { id, ...(JSON.parse(text) as Omit<TrustedBrowser, 'id'>) };
-    return record.user === user ? record : undefined;
-  }
+  const currentEpoch = (user: string) => store.get(epochKey(user));
+
+  /** The record of `id` when it stands for this user in `epoch` (their current one, read by the caller). */
+  const read = async (user: string, id: string, epoch: string | undefined) =>
+    standingTrust(id, await store.get(recordKey(user, id)), user, epoch);
 
   async function revoke(user: string, id: string): Promise<boolean> {
-    if (!(await read(user, id))) return false;
+    if (!(await read(user, id, await currentEpoch(user)))) return false;
     // The record first: its end is the end of the trust; the list only finds it.
     await store.delete(recordKey(user, id));
     await store.removeFromSet(listKey(user), id);
@@ -95,16 +125,21 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
 
   async function list(user: string): Promise<TrustedBrowser[]> {
     const found: TrustedBrowser[] = [];
+    const epoch = await currentEpoch(user);
     for (const id of await store.members(listKey(user))) {
-      const record = await read(user, id);
+      const record = await read(user, id, epoch);
       if (record) found.push(record);
       else await store.removeFromSet(listKey(user), id);
     }
     return found.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
   }
 
-  /** The store changes that remove the list and the records of `ids` (the list as read). */
+  /**
+   * The store changes that end every trust of the user: a new epoch (which ends those the list
+   * read missed, being issued meanwhile), and the list and the records of `ids` (the list as read).
+   */
   const removalOf = (user: string, ids: readonly string[]): StoreWrite[] => [
+    { op: 'set', key: epochKey(user), value: randomBytes(16).toString('base64url') },
     { op: 'delete', key: listKey(user) },
     ...ids.map((id): StoreWrite => ({ op: 'delete', key: recordKey(user, id) })),
   ];
@@ -123,26 +158,33 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
         lastUsedAt: time,
         agent,
       };
-      const { id: _id, ...stored } = record;
+      // The epoch read first: a "revoke all" that ends after this read ends this trust too.
+      const epoch = await currentEpoch(user);
       // Listed before it exists: a crash between the two never leaves a trust that a reset or a
       // "revoke all" cannot find (a listed id without its record is dropped from the list when read).
       await store.addToSet(listKey(user), record.id);
-      await store.set(recordKey(user, record.id), JSON.stringify(stored), days * DAY_MS);
+      await store.set(recordKey(user, record.id), storedText(record, epoch), days * DAY_MS);
       return record;
     },
 
     async use(id, user, days) {
-      const record = await read(user, id);
+      const key = recordKey(user, id);
+      const [text, epoch] = await Promise.all([store.get(key), currentEpoch(user)]);
+      const record = standingTrust(id, text, user, epoch);
       if (!record || !trustHolds(record.createdAt, days, now())) return undefined;
       const used = { ...record, lastUsedAt: now() };
-      const { id: _id, ...stored } = used;
-      // The record's own end stays where it was: a use does not extend the trust.
-      await store.set(
-        recordKey(user, id),
-        JSON.stringify(stored),
-        Math.max(1, record.createdAt + days * DAY_MS - now()),
+      // The record's own end stays where it was: a use does not extend the trust. Written, and
+      // the trust granted, only while the record exists and the epoch is the one read: the two
+      // reads are not one instant, and a revocation between them or since is neither undone by
+      // this write nor passed (a record written after an ending, with the epoch read before it).
+      const ttlMs = Math.max(1, record.createdAt + days * DAY_MS - now());
+      const sameEpoch =
+        epoch === undefined ? { ifAbsent: epochKey(user) } : { ifEquals: { key: epochKey(user), value: epoch } };
+      const written = await store.writeAll(
+        [{ op: 'set', key, value: storedText(used, epoch), ttlMs }],
+        [{ ifPresent: key }, sameEpoch],
       );
-      return used;
+      return written ? used : undefined;
     },
 
     list,
@@ -150,8 +192,8 @@ export function createTrustedBrowsers({ store, now }: { store: Store; now: () =>
 
     async revokeAll(user) {
       // The list read once: the live ones counted, and every listed one removed.
-      const ids = await store.members(listKey(user));
-      const live = (await Promise.all(ids.map((id) => read(user, id)))).filter(Boolean).length;
+      const [ids, epoch] = await Promise.all([store.members(listKey(user)), currentEpoch(user)]);
+      const live = (await Promise.all(ids.map((id) => read(user, id, epoch)))).filter(Boolean).length;
       await store.writeAll(removalOf(user, ids));
       return live;
     },
