@@ -93,7 +93,9 @@ export async function startCliFixture(sections: Record<string, unknown> = {}): P
   const redis = await startRedisServer();
   try {
     const prefix = `cli:${randomUUID()}:`;
-    const all = { ...sections, store: { type: 'redis', url: redis.url, prefix } };
+    // A call deadline no busy machine reaches: at load 25 on 2 cores the default second ran out
+    // while a command started ("Redis did not answer within 1000 ms"), through tsx and compiled alike.
+    const all = { ...sections, store: { type: 'redis', url: redis.url, prefix, command_timeout: '30s' } };
     const harness = await startLoginHarness({ overrides: all });
     return {
       harness,
