@@ -1,10 +1,12 @@
 // Owns guessing limits (S5, S15): what is counted, when a lock starts, and the locks an
 // operator sees and lifts. Failures are counted per (user, address) pair and per user; an
 // address is locked as a whole only when many distinct users fail from it (credential
-// stuffing), so one person's typos never lock out colleagues behind the same NAT. Every
-// attempt is reserved with atomic store operations before its check, so a limit holds
-// exactly however many gateways share the store. The rules are pure (limitsReached,
-// triesLeft); the rest keeps the counters and locks in the store.
+// stuffing), so one person's typos never lock out colleagues behind the same NAT, and
+// colleagues signing in at the same moment never lock it at all. Every attempt is reserved
+// with atomic store operations before its check, so a limit holds exactly however many
+// gateways share the store; a user past the address's bound of users being checked at once is
+// only asked to try again in a moment. The rules are pure (limitsReached, limitsExceeded,
+// addressBusy, triesLeft); the rest keeps the counters and locks in the store.
 
 import type { Store } from '../store/store.js';
 
@@ -30,7 +32,7 @@ export interface Lock {
   readonly until: number;
 }
 
-/** The counts after an attempt was reserved: the pair's, the user's, and the distinct users failing from the address. */
+/** The counts of a failed attempt: the pair's and the user's (as reserved), and the distinct users who failed from the address. */
 export interface Tally {
   pair: number;
   user: number;
@@ -46,9 +48,22 @@ export function limitsReached(tally: Tally, settings: LockoutSettings): LockScop
   return reached;
 }
 
-/** The scopes a reserved attempt would go past: that attempt is not checked at all. */
-export function limitsExceeded(tally: Tally, settings: LockoutSettings): LockScope[] {
-  return limitsReached({ pair: tally.pair - 1, user: tally.user - 1, addressUsers: tally.addressUsers - 1 }, settings);
+/**
+ * The scopes a reserved attempt would go past: that attempt is not checked at all. Only the
+ * user's own counts: the address's lock starts on failures alone (addressBusy bounds the rest).
+ */
+export function limitsExceeded(counts: Pick<Tally, 'pair' | 'user'>, settings: LockoutSettings): LockScope[] {
+  return limitsReached({ pair: counts.pair - 1, user: counts.user - 1, addressUsers: 0 }, settings);
+}
+
+/**
+ * Whether a user new to the address's set of users being checked or failed (its size read
+ * after they joined it) goes past `address_users`: then that attempt waits a moment, nothing is
+ * counted and no lock starts. So at most `address_users` distinct users are checked from one
+ * address at once, and colleagues signing in together never lock their office.
+ */
+export function addressBusy(usersChecked: number, settings: LockoutSettings): boolean {
+  return usersChecked > settings.address_users;
 }
 
 /** Tries this user has left at this address before a lock (the address's count is about other users). */
@@ -75,12 +90,16 @@ export interface Attempt {
   passed(): Promise<void>;
 }
 
-export type Reservation = { ok: true; attempt: Attempt } | { ok: false; locks: Lock[] };
+export type Reservation =
+  | { ok: true; attempt: Attempt }
+  | { ok: false; locks: Lock[] }
+  /** Too many other users are being checked from this address at once: try again in a moment. */
+  | { ok: false; busy: true };
 
 export interface Regulator {
   /** The locks that stand against this user at this address (empty when none does). */
   locked(user: string, address: string): Promise<Lock[]>;
-  /** Reserves one attempt before its check; refused (nothing to check) when a lock stands or a limit is used up. */
+  /** Reserves one attempt before its check; refused (nothing to check) when a lock stands, a limit is used up, or the address is busy. */
   reserve(user: string, address: string): Promise<Reservation>;
   /** The locks on a user: everywhere, and at each address. */
   locksOf(user: string): Promise<Lock[]>;
@@ -102,11 +121,12 @@ export async function reserveLogin(
   user: string,
   address: string,
   allowed: boolean,
-): Promise<{ locks: Lock[]; attempt?: Attempt }> {
+): Promise<{ locks: Lock[]; attempt?: Attempt; busy?: true }> {
   const locks = await limits.secondStep.locked(user, address);
   if (locks.length > 0 || !allowed) return { locks };
   const reserved = await limits.password.reserve(user, address);
-  return reserved.ok ? { locks, attempt: reserved.attempt } : { locks: reserved.locks };
+  if (reserved.ok) return { locks, attempt: reserved.attempt };
+  return 'busy' in reserved ? { locks, busy: true } : { locks: reserved.locks };
 }
 
 /** The regulators' namespaces: the second step and the app's password form are limited separately. */
@@ -127,11 +147,14 @@ export function createRegulator(
   now: () => number = Date.now,
 ): Regulator {
   // Every key has a time-to-live (the window or the lock's duration), so a flood of made-up
-  // names costs keys that drain by themselves: at most three counters per name and address.
+  // names costs keys that drain by themselves: two counters per name and two sets per address.
   const keys = {
     pairCount: (user: string, address: string) => `fails:${namespace}:pair:${address} ${user}`,
     userCount: (user: string) => `fails:${namespace}:user:${user}`,
+    // The users being checked or who failed from the address (bounds those checked at once)…
     addressUsers: (address: string) => `fails:${namespace}:address:${address}`,
+    // …and those who failed from it: only these lock the address.
+    addressFailed: (address: string) => `fails:${namespace}:address-failed:${address}`,
     userLock: (user: string) => `lock:${namespace}:user:${user}`,
     addressLock: (address: string) => `lock:${namespace}:address:${address}`,
     // The user's pair locks in one set, so that an operator finds them all without a key scan.
@@ -197,21 +220,26 @@ export function createRegulator(
       const standing = await locked(user, address);
       if (standing.length > 0) return { ok: false, locks: standing };
       const { window } = settings();
+      // The address's users are read after this user joined them: the size read is at least
+      // this user's rank, so of any number of users joining at once (on any number of
+      // gateways) at most the bound see a size within it. One who goes past it leaves again,
+      // before anything of theirs is counted.
+      const usersKey = keys.addressUsers(address);
+      const wasChecked = (await store.members(usersKey)).includes(user);
+      if (!wasChecked) {
+        await store.addToSet(usersKey, user, window);
+        if (addressBusy((await store.members(usersKey)).length, settings())) {
+          await store.removeFromSet(usersKey, user);
+          return { ok: false, busy: true };
+        }
+      }
       // Each count is one atomic operation whose answer includes this attempt, so of any number
-      // of attempts reserved at once (on any number of gateways) at most the threshold see a
-      // count within it. The address's distinct users are read after this user joined them:
-      // the size read is at least this user's rank, with the same effect.
+      // of attempts reserved at once at most the threshold see a count within it.
       const [pair, userCount] = await Promise.all([
         store.increment(keys.pairCount(user, address), window),
         store.increment(keys.userCount(user), window),
-        store.addToSet(keys.addressUsers(address), user, window),
       ]);
-      const tally: Tally = {
-        pair,
-        user: userCount,
-        addressUsers: (await store.members(keys.addressUsers(address))).length,
-      };
-      const exceeded = limitsExceeded(tally, settings());
+      const exceeded = limitsExceeded({ pair, user: userCount }, settings());
       if (exceeded.length > 0) {
         await start(exceeded, user, address);
         return { ok: false, locks: await locked(user, address) };
@@ -220,6 +248,9 @@ export function createRegulator(
         ok: true,
         attempt: {
           async failed() {
+            await store.addToSet(keys.addressFailed(address), user, window);
+            const addressUsers = (await store.members(keys.addressFailed(address))).length;
+            const tally: Tally = { pair, user: userCount, addressUsers };
             const started = await start(limitsReached(tally, settings()), user, address);
             return { started, triesLeft: triesLeft(tally, settings()) };
           },
@@ -228,6 +259,7 @@ export function createRegulator(
               store.delete(keys.pairCount(user, address)),
               store.delete(keys.userCount(user)),
               store.removeFromSet(keys.addressUsers(address), user),
+              store.removeFromSet(keys.addressFailed(address), user),
             ]);
           },
         },
@@ -255,7 +287,11 @@ export function createRegulator(
 
     async unlockAddress(address) {
       const lock = await addressLock(address);
-      await Promise.all([store.delete(keys.addressLock(address)), store.delete(keys.addressUsers(address))]);
+      await Promise.all([
+        store.delete(keys.addressLock(address)),
+        store.delete(keys.addressUsers(address)),
+        store.delete(keys.addressFailed(address)),
+      ]);
       return lock;
     },
   };

@@ -30,7 +30,7 @@ import { endSession } from '../session/end-session.js';
 import { clearCookie } from '../session/gateway-cookie.js';
 import { endPending, startPending } from '../session/pending-ends.js';
 import type { WithheldAnswer } from '../session/records.js';
-import { refuse as refuseLogin } from '../session/refusal.js';
+import { refuseBusy, refuse as refuseLogin } from '../session/refusal.js';
 import {
   anonymousCookieLine,
   issueSessionCookie,
@@ -162,6 +162,7 @@ export async function handleLogin(
     const refusal = { reason: before.reason, who, locked: limits.locks };
     return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
   }
+  if (limits.busy) return refuseBusy(scope, req, res, services.logger, typed, 'password');
   /** The same facts for the user the app confirms: their locks are read, not reserved (the password was checked). */
   const confirmedFacts = async (confirmed: string) => {
     const other = await userFacts(scope, services, confirmed);

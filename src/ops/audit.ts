@@ -23,6 +23,7 @@ export type AuditEvent =
   | 'access.held_request_sent'
   | 'lockout.started'
   | 'lockout.refused'
+  | 'lockout.busy'
   | 'lockout.lifted'
   | 'enrollment.totp_enrolled'
   | 'enrollment.totp_disabled'

@@ -17,6 +17,7 @@ import { audit } from '../ops/audit.js';
 import { csrfValid } from '../session/csrf.js';
 import { endPending } from '../session/pending-ends.js';
 import type { PassedStep, PendingRecord, SessionRecord } from '../session/records.js';
+import { refuseBusy } from '../session/refusal.js';
 import {
   clearSessionCookie,
   issueSessionCookie,
@@ -94,7 +95,8 @@ export type CheckResult = 'passed' | 'ended' | 'answered' | CheckFailure;
  * before its check with atomic store counts (the pending login's, the user's at this address,
  * the user's, the address's distinct users), so parallel guesses on any number of gateways
  * cannot exceed a limit; checks of a user in one process also run one at a time. A passed check
- * forgets the user's failures. 'answered': locked out (429 sent); 'ended': the pending login is over.
+ * forgets the user's failures. 'answered': locked out (429 sent) or the address busy (503 sent);
+ * 'ended': the pending login is over.
  */
 export function limitedCheck(
   ctx: RouteContext,
@@ -113,7 +115,8 @@ export function limitedCheck(
     }
     const reserved = await services.secondStepLimits.reserve(user, scope.client.address);
     if (!reserved.ok) {
-      lockedOut(ctx, user, reserved.locks);
+      if ('busy' in reserved) refuseBusy(scope, ctx.req, ctx.res, services.logger, user, 'second_step');
+      else lockedOut(ctx, user, reserved.locks);
       return 'answered';
     }
     const outcome = await check();

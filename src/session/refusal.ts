@@ -103,6 +103,23 @@ export function refuse(
   sendError(scope, req, res, code, reason, detailOf(refusal, now));
 }
 
+/**
+ * Answers an attempt the guessing limits put off because too many other users are being checked
+ * from this address at once (regulator.ts, addressBusy): the busy 503, "try again in a moment".
+ * Nothing was counted and no lock stands, so it is not a lockout.refused.
+ */
+export function refuseBusy(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+  user: string,
+  layer: 'password' | 'second_step',
+): void {
+  audit(logger, 'lockout.busy', { user, layer, client: scope.client.address, request_id: scope.id });
+  sendError(scope, req, res, 'VERIFICATION_BUSY', `too many users being checked from ${scope.client.address} at once`);
+}
+
 /** The same for a WebSocket upgrade, answered on the raw socket. */
 export function refuseUpgrade(
   scope: RequestScope,

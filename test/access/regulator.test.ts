@@ -1,15 +1,19 @@
 // S15: the counting rules of the guessing limits, as tables (pure), then the regulator over a
 // memory store: one person's failures lock that person at that address and never the address;
 // many distinct users failing from one address lock it; the user is locked everywhere past
-// user_failures; attempts reserved at once never exceed a limit; a pass forgets failures.
+// user_failures; attempts reserved at once never exceed a limit; a pass forgets failures;
+// users being checked at once from one address never lock it, they are only put off a moment.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  addressBusy,
   createRegulator,
+  type Lock,
   type LockoutSettings,
   limitsExceeded,
   limitsReached,
   lockName,
+  type Reservation,
   secondsLeft,
   type Tally,
   triesLeft,
@@ -34,7 +38,8 @@ test('limitsReached, limitsExceeded and triesLeft: table', () => {
     [{ pair: 1, user: 5, addressUsers: 1 }, ['user'], [], 0],
     [{ pair: 2, user: 6, addressUsers: 1 }, ['user'], ['user'], 0],
     [{ pair: 1, user: 1, addressUsers: 4 }, ['address'], [], 2],
-    [{ pair: 1, user: 1, addressUsers: 5 }, ['address'], ['address'], 2],
+    // The address is never exceeded by a reservation: only failures lock it.
+    [{ pair: 1, user: 1, addressUsers: 5 }, ['address'], [], 2],
     [{ pair: 3, user: 5, addressUsers: 4 }, ['pair', 'user', 'address'], [], 0],
   ];
   for (const [tally, reached, exceeded, left] of rows) {
@@ -43,6 +48,8 @@ test('limitsReached, limitsExceeded and triesLeft: table', () => {
     assert.deepEqual(limitsExceeded(tally, SETTINGS), exceeded, `exceeded ${row}`);
     assert.equal(triesLeft(tally, SETTINGS), left, `tries left ${row}`);
   }
+  assert.equal(addressBusy(SETTINGS.address_users, SETTINGS), false, 'the bound itself is let through');
+  assert.equal(addressBusy(SETTINGS.address_users + 1, SETTINGS), true);
 });
 
 test('lockName and secondsLeft', () => {
@@ -74,6 +81,9 @@ function regulator() {
   };
 }
 
+/** The locks a refused reservation names (none when it was not refused by a lock). */
+const locksOf = (reserved: Reservation): Lock[] => (!reserved.ok && 'locks' in reserved ? reserved.locks : []);
+
 async function fail(limits: ReturnType<typeof regulator>['limits'], user: string, address: string) {
   const reserved = await limits.reserve(user, address);
   assert.ok(reserved.ok, `${user}@${address} was refused`);
@@ -101,7 +111,7 @@ test('failures of one user from many addresses lock the user everywhere', async 
   assert.deepEqual((await fail(limits, 'alice', '192.0.2.5')).started.map(lockName), ['user:alice']);
   const elsewhere = await limits.reserve('alice', '198.51.100.1');
   assert.equal(elsewhere.ok, false);
-  assert.deepEqual(elsewhere.ok ? [] : elsewhere.locks.map(lockName), ['user:alice']);
+  assert.deepEqual(locksOf(elsewhere).map(lockName), ['user:alice']);
 });
 
 test('many distinct users failing from one address lock the address for everyone', async () => {
@@ -112,7 +122,7 @@ test('many distinct users failing from one address lock the address for everyone
   assert.deepEqual((await fail(limits, 'u3', address)).started, []);
   assert.deepEqual((await fail(limits, 'u4', address)).started.map(lockName), ['address:198.51.100.66']);
   const anyone = await limits.reserve('alice', address);
-  assert.deepEqual(anyone.ok ? [] : anyone.locks.map(lockName), ['address:198.51.100.66']);
+  assert.deepEqual(locksOf(anyone).map(lockName), ['address:198.51.100.66']);
   assert.ok((await limits.reserve('alice', '198.51.100.67')).ok, 'another address is not locked');
 });
 
@@ -120,6 +130,52 @@ test('attempts reserved at once: at most the limit are let through to a check', 
   const { limits } = regulator();
   const reservations = await Promise.all(Array.from({ length: 20 }, () => limits.reserve('eve', '192.0.2.99')));
   assert.equal(reservations.filter((r) => r.ok).length, SETTINGS.failures);
+});
+
+test('colleagues checked at once from one address, all passing, never lock it: past the bound they wait a moment', async () => {
+  const { limits } = regulator();
+  const office = '203.0.113.20';
+  const users = Array.from({ length: SETTINGS.address_users + 2 }, (_, i) => `colleague${i}`);
+  const reservations = await Promise.all(users.map((user) => limits.reserve(user, office)));
+  const checked = reservations.filter((r) => r.ok);
+  assert.ok(checked.length <= SETTINGS.address_users, 'at most address_users distinct users checked at once');
+  for (const refused of reservations.filter((r) => !r.ok)) {
+    assert.ok('busy' in refused, `refused by a lock: ${locksOf(refused).map(lockName)}`);
+  }
+  for (const reserved of checked) await reserved.attempt.passed();
+  assert.equal(await limits.addressLock(office), undefined, 'the office is not locked');
+  // Those put off try again, and someone new after them is checked.
+  for (const user of [...users, 'latecomer']) {
+    const again = await limits.reserve(user, office);
+    assert.ok(again.ok, `${user}: ${JSON.stringify(again)}`);
+    await again.attempt.passed();
+  }
+});
+
+test('one failure while colleagues are being checked does not lock the address', async () => {
+  const { limits } = regulator();
+  const office = '203.0.113.21';
+  const inFlight = [];
+  for (let i = 0; i < SETTINGS.address_users - 1; i++) {
+    const reserved = await limits.reserve(`colleague${i}`, office);
+    assert.ok(reserved.ok);
+    inFlight.push(reserved.attempt);
+  }
+  assert.deepEqual((await fail(limits, 'typist', office)).started, []);
+  assert.equal(await limits.addressLock(office), undefined);
+  for (const attempt of inFlight) await attempt.passed();
+  assert.ok((await limits.reserve('typist', office)).ok, 'the typist may try again');
+});
+
+test('a user put off as busy has nothing counted', async () => {
+  const { limits } = regulator();
+  const address = '203.0.113.22';
+  for (let i = 0; i < SETTINGS.address_users; i++) assert.ok((await limits.reserve(`u${i}`, address)).ok);
+  for (let i = 0; i < SETTINGS.failures + 2; i++) assert.ok('busy' in (await limits.reserve('waiting', address)));
+  assert.deepEqual(await limits.locksOf('waiting'), []);
+  assert.equal(await limits.addressLock(address), undefined);
+  await limits.unlockAddress(address);
+  assert.equal((await fail(limits, 'waiting', address)).triesLeft, SETTINGS.failures - 1, 'no failure was counted');
 });
 
 test('a passed check forgets the failures; locks end after their duration', async () => {
