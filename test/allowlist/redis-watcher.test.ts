@@ -14,19 +14,24 @@ import { createLogger } from '../../src/ops/logger.js';
 import type { RedisStoreSettings } from '../../src/store/index.js';
 import { testConfig } from '../helpers/gateway.js';
 import { startRedisServer } from '../helpers/redis-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { DEFAULT_DEADLINE_MS, waitFor } from '../helpers/wait.js';
 import { admits, watcherOn as watcherWith } from './redis-allowlist-suite.js';
 
 const staff = { kind: 'list', name: 'staff' } as const;
 
-function settingsOf(url: string, prefix: string): RedisStoreSettings {
-  return { type: 'redis', url, prefix, command_timeout: 300 } as RedisStoreSettings;
+/**
+ * The watcher's reads fail fast while Redis is away (a failed read is logged and retried, so a
+ * slow machine only delays it). The editor's calls must succeed whenever Redis is up: a deadline
+ * no busy machine reaches (at load 25 on 2 cores a first edit missed 300 ms).
+ */
+function settingsOf(url: string, prefix: string, commandTimeoutMs = 300): RedisStoreSettings {
+  return { type: 'redis', url, prefix, command_timeout: commandTimeoutMs } as RedisStoreSettings;
 }
 
 const watcherOn = (url: string, prefix: string, pollMs: number) => watcherWith(settingsOf(url, prefix), pollMs);
 
 function editorOn(url: string, prefix: string) {
-  return createRedisAllowlistEditor(settingsOf(url, prefix));
+  return createRedisAllowlistEditor(settingsOf(url, prefix, 30_000));
 }
 
 test('while Redis is away the last good lists stay; once it is back, updates resume', async () => {
@@ -70,7 +75,7 @@ test('started while Redis is down there are no lists (staff refused) until it co
     assert.equal(watcher.current(), undefined);
     await waitFor('a failed read to be logged', () => log.text().includes('staff are refused until they load'));
     await redis.restart();
-    assert.equal(await watcher.loaded(15_000), true);
+    assert.equal(await watcher.loaded(DEFAULT_DEADLINE_MS), true);
     assert.equal(watcher.current()?.lists.size, 0);
   } finally {
     await watcher.close();
