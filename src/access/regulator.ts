@@ -8,6 +8,7 @@
 // only asked to try again in a moment. The rules are pure (limitsReached, limitsExceeded,
 // addressBusy, triesLeft); the rest keeps the counters and locks in the store.
 
+import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.js';
 
 export interface LockoutSettings {
@@ -64,6 +65,20 @@ export function limitsExceeded(counts: Pick<Tally, 'pair' | 'user'>, settings: L
  */
 export function addressBusy(usersChecked: number, settings: LockoutSettings): boolean {
   return usersChecked > settings.address_users;
+}
+
+/**
+ * An attempt's entry in the address's set: "NONCE USER". Each attempt joins under an entry of its
+ * own, so one put off as busy takes back only its own entry, never the one under which the same
+ * user's other attempt (a second tab, another gateway) is being checked: a shared entry, taken
+ * back, let a further user in past the bound.
+ */
+const attemptEntry = (user: string) => `${randomBytes(8).toString('hex')} ${user}`;
+const entryUser = (entry: string) => entry.slice(entry.indexOf(' ') + 1);
+
+/** How many distinct users the address's entries name (pure). */
+export function usersIn(entries: readonly string[]): number {
+  return new Set(entries.map(entryUser)).size;
 }
 
 /** Tries this user has left at this address before a lock (the address's count is about other users). */
@@ -213,6 +228,13 @@ export function createRegulator(
     return started;
   }
 
+  /** Takes every entry of `user` out of the address's set: a passed check forgets their mark there. */
+  async function forgetAddressEntries(address: string, user: string): Promise<void> {
+    const usersKey = keys.addressUsers(address);
+    const own = (await store.members(usersKey)).filter((entry) => entryUser(entry) === user);
+    await Promise.all(own.map((entry) => store.removeFromSet(usersKey, entry)));
+  }
+
   return {
     locked,
 
@@ -220,18 +242,16 @@ export function createRegulator(
       const standing = await locked(user, address);
       if (standing.length > 0) return { ok: false, locks: standing };
       const { window } = settings();
-      // The address's users are read after this user joined them: the size read is at least
-      // this user's rank, so of any number of users joining at once (on any number of
-      // gateways) at most the bound see a size within it. One who goes past it leaves again,
-      // before anything of theirs is counted.
+      // The address's users are read after this attempt joined them: the count read is at
+      // least this user's rank, so of any number of users joining at once (on any number of
+      // gateways) at most the bound see a count within it. One who goes past it takes back its
+      // own entry, before anything of theirs is counted.
       const usersKey = keys.addressUsers(address);
-      const wasChecked = (await store.members(usersKey)).includes(user);
-      if (!wasChecked) {
-        await store.addToSet(usersKey, user, window);
-        if (addressBusy((await store.members(usersKey)).length, settings())) {
-          await store.removeFromSet(usersKey, user);
-          return { ok: false, busy: true };
-        }
+      const entry = attemptEntry(user);
+      await store.addToSet(usersKey, entry, window);
+      if (addressBusy(usersIn(await store.members(usersKey)), settings())) {
+        await store.removeFromSet(usersKey, entry);
+        return { ok: false, busy: true };
       }
       // Each count is one atomic operation whose answer includes this attempt, so of any number
       // of attempts reserved at once at most the threshold see a count within it.
@@ -258,7 +278,7 @@ export function createRegulator(
             await Promise.all([
               store.delete(keys.pairCount(user, address)),
               store.delete(keys.userCount(user)),
-              store.removeFromSet(keys.addressUsers(address), user),
+              forgetAddressEntries(address, user),
               store.removeFromSet(keys.addressFailed(address), user),
             ]);
           },

@@ -19,6 +19,7 @@ import {
   triesLeft,
 } from '../../src/access/regulator.js';
 import { createMemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/store.js';
 
 const SETTINGS: LockoutSettings = {
   failures: 3,
@@ -176,6 +177,86 @@ test('a user put off as busy has nothing counted', async () => {
   assert.equal(await limits.addressLock(address), undefined);
   await limits.unlockAddress(address);
   assert.equal((await fail(limits, 'waiting', address)).triesLeft, SETTINGS.failures - 1, 'no failure was counted');
+});
+
+/**
+ * A gateway over the shared store whose store calls wait until the test lets them run, one at a
+ * time: the test decides how gateways' calls interleave.
+ */
+function gatedGateway(store: Store) {
+  const held: Array<{ name: string; key: unknown; run: () => Promise<void> }> = [];
+  let arrived: (() => void) | undefined;
+  const gated = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        new Promise((resolve, reject) => {
+          held.push({ name: String(name), key: args[0], run: () => value.apply(target, args).then(resolve, reject) });
+          arrived?.();
+        });
+    },
+  });
+  const next = async () => {
+    while (held.length === 0) await new Promise<void>((resolve) => (arrived = resolve));
+    const call = held.shift() as (typeof held)[number];
+    await call.run();
+    await new Promise((resolve) => setImmediate(resolve));
+    return call;
+  };
+  return {
+    limits: createRegulator(
+      gated,
+      'test',
+      () => SETTINGS,
+      () => 1_000_000,
+    ),
+    /** Lets calls run until one of `name` on the address's users has run. */
+    async through(name: string) {
+      for (;;) {
+        const call = await next();
+        if (call.name === name && String(call.key).startsWith('fails:test:address:')) return;
+      }
+    },
+    /** Lets calls run until `reservation` has its answer. */
+    async until(reservation: Promise<Reservation>) {
+      let done = false;
+      void reservation.then(() => (done = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      while (!done) await next();
+      return reservation;
+    },
+  };
+}
+
+test('twin attempts of one user never let a further user past the address bound', async () => {
+  // The review's interleaving, on three gateways sharing a store: twin B of user "twin" looks
+  // first, twin A is checked, "extra" joins, B is put off as busy, then "extra" reads the users.
+  // With one entry per user, B took back the entry A was being checked under, and "extra" got
+  // the slot: address_users + 1 distinct users checked at once.
+  const store = createMemoryStore({ now: () => 1_000_000 });
+  const direct = createRegulator(
+    store,
+    'test',
+    () => SETTINGS,
+    () => 1_000_000,
+  );
+  const address = '192.0.2.50';
+  const admitted = new Set<string>();
+  for (let i = 1; i < SETTINGS.address_users; i++) {
+    assert.ok((await direct.reserve(`u${i}`, address)).ok);
+    admitted.add(`u${i}`);
+  }
+  const [a, b, x] = [gatedGateway(store), gatedGateway(store), gatedGateway(store)];
+  const twinB = b.limits.reserve('twin', address);
+  const twinA = a.limits.reserve('twin', address);
+  const extra = x.limits.reserve('extra', address);
+  await b.through('members');
+  if ((await a.until(twinA)).ok) admitted.add('twin');
+  await x.through('addToSet');
+  await b.until(twinB);
+  if ((await x.until(extra)).ok) admitted.add('extra');
+  assert.ok(admitted.size <= SETTINGS.address_users, `${[...admitted].join(', ')} checked at once`);
 });
 
 test('a passed check forgets the failures; locks end after their duration', async () => {
