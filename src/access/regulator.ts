@@ -58,10 +58,10 @@ export function limitsExceeded(counts: Pick<Tally, 'pair' | 'user'>, settings: L
 }
 
 /**
- * Whether a user new to the address's set of users being checked or failed (its size read
- * after they joined it) goes past `address_users`: then that attempt waits a moment, nothing is
- * counted and no lock starts. So at most `address_users` distinct users are checked from one
- * address at once, and colleagues signing in together never lock their office.
+ * Whether an attempt goes past `address_users`, given the distinct users of the address's set of
+ * attempts being checked or failed (read after this attempt joined it): then that attempt waits
+ * a moment, nothing is counted and no lock starts. So at most `address_users` distinct users are
+ * checked from one address at once, and colleagues signing in together never lock their office.
  */
 export function addressBusy(usersChecked: number, settings: LockoutSettings): boolean {
   return usersChecked > settings.address_users;
@@ -166,7 +166,8 @@ export function createRegulator(
   const keys = {
     pairCount: (user: string, address: string) => `fails:${namespace}:pair:${address} ${user}`,
     userCount: (user: string) => `fails:${namespace}:user:${user}`,
-    // The users being checked or who failed from the address (bounds those checked at once)…
+    // The attempts being checked or failed from the address, an entry each (attemptEntry): their
+    // distinct users bound those checked at once…
     addressUsers: (address: string) => `fails:${namespace}:address:${address}`,
     // …and those who failed from it: only these lock the address.
     addressFailed: (address: string) => `fails:${namespace}:address-failed:${address}`,
