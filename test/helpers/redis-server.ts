@@ -60,6 +60,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const dir = await mkdtemp(join(tmpdir(), 'gateway-redis-'));
   const conf = join(dir, 'redis.conf');
   const args = [conf, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  // A master waits 5 s by default before a diskless full sync, for more replicas to join the
+  // transfer: a replica's first sync (and every Sentinel setup) waited it out. Nothing else
+  // joins here, so the transfer starts at once.
+  args.push('--repl-diskless-sync-delay', '0');
   if (options.cluster || options.clusterNode) {
     // The bus port is port + 10000 unless told: above 55535 that is no port at all.
     const busPort = await freePort();
