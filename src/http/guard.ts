@@ -139,62 +139,125 @@ function bindSession(
   return session;
 }
 
-/** Runs the session stage and the decision for a request to the protected app. */
-export async function guardRequest(
+/**
+ * Runs the session stage and the decision for a request to the protected app. Undefined when
+ * it is done without waiting for anything: the full session's GET that the caches answer (most
+ * requests) costs no promise, no async frame and no microtask (issue 17). A promise otherwise,
+ * which rejects as the stages fail (a store failure is a 503, never a skipped layer).
+ */
+export function guardRequest(
   scope: RequestScope,
   req: IncomingMessage,
   res: ServerResponse,
   services: LoginServices,
   forward: Forward,
-): Promise<void> {
+): Promise<void> | undefined {
+  const rs = cachedRequestSession(scope, req, services);
+  if (rs) return carryOut(scope, req, res, services, forward, rs);
+  return resolveRequestSession(scope, req, services).then((resolved) =>
+    carryOut(scope, req, res, services, forward, resolved),
+  );
+}
+
+/** The decision for the session stage's answer, carried out; undefined when nothing was left to wait for. */
+function carryOut(
+  scope: RequestScope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: LoginServices,
+  forward: Forward,
+  rs: RequestSession,
+): Promise<void> | undefined {
   const login = scope.runtime.config.login as LoginSettings;
-  // From memory when the caches answer (most requests), which then go on without an await.
-  const rs = cachedRequestSession(scope, req, services) ?? (await resolveRequestSession(scope, req, services));
   const decision = decisionFor(scope, req, services, rs, prefersJson(req.headers));
   const prefix = scope.runtime.config.listen.gateway_prefix;
 
   switch (decision.action) {
     case 'read-login':
       return handleLogin(scope, req, res, rs, services);
-    case 'logout': {
-      const session = bindSession(scope, req, rs, services, true);
-      // The record goes first: whatever the upstream answers, this session is over (S4).
-      await endSession(services, scope, session.id, 'app logout');
-      return forward(scope);
+    case 'logout':
+      return logoutThenForward(scope, req, rs, services, forward);
+    case 'forward': {
+      if (decision.vault === 'anonymous') return forwardAnonymous(scope, req, rs, services, forward);
+      const session = bindSession(scope, req, rs, services, false);
+      // Most requests have nothing to write, and nothing to wait for.
+      const touching = services.records.touch(session);
+      // The withheld page of this session's login, once, at its own address (issue 12).
+      const replayTokens = replayTokensOf(scope, req, rs);
+      if (touching || replayTokens.length > 0) {
+        return forwardSession(scope, res, rs, session, services, forward, touching, replayTokens);
+      }
+      forward(scope);
+      return;
     }
-    case 'forward':
-      if (decision.vault === 'session') {
-        const session = bindSession(scope, req, rs, services, false);
-        // Most requests have nothing to write, and nothing to wait for.
-        const touching = services.records.touch(session);
-        if (touching) await touching;
-        // The withheld page of this session's login, once, at its own address (issue 12).
-        const replayTokens = replayTokensOf(scope, req, rs);
-        if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, session, services, replayTokens))) return;
-      } else scope.vault = await anonymousVault(scope, req, rs, services);
-      return forward(scope);
     case 'redirect':
-      return sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
+      sendRedirect(scope, res, decision.to === 'login' ? loginPageFor(scope, login) : `${prefix}/step-up`);
+      return;
     case 'refuse':
-      return refuse(scope, req, res, services.logger, { reason: decision.reason, who: rs.session }, 'request');
+      refuse(scope, req, res, services.logger, { reason: decision.reason, who: rs.session }, 'request');
+      return;
     case 'confirm': {
       const session = rs.session as SessionRecord;
       scope.session = { id: session.id, user: session.user, role: session.role };
       if (decision.hold) return holdRequest(scope, req, res, session, services);
-      return sendRedirect(scope, res, stepUpFor(scope));
+      sendRedirect(scope, res, stepUpFor(scope));
+      return;
     }
     case 'unauthorized':
       scope.errorCode = 'LOGIN_REQUIRED';
       if (decision.need === 'second_step') {
         scope.errorReason = 'a path rule asks for a (fresh) second step';
-        return sendJson(scope, req, res, 401, { error: 'second_step_required', step_up_url: stepUpFor(scope) });
+        sendJson(scope, req, res, 401, { error: 'second_step_required', step_up_url: stepUpFor(scope) });
+        return;
       }
       scope.errorReason = `no full session (${rs.state})`;
-      return sendJson(scope, req, res, 401, { error: 'login_required', login_url: login.page });
+      sendJson(scope, req, res, 401, { error: 'login_required', login_url: login.page });
+      return;
     default:
       // The login's later steps and the gateway's pages are decided where their facts are known.
       throw new Error(`unexpected decision ${decision.action} for a request to the app`);
   }
+}
+
+/** The app's logout: the record goes first, whatever the upstream answers, this session is over (S4). */
+async function logoutThenForward(
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  services: LoginServices,
+  forward: Forward,
+): Promise<void> {
+  const session = bindSession(scope, req, rs, services, true);
+  await endSession(services, scope, session.id, 'app logout');
+  forward(scope);
+}
+
+/** A full session's request that waits first: the idle slide's write, or the replay of its withheld page. */
+async function forwardSession(
+  scope: RequestScope,
+  res: ServerResponse,
+  rs: RequestSession,
+  session: SessionRecord,
+  services: LoginServices,
+  forward: Forward,
+  touching: Promise<void> | undefined,
+  replayTokens: readonly string[],
+): Promise<void> {
+  if (touching) await touching;
+  if (replayTokens.length > 0 && (await answerReplay(scope, res, rs, session, services, replayTokens))) return;
+  forward(scope);
+}
+
+/** A request forwarded with the anonymous visitor's sealed vault. */
+async function forwardAnonymous(
+  scope: RequestScope,
+  req: IncomingMessage,
+  rs: RequestSession,
+  services: LoginServices,
+  forward: Forward,
+): Promise<void> {
+  scope.vault = await anonymousVault(scope, req, rs, services);
+  forward(scope);
 }
 
 /** The same stages for a WebSocket upgrade: only a full session (or a public path) gets one. */

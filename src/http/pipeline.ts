@@ -115,7 +115,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!scope.runtime.config.login) return proxy(scope);
       const unavailable = loginUnavailable(scope, deps);
       if (unavailable) return sendError(scope, req, res, unavailable.code, unavailable.reason);
-      guardRequest(scope, req, res, deps.login as LoginServices, proxy).catch(failed('pipeline.failed'));
+      // Most requests are guarded and forwarded without a promise (guard.ts); a throw is a failed stage too.
+      try {
+        guardRequest(scope, req, res, deps.login as LoginServices, proxy)?.catch(failed('pipeline.failed'));
+      } catch (error) {
+        failed('pipeline.failed')(error);
+      }
     },
 
     handleUpgrade(req, socket, head) {

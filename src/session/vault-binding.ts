@@ -32,6 +32,8 @@ export function sessionVault(
   return {
     cookieHeader: upstreamCookieHeader(session.jar, scope, req, rs, services.now()),
     capture(lines) {
+      // Most answers set no cookie: nothing to split, nothing to change (issue 17).
+      if (lines.length === 0 && !logout) return [];
       const { vault, client } = splitSetCookies(lines, login.pass_through_cookies);
       if (logout) return [...client, clearSessionCookie(rs)];
       const changes = changesFromSetCookies(vault, scope.target.path, services.now());
