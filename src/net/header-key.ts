@@ -3,5 +3,13 @@
 
 /** The comparison form of a header name: lower-case, underscores as dashes. */
 export function headerKey(name: string): string {
-  return name.toLowerCase().replaceAll('_', '-');
+  return lowerHeaderKey(name.toLowerCase());
+}
+
+/**
+ * headerKey of a name already lower-cased. replaceAll runs only when there is an underscore: it
+ * cost about 90 ns a name even when it replaced nothing, nine times the check (issue 17).
+ */
+export function lowerHeaderKey(lower: string): string {
+  return lower.includes('_') ? lower.replaceAll('_', '-') : lower;
 }

@@ -3,7 +3,7 @@
 // the method/URL override headers, in every spelling; then add the gateway's own.
 
 import type { RequestScope } from '../http/scope.js';
-import { headerKey } from '../net/header-key.js';
+import { lowerHeaderKey } from '../net/header-key.js';
 import { connectionTokens, isHopByHop } from './hop-headers.js';
 
 /**
@@ -58,16 +58,21 @@ export function buildUpstreamHeaders(
   scope: RequestScope,
   options: UpstreamHeaderOptions,
 ): string[] {
+  // Each name is lower-cased once, here: the Connection values must be known before the first
+  // header is kept, and each name was lower-cased three times (about 25 ns each, issue 17).
+  const lowerNames: string[] = [];
   const connection: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === 'connection') connection.push(rawHeaders[i + 1] as string);
+    const lower = (rawHeaders[i] as string).toLowerCase();
+    lowerNames.push(lower);
+    if (lower === 'connection') connection.push(rawHeaders[i + 1] as string);
   }
   const tokens = connectionTokens(connection);
   const headers: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    const lower = name.toLowerCase();
-    const key = headerKey(lower);
+    const lower = lowerNames[i >> 1] as string;
+    const key = lowerHeaderKey(lower);
     if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(key) || scope.runtime.identityHeaderKeys.has(key)) continue;
     // With the vault, the browser's cookies are never forwarded: the vault rebuilds the header.
     if (scope.vault && lower === 'cookie') continue;
