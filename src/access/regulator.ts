@@ -103,6 +103,15 @@ export interface Attempt {
   failed(): Promise<{ started: Lock[]; triesLeft: number }>;
   /** The check passed: the user's failures (pair, user, and their mark on the address) are forgotten. */
   passed(): Promise<void>;
+  /**
+   * Ends an attempt that got no verdict (its check threw, or the login was refused for another
+   * reason): takes back its own entry in the address's set, which would otherwise hold one of the
+   * address's places as long as busy joins renew the set. Its counts stay counted (a check made
+   * to throw buys no free guess) and it never marks the user as failed at the address (only a
+   * failure may start an address lock). Does nothing once failed() or passed() was called, so a
+   * caller runs it in a finally.
+   */
+  abandoned(): Promise<void>;
 }
 
 export type Reservation =
@@ -236,6 +245,41 @@ export function createRegulator(
     await Promise.all(own.map((entry) => store.removeFromSet(usersKey, entry)));
   }
 
+  /** The attempt reserved under `entry`, with the pair's and the user's counts it was reserved at. */
+  function reservedAttempt(
+    user: string,
+    address: string,
+    entry: string,
+    counts: Pick<Tally, 'pair' | 'user'>,
+  ): Attempt {
+    const { window } = settings();
+    let settled = false;
+    return {
+      async failed() {
+        settled = true;
+        await store.addToSet(keys.addressFailed(address), user, window);
+        const addressUsers = (await store.members(keys.addressFailed(address))).length;
+        const tally: Tally = { ...counts, addressUsers };
+        const started = await start(limitsReached(tally, settings()), user, address);
+        return { started, triesLeft: triesLeft(tally, settings()) };
+      },
+      async passed() {
+        settled = true;
+        await Promise.all([
+          store.delete(keys.pairCount(user, address)),
+          store.delete(keys.userCount(user)),
+          forgetAddressEntries(address, user),
+          store.removeFromSet(keys.addressFailed(address), user),
+        ]);
+      },
+      async abandoned() {
+        if (settled) return;
+        settled = true;
+        await store.removeFromSet(keys.addressUsers(address), entry);
+      },
+    };
+  }
+
   return {
     locked,
 
@@ -250,41 +294,27 @@ export function createRegulator(
       const usersKey = keys.addressUsers(address);
       const entry = attemptEntry(user);
       await store.addToSet(usersKey, entry, window);
-      if (addressBusy(usersIn(await store.members(usersKey)), settings())) {
-        await store.removeFromSet(usersKey, entry);
-        return { ok: false, busy: true };
+      let checking = false;
+      try {
+        if (addressBusy(usersIn(await store.members(usersKey)), settings())) return { ok: false, busy: true };
+        // Each count is one atomic operation whose answer includes this attempt, so of any number
+        // of attempts reserved at once at most the threshold see a count within it.
+        const [pair, userCount] = await Promise.all([
+          store.increment(keys.pairCount(user, address), window),
+          store.increment(keys.userCount(user), window),
+        ]);
+        const exceeded = limitsExceeded({ pair, user: userCount }, settings());
+        if (exceeded.length > 0) {
+          await start(exceeded, user, address);
+          return { ok: false, locks: await locked(user, address) };
+        }
+        checking = true;
+        return { ok: true, attempt: reservedAttempt(user, address, entry, { pair, user: userCount }) };
+      } finally {
+        // An attempt not let through to its check (busy, past a limit, or a count that threw)
+        // takes back its own entry: it is neither being checked nor failed.
+        if (!checking) await store.removeFromSet(usersKey, entry);
       }
-      // Each count is one atomic operation whose answer includes this attempt, so of any number
-      // of attempts reserved at once at most the threshold see a count within it.
-      const [pair, userCount] = await Promise.all([
-        store.increment(keys.pairCount(user, address), window),
-        store.increment(keys.userCount(user), window),
-      ]);
-      const exceeded = limitsExceeded({ pair, user: userCount }, settings());
-      if (exceeded.length > 0) {
-        await start(exceeded, user, address);
-        return { ok: false, locks: await locked(user, address) };
-      }
-      return {
-        ok: true,
-        attempt: {
-          async failed() {
-            await store.addToSet(keys.addressFailed(address), user, window);
-            const addressUsers = (await store.members(keys.addressFailed(address))).length;
-            const tally: Tally = { pair, user: userCount, addressUsers };
-            const started = await start(limitsReached(tally, settings()), user, address);
-            return { started, triesLeft: triesLeft(tally, settings()) };
-          },
-          async passed() {
-            await Promise.all([
-              store.delete(keys.pairCount(user, address)),
-              store.delete(keys.userCount(user)),
-              forgetAddressEntries(address, user),
-              store.removeFromSet(keys.addressFailed(address), user),
-            ]);
-          },
-        },
-      };
     },
 
     async locksOf(user) {

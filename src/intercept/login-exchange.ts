@@ -155,224 +155,231 @@ export async function handleLogin(
     scope.client.address,
     allowlist.allowed,
   );
-  const facts = { route: 'login' as const, session: rs.state, wantsJson: prefersJson(req.headers) };
-  const checks = { allowlist, locked: limits.locks.length > 0 };
-  const before = decide({ ...facts, login: checks });
-  if (before.action === 'refuse') {
-    const refusal = { reason: before.reason, who, locked: limits.locks };
-    return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
-  }
-  if (limits.busy) return refuseBusy(scope, req, res, services.logger, typed, 'password');
-  /** The same facts for the user the app confirms: their locks are read, not reserved (the password was checked). */
-  const confirmedFacts = async (confirmed: string) => {
-    const other = await userFacts(scope, services, confirmed);
-    const locks = [
-      ...(await services.passwordLimits.locked(confirmed, scope.client.address)),
-      ...(await services.secondStepLimits.locked(confirmed, scope.client.address)),
-    ];
-    return { who: other.who, checks: { allowlist: other.allowlist, locked: locks.length > 0 }, locks };
-  };
-
-  // The anonymous vault, minus values an earlier login claimed; this login claims what it carries
-  // until the app clearly refuses the password.
-  const jar = await readAnonymousJar(rs, services);
-  const claim = await claimValues(services.store, services.keys.digest, jar, config.session.anonymous);
-
-  const forwardScope: RequestScope = {
-    ...scope,
-    vault: { cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now), capture: () => [] },
-  };
-  const host = config.upstream.preserve_host ? scope.host : scope.runtime.upstreamHost;
-  let answer: ExchangeAnswer;
   try {
-    answer = await exchange(
-      services.upstream(),
-      {
-        method: req.method ?? 'POST',
-        path: scope.target.path + scope.target.search,
-        headers: buildUpstreamHeaders(req.rawHeaders, forwardScope, { host }),
-        // A login read from the query (a GET) may have no body at all.
-        body: body.length > 0 ? body : null,
-      },
-      config.limits.withheld_body,
-    );
-  } catch (error) {
-    return sendError(scope, req, res, upstreamErrorCode(error), `login exchange failed: ${(error as Error).message}`);
-  }
-
-  try {
-    const { vault: vaultLines, client: passThrough } = splitSetCookies(
-      setCookieList(answer.headers['set-cookie']),
-      login.pass_through_cookies,
-    );
-    const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
-    const verdict = classifyLoginAnswer(
-      {
-        status: answer.status,
-        locationPath: sameSiteLocationPath(firstHeader(answer.headers.location), scope),
-        body: answer.body,
-      },
-      {
-        statuses: login.failure.statuses,
-        redirectPaths: login.failure.redirect_to,
-        bodyContains: login.failure.body_contains,
-      },
-    );
-
-    // A failure signal can sometimes be steered by the client (a success redirected to the
-    // login page through a "next" parameter); where the app can say who is signed in, a
-    // "failure" after which someone is signed in is not taken for one.
-    const parts = {
-      headers: answer.headers,
-      body: answer.body,
-      setCookies: setCookieList(answer.headers['set-cookie']),
-    };
-    const identity = await appIdentity(scope, services, parts, answeredJar);
-    const signedIn = identity.configured ? identity.user : undefined;
-    if (verdict.outcome === 'failure' && signedIn !== undefined) {
-      audit(services.logger, 'login.refused', {
-        user: typed,
-        confirmed_user: signedIn,
-        reason: 'a failure signal, but the app has signed someone in',
-        client: scope.client.address,
-        request_id: scope.id,
-      });
-      discardRest(answer);
-      logoutUpstream(scope, services, answeredJar);
-      return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
-    }
-    if (verdict.outcome === 'failure') {
-      // Refused, the login authenticated nobody: the visitor keeps the app's cookies as the app
-      // set them (its CSRF cookie), so that the password can be typed again on the page shown (S14).
-      await claim.release();
-      const newlyLocked = (await limits.attempt?.failed())?.started ?? [];
-      audit(services.logger, 'login.password_failed', {
-        user: typed,
-        signal: verdict.signal,
-        client: scope.client.address,
-        request_id: scope.id,
-      });
-      if (newlyLocked.length > 0)
-        audit(services.logger, 'lockout.started', {
-          user: typed,
-          subjects: newlyLocked.map(lockName),
-          layer: 'password',
-          request_id: scope.id,
-        });
-      scope.vault = {
-        cookieHeader: '',
-        capture: () => [...passThrough, anonymousCookieLine(scope, rs, services, answeredJar)],
-      };
-      return relay(scope, res, answer);
-    }
-
-    // A success: the app's session is in answeredJar and must not reach the browser (S2).
-    // Configured, the identity the app confirms is the user from here on (S13); no identity is no login.
-    if (identity.configured && identity.user === undefined) {
-      discardRest(answer);
-      logoutUpstream(scope, services, answeredJar);
-      return refuse('LOGIN_REFUSED', 'the app named nobody (login.identity)');
-    }
-    await limits.attempt?.passed();
-    const confirmed = identity.configured && identity.user !== undefined ? identity.user : typed;
-    // When the app signed in someone else than the name typed (an alias, an e-mail for a name),
-    // every check is made again for that user before anything is released: their allowlist,
-    // their locks (nothing to reserve: the password was checked), the second step they owe.
-    const judged = confirmed === typed ? { who, checks, locks: limits.locks } : await confirmedFacts(confirmed);
-    if (confirmed !== typed) {
-      audit(services.logger, 'login.identity_differs', {
-        user: confirmed,
-        typed_user: typed,
-        role: judged.who.role,
-        client: scope.client.address,
-        request_id: scope.id,
-      });
-    }
-    const { role } = judged.who;
-    const enrolled = await enrolledFactors(services, confirmed);
-    const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
-    // A browser trusted at an earlier step skips the step it owes (never an enrollment, nor a
-    // replacement of a factor the role may no longer use); the password was checked above and
-    // the allowlist and locks are still decided below.
-    const trust =
-      owed === 'none' || owed === 'enroll' || owed === 'replace'
-        ? undefined
-        : await trustedBrowser(scope, rs, services, confirmed, role);
-    const after = decide({ ...facts, login: { ...judged.checks, owed: trust ? 'none' : owed } });
-    if (after.action === 'refuse') {
-      discardRest(answer);
-      logoutUpstream(scope, services, answeredJar);
-      const refusal = { reason: after.reason, who: judged.who, locked: judged.locks };
+    const facts = { route: 'login' as const, session: rs.state, wantsJson: prefersJson(req.headers) };
+    const checks = { allowlist, locked: limits.locks.length > 0 };
+    const before = decide({ ...facts, login: checks });
+    if (before.action === 'refuse') {
+      const refusal = { reason: before.reason, who, locked: limits.locks };
       return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
     }
-    const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
-    if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
-    if (rs.pending) await endPending(scope, services, rs.pending, 'new_login');
+    if (limits.busy) return refuseBusy(scope, req, res, services.logger, typed, 'password');
+    /** The same facts for the user the app confirms: their locks are read, not reserved (the password was checked). */
+    const confirmedFacts = async (confirmed: string) => {
+      const other = await userFacts(scope, services, confirmed);
+      const locks = [
+        ...(await services.passwordLimits.locked(confirmed, scope.client.address)),
+        ...(await services.secondStepLimits.locked(confirmed, scope.client.address)),
+      ];
+      return { who: other.who, checks: { allowlist: other.allowlist, locked: locks.length > 0 }, locks };
+    };
 
-    if (after.action === 'start-session') {
-      const session = await services.records.createSession(
-        confirmed,
-        role,
-        answeredJar,
-        trust ? 'trusted_browser' : 'none',
-        { client: scope.client.address, agent: agentSummary(req.headers['user-agent']) },
+    // The anonymous vault, minus values an earlier login claimed; this login claims what it carries
+    // until the app clearly refuses the password.
+    const jar = await readAnonymousJar(rs, services);
+    const claim = await claimValues(services.store, services.keys.digest, jar, config.session.anonymous);
+
+    const forwardScope: RequestScope = {
+      ...scope,
+      vault: { cookieHeader: upstreamCookieHeader(jar, scope, req, rs, now), capture: () => [] },
+    };
+    const host = config.upstream.preserve_host ? scope.host : scope.runtime.upstreamHost;
+    let answer: ExchangeAnswer;
+    try {
+      answer = await exchange(
+        services.upstream(),
+        {
+          method: req.method ?? 'POST',
+          path: scope.target.path + scope.target.search,
+          headers: buildUpstreamHeaders(req.rawHeaders, forwardScope, { host }),
+          // A login read from the query (a GET) may have no body at all.
+          body: body.length > 0 ? body : null,
+        },
+        config.limits.withheld_body,
       );
-      if (trust) {
-        audit(services.logger, 'trusted_browser.used', {
+    } catch (error) {
+      return sendError(scope, req, res, upstreamErrorCode(error), `login exchange failed: ${(error as Error).message}`);
+    }
+
+    try {
+      const { vault: vaultLines, client: passThrough } = splitSetCookies(
+        setCookieList(answer.headers['set-cookie']),
+        login.pass_through_cookies,
+      );
+      const answeredJar = applyChanges(jar, changesFromSetCookies(vaultLines, scope.target.path, now));
+      const verdict = classifyLoginAnswer(
+        {
+          status: answer.status,
+          locationPath: sameSiteLocationPath(firstHeader(answer.headers.location), scope),
+          body: answer.body,
+        },
+        {
+          statuses: login.failure.statuses,
+          redirectPaths: login.failure.redirect_to,
+          bodyContains: login.failure.body_contains,
+        },
+      );
+
+      // A failure signal can sometimes be steered by the client (a success redirected to the
+      // login page through a "next" parameter); where the app can say who is signed in, a
+      // "failure" after which someone is signed in is not taken for one.
+      const parts = {
+        headers: answer.headers,
+        body: answer.body,
+        setCookies: setCookieList(answer.headers['set-cookie']),
+      };
+      const identity = await appIdentity(scope, services, parts, answeredJar);
+      const signedIn = identity.configured ? identity.user : undefined;
+      if (verdict.outcome === 'failure' && signedIn !== undefined) {
+        audit(services.logger, 'login.refused', {
+          user: typed,
+          confirmed_user: signedIn,
+          reason: 'a failure signal, but the app has signed someone in',
+          client: scope.client.address,
+          request_id: scope.id,
+        });
+        discardRest(answer);
+        logoutUpstream(scope, services, answeredJar);
+        return sendError(scope, req, res, 'LOGIN_REFUSED', 'failure signal with a signed-in session');
+      }
+      if (verdict.outcome === 'failure') {
+        // Refused, the login authenticated nobody: the visitor keeps the app's cookies as the app
+        // set them (its CSRF cookie), so that the password can be typed again on the page shown (S14).
+        await claim.release();
+        const newlyLocked = (await limits.attempt?.failed())?.started ?? [];
+        audit(services.logger, 'login.password_failed', {
+          user: typed,
+          signal: verdict.signal,
+          client: scope.client.address,
+          request_id: scope.id,
+        });
+        if (newlyLocked.length > 0)
+          audit(services.logger, 'lockout.started', {
+            user: typed,
+            subjects: newlyLocked.map(lockName),
+            layer: 'password',
+            request_id: scope.id,
+          });
+        scope.vault = {
+          cookieHeader: '',
+          capture: () => [...passThrough, anonymousCookieLine(scope, rs, services, answeredJar)],
+        };
+        return relay(scope, res, answer);
+      }
+
+      // A success: the app's session is in answeredJar and must not reach the browser (S2).
+      // Configured, the identity the app confirms is the user from here on (S13); no identity is no login.
+      if (identity.configured && identity.user === undefined) {
+        discardRest(answer);
+        logoutUpstream(scope, services, answeredJar);
+        return refuse('LOGIN_REFUSED', 'the app named nobody (login.identity)');
+      }
+      await limits.attempt?.passed();
+      const confirmed = identity.configured && identity.user !== undefined ? identity.user : typed;
+      // When the app signed in someone else than the name typed (an alias, an e-mail for a name),
+      // every check is made again for that user before anything is released: their allowlist,
+      // their locks (nothing to reserve: the password was checked), the second step they owe.
+      const judged = confirmed === typed ? { who, checks, locks: limits.locks } : await confirmedFacts(confirmed);
+      if (confirmed !== typed) {
+        audit(services.logger, 'login.identity_differs', {
           user: confirmed,
-          browser: trust.agent,
+          typed_user: typed,
+          role: judged.who.role,
           client: scope.client.address,
           request_id: scope.id,
         });
       }
-      audit(services.logger, 'login.succeeded', {
+      const { role } = judged.who;
+      const enrolled = await enrolledFactors(services, confirmed);
+      const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
+      // A browser trusted at an earlier step skips the step it owes (never an enrollment, nor a
+      // replacement of a factor the role may no longer use); the password was checked above and
+      // the allowlist and locks are still decided below.
+      const trust =
+        owed === 'none' || owed === 'enroll' || owed === 'replace'
+          ? undefined
+          : await trustedBrowser(scope, rs, services, confirmed, role);
+      const after = decide({ ...facts, login: { ...judged.checks, owed: trust ? 'none' : owed } });
+      if (after.action === 'refuse') {
+        discardRest(answer);
+        logoutUpstream(scope, services, answeredJar);
+        const refusal = { reason: after.reason, who: judged.who, locked: judged.locks };
+        return refuseLogin(scope, req, res, services.logger, refusal, 'login', now);
+      }
+      const clearAnonymous = clearCookie(rs.anonymousCookie, rs.secure);
+      if (rs.session) await endSession(services, scope, rs.session.id, 'new login');
+      if (rs.pending) await endPending(scope, services, rs.pending, 'new_login');
+
+      if (after.action === 'start-session') {
+        const session = await services.records.createSession(
+          confirmed,
+          role,
+          answeredJar,
+          trust ? 'trusted_browser' : 'none',
+          { client: scope.client.address, agent: agentSummary(req.headers['user-agent']) },
+        );
+        if (trust) {
+          audit(services.logger, 'trusted_browser.used', {
+            user: confirmed,
+            browser: trust.agent,
+            client: scope.client.address,
+            request_id: scope.id,
+          });
+        }
+        audit(services.logger, 'login.succeeded', {
+          user: confirmed,
+          role,
+          second_step: trust ? 'trusted_browser' : 'none',
+          client: scope.client.address,
+          request_id: scope.id,
+        });
+        const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
+        scope.vault = { cookieHeader: '', capture: () => passThrough };
+        return relay(scope, res, answer, [clearAnonymous, cookie]);
+      }
+
+      if (after.action !== 'withhold') throw new Error(`unexpected decision ${after.action} after a password success`);
+      const { step } = after;
+      const scripted = facts.wantsJson || (req.headers['content-type'] ?? '').includes('json');
+      const pending = await startPending(scope, services, {
         user: confirmed,
         role,
-        second_step: trust ? 'trusted_browser' : 'none',
+        step,
+        jar: answeredJar,
+        withheld: withhold(scope, answer, scripted),
+        origin: `${scope.proto}://${scope.host}`,
+      });
+      audit(services.logger, 'login.step_up_required', {
+        user: confirmed,
+        role,
+        step,
         client: scope.client.address,
         request_id: scope.id,
       });
-      const cookie = issueSessionCookie(services, rs, { kind: 'session', id: session.id });
-      scope.vault = { cookieHeader: '', capture: () => passThrough };
-      return relay(scope, res, answer, [clearAnonymous, cookie]);
+      const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
+      const to = step === 'enroll' ? 'enroll' : 'step-up';
+      const stepUrl = `${config.listen.gateway_prefix}/${to}`;
+      if (scripted) {
+        // A script that posted the login learns where the person must go; it never gets the app's answer.
+        res.setHeader('set-cookie', cookies);
+        return sendJson(scope, req, res, 401, {
+          error: 'second_step_required',
+          step: to === 'enroll' ? 'enroll' : 'verify',
+          step_up_url: stepUrl,
+        });
+      }
+      sendRedirect(scope, res, stepUrl, cookies);
+    } catch (error) {
+      // Whatever failed after the exchange (the store, the identity check), the unread rest of
+      // the app's answer must not hold an upstream connection.
+      discardRest(answer);
+      throw error;
     }
-
-    if (after.action !== 'withhold') throw new Error(`unexpected decision ${after.action} after a password success`);
-    const { step } = after;
-    const scripted = facts.wantsJson || (req.headers['content-type'] ?? '').includes('json');
-    const pending = await startPending(scope, services, {
-      user: confirmed,
-      role,
-      step,
-      jar: answeredJar,
-      withheld: withhold(scope, answer, scripted),
-      origin: `${scope.proto}://${scope.host}`,
-    });
-    audit(services.logger, 'login.step_up_required', {
-      user: confirmed,
-      role,
-      step,
-      client: scope.client.address,
-      request_id: scope.id,
-    });
-    const cookies = [clearAnonymous, issueSessionCookie(services, rs, { kind: 'pending', id: pending.id })];
-    const to = step === 'enroll' ? 'enroll' : 'step-up';
-    const stepUrl = `${config.listen.gateway_prefix}/${to}`;
-    if (scripted) {
-      // A script that posted the login learns where the person must go; it never gets the app's answer.
-      res.setHeader('set-cookie', cookies);
-      return sendJson(scope, req, res, 401, {
-        error: 'second_step_required',
-        step: to === 'enroll' ? 'enroll' : 'verify',
-        step_up_url: stepUrl,
-      });
-    }
-    sendRedirect(scope, res, stepUrl, cookies);
-  } catch (error) {
-    // Whatever failed after the exchange (the store, the identity check), the unread rest of
-    // the app's answer must not hold an upstream connection.
-    discardRest(answer);
-    throw error;
+  } finally {
+    // A login that got no verdict on its password (refused before forwarding, the exchange failed,
+    // the app named nobody, an error) gives back its place among the address's users being
+    // checked; its counts stay. After failed() or passed() this does nothing.
+    await limits.attempt?.abandoned();
   }
 }
 

@@ -4,7 +4,7 @@
 // factor and how a refusal reads (S12, one layer at a time).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Lock, lockName, secondsLeft } from '../access/regulator.js';
+import { type Attempt, type Lock, lockName, secondsLeft } from '../access/regulator.js';
 import type { LoginSettings } from '../config/sections/login.js';
 import { enrollCodeAccepted } from '../factors/enroll-codes.js';
 import { allowedFactors, enrolledFactors } from '../factors/enrolled-factor.js';
@@ -119,39 +119,59 @@ export function limitedCheck(
       else lockedOut(ctx, user, reserved.locks);
       return 'answered';
     }
-    const outcome = await check();
-    if (outcome.ok) {
-      await reserved.attempt.passed();
-      return 'passed';
+    try {
+      return await judged(ctx, user, pending, label, attempts, reserved.attempt, await check());
+    } finally {
+      // A check that threw (the store, the argon2 runner, a factor's record) gave no verdict:
+      // its place among the address's users being checked is given back, its counts stay.
+      await reserved.attempt.abandoned();
     }
-    const { started, triesLeft } = await reserved.attempt.failed();
-    audit(services.logger, 'step_up.failed', {
-      user,
-      reason: `${label} ${outcome.reason}`,
-      attempts: pending ? attempts : undefined,
-      client: scope.client.address,
-      request_id: scope.id,
-      // Last, so that the line reads as before: the metrics count second steps by it.
-      check: label,
-    });
-    if (started.length > 0) {
-      audit(services.logger, 'lockout.started', {
-        user,
-        subjects: started.map(lockName),
-        layer: 'second_step',
-        request_id: scope.id,
-      });
-    }
-    if (pending && (attempts >= limit || started.length > 0)) {
-      await endPending(scope, services, pending, attempts >= limit ? 'wrong_answers' : 'locked_out');
-      return 'ended';
-    }
-    return {
-      failed: true,
-      triesLeft: pending ? Math.min(triesLeft, limit - attempts) : triesLeft,
-      replayed: outcome.reason === 'replayed',
-    };
   });
+}
+
+/** Gives a checked attempt its verdict and says what follows: passed, the pending login ended, or how it failed. */
+async function judged(
+  ctx: RouteContext,
+  user: string,
+  pending: PendingRecord | undefined,
+  label: string,
+  attempts: number,
+  attempt: Attempt,
+  outcome: { ok: true } | { ok: false; reason: string },
+): Promise<CheckResult> {
+  const { services, scope } = ctx;
+  const limit = scope.runtime.config.limits.pending_attempts;
+  if (outcome.ok) {
+    await attempt.passed();
+    return 'passed';
+  }
+  const { started, triesLeft } = await attempt.failed();
+  audit(services.logger, 'step_up.failed', {
+    user,
+    reason: `${label} ${outcome.reason}`,
+    attempts: pending ? attempts : undefined,
+    client: scope.client.address,
+    request_id: scope.id,
+    // Last, so that the line reads as before: the metrics count second steps by it.
+    check: label,
+  });
+  if (started.length > 0) {
+    audit(services.logger, 'lockout.started', {
+      user,
+      subjects: started.map(lockName),
+      layer: 'second_step',
+      request_id: scope.id,
+    });
+  }
+  if (pending && (attempts >= limit || started.length > 0)) {
+    await endPending(scope, services, pending, attempts >= limit ? 'wrong_answers' : 'locked_out');
+    return 'ended';
+  }
+  return {
+    failed: true,
+    triesLeft: pending ? Math.min(triesLeft, limit - attempts) : triesLeft,
+    replayed: outcome.reason === 'replayed',
+  };
 }
 
 /** What a two-factor step offers this user: the kinds they hold that their role may use. */

@@ -179,6 +179,51 @@ test('a user put off as busy has nothing counted', async () => {
   assert.equal((await fail(limits, 'waiting', address)).triesLeft, SETTINGS.failures - 1, 'no failure was counted');
 });
 
+test('an attempt whose check threw gives back its place at the address, keeps its counts and marks no failure', async () => {
+  const { limits } = regulator();
+  const address = '203.0.113.23';
+  // Three users failed from the address: one more failed user would lock it.
+  for (let i = 0; i < SETTINGS.address_users - 1; i++) await fail(limits, `f${i}`, address);
+  const thrown = await limits.reserve('thrower', address);
+  assert.ok(thrown.ok);
+  await thrown.attempt.abandoned();
+  await thrown.attempt.abandoned();
+  // Its place is free: a newcomer is checked, not put off as busy.
+  const newcomer = await limits.reserve('newcomer', address);
+  assert.ok(newcomer.ok, `newcomer: ${JSON.stringify(newcomer)}`);
+  await newcomer.attempt.passed();
+  // No failure of the thrower's at the address: a failed user failing again starts no lock.
+  assert.deepEqual((await fail(limits, 'f0', address)).started, []);
+  assert.equal(await limits.addressLock(address), undefined);
+  // Its counts stay: a check made to throw buys no free guess.
+  assert.equal((await fail(limits, 'thrower', address)).triesLeft, SETTINGS.failures - 2);
+});
+
+test('abandoned after a verdict does nothing: a failed attempt keeps its place', async () => {
+  const { limits } = regulator();
+  const address = '203.0.113.24';
+  for (let i = 0; i < SETTINGS.address_users - 1; i++) assert.ok((await limits.reserve(`u${i}`, address)).ok);
+  const failing = await limits.reserve('typist', address);
+  assert.ok(failing.ok);
+  await failing.attempt.failed();
+  await failing.attempt.abandoned();
+  assert.ok('busy' in (await limits.reserve('next', address)), 'the failed user still holds a place');
+});
+
+test('attempts refused past a limit hold no place at the address', async () => {
+  const { limits } = regulator();
+  const address = '203.0.113.25';
+  const reservations = await Promise.all(Array.from({ length: 10 }, () => limits.reserve('eve', address)));
+  const checked = reservations.flatMap((r) => (r.ok ? [r.attempt] : []));
+  assert.equal(checked.length, SETTINGS.failures);
+  for (const attempt of checked) await attempt.abandoned();
+  // Nothing of eve's is being checked or failed there: every place is free for others.
+  for (let i = 0; i < SETTINGS.address_users; i++) {
+    const reserved = await limits.reserve(`u${i}`, address);
+    assert.ok(reserved.ok, `u${i}: ${JSON.stringify(reserved)}`);
+  }
+});
+
 /**
  * A gateway over the shared store whose store calls wait until the test lets them run, one at a
  * time: the test decides how gateways' calls interleave.
