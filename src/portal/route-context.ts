@@ -108,11 +108,6 @@ export function limitedCheck(
   const { services, scope } = ctx;
   const limit = scope.runtime.config.limits.pending_attempts;
   return services.oneAtATime(user, async () => {
-    const attempts = pending ? await services.records.countAttempt(pending) : 0;
-    if (pending && attempts > limit) {
-      await endPending(scope, services, pending, 'wrong_answers');
-      return 'ended';
-    }
     const reserved = await services.secondStepLimits.reserve(user, scope.client.address);
     if (!reserved.ok) {
       if ('busy' in reserved) refuseBusy(scope, ctx.req, ctx.res, services.logger, user, 'second_step');
@@ -120,10 +115,19 @@ export function limitedCheck(
       return 'answered';
     }
     try {
+      // Counted once the attempt is reserved, so that one put off as busy ("try again in a
+      // moment") or refused by a lock spends none of the pending login's tries; still one
+      // atomic count whose answer includes this attempt, before its check.
+      const attempts = pending ? await services.records.countAttempt(pending) : 0;
+      if (pending && attempts > limit) {
+        await endPending(scope, services, pending, 'wrong_answers');
+        return 'ended';
+      }
       return await judged(ctx, user, pending, label, attempts, reserved.attempt, await check());
     } finally {
-      // A check that threw (the store, the argon2 runner, a factor's record) gave no verdict:
-      // its place among the address's users being checked is given back, its counts stay.
+      // An attempt without a verdict (its check threw: the store, the argon2 runner, a factor's
+      // record; or the pending login's tries ran out meanwhile) gives back its place among the
+      // address's users being checked; its counts stay.
       await reserved.attempt.abandoned();
     }
   });
