@@ -37,6 +37,9 @@ const LOGIN_OUTCOMES: Readonly<Record<string, string>> = {
   'login.password_failed': 'password_failed',
   'login.refused': 'refused',
   'lockout.refused': 'locked_out',
+  // Put off a moment (too many users being checked from one address at once): neither refused
+  // nor locked, and a storm of them is what an operator looks for when people report 503s.
+  'lockout.busy': 'busy',
 };
 
 /** "questions change" -> "questions_change": a check's label (portal/route-context.ts) as a label value. */

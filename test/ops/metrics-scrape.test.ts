@@ -1,7 +1,8 @@
 // Issue 14: the gateway serves Prometheus metrics on a listener of its own (loopback, not the
 // public port), fed by what happened: a scrape after a login, a wrong password, a proxied page,
-// a gateway page and an admin's step-up shows each counted, in a format a scraper parses; with a
-// token file, a scrape without the token is refused.
+// a gateway page and an admin's step-up shows each counted, in a format a scraper parses; a login
+// put off as busy is a login outcome of its own; with a token file, a scrape without the token is
+// refused.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +74,26 @@ test('a scrape parses and counts requests, logins, second steps, the store and t
   assert.equal(other.status, 404);
   const page = await staff.get('/metrics');
   assert.ok(!page.text.includes('gateway_requests_total'), 'never on the public port');
+});
+
+test('a login put off as busy is counted as the login outcome busy', async () => {
+  const url = harness.gateway.metricsUrl as string;
+  assert.equal(parseExposition((await scrape(url)).text).value('gateway_logins_total', { outcome: 'busy' }), 0);
+  // Other users' logins being checked from this address (on other gateways) fill its places.
+  const limits = harness.gateway.login!.passwordLimits;
+  const others = [];
+  for (let i = 0; i < harness.config.limits.password.address_users; i++) {
+    const reserved = await limits.reserve(`colleague${i}`, '127.0.0.1');
+    if (!reserved.ok) break;
+    others.push(reserved.attempt);
+  }
+  try {
+    assert.equal((await harness.browser().login(ADMIN.user, ADMIN.password)).status, 503);
+  } finally {
+    for (const attempt of others) await attempt.passed();
+  }
+  assert.match(harness.logText(), /"event":"lockout\.busy"/);
+  assert.equal(parseExposition((await scrape(url)).text).value('gateway_logins_total', { outcome: 'busy' }), 1);
 });
 
 test('with a token file, a scrape needs the bearer token', async () => {
