@@ -21,17 +21,33 @@ export interface AllowlistFacts {
   readonly lists: CompiledAllowlists | undefined;
 }
 
+/** The verdicts, one object each: they are facts of every request of a bound user (issue 17). */
+const UNBOUND: AllowlistVerdict = Object.freeze({ allowed: true, via: 'unbound' });
+const VIA_LIST: AllowlistVerdict = Object.freeze({ allowed: true, via: 'list' });
+const VIA_USER: AllowlistVerdict = Object.freeze({ allowed: true, via: 'user' });
+const NOT_LOADED: AllowlistVerdict = Object.freeze({ allowed: false, reason: 'not_loaded' });
+const OUTSIDE: AllowlistVerdict = Object.freeze({ allowed: false, reason: 'outside' });
+
+function verdictOf(
+  user: string,
+  binding: string | undefined,
+  address: AllowlistFacts['address'],
+  lists: CompiledAllowlists | undefined,
+): AllowlistVerdict {
+  if (binding === undefined) return UNBOUND;
+  if (!lists) return NOT_LOADED;
+  if (lists.lists.get(binding)?.contains(address)) return VIA_LIST;
+  if (lists.users.get(user)?.contains(address)) return VIA_USER;
+  return OUTSIDE;
+}
+
 /**
  * Whether a user may log in or use a session from an address (S3). A user whose role is
  * bound to a list passes from that list's addresses or from the user's own list; a list
  * that does not exist is empty.
  */
 export function allowlistVerdict(facts: AllowlistFacts): AllowlistVerdict {
-  if (facts.binding === undefined) return { allowed: true, via: 'unbound' };
-  if (!facts.lists) return { allowed: false, reason: 'not_loaded' };
-  if (facts.lists.lists.get(facts.binding)?.contains(facts.address)) return { allowed: true, via: 'list' };
-  if (facts.lists.users.get(facts.user)?.contains(facts.address)) return { allowed: true, via: 'user' };
-  return { allowed: false, reason: 'outside' };
+  return verdictOf(facts.user, facts.binding, facts.address, facts.lists);
 }
 
 /** Whose request it is: a canonical username and the role the policy binds to a list. */
@@ -47,5 +63,5 @@ export function allowlistVerdictFor(
   who: AllowlistSubject,
   address: AddressKey | undefined,
 ): AllowlistVerdict {
-  return allowlistVerdict({ user: who.user, binding: policy[who.role]?.allowlist, address, lists });
+  return verdictOf(who.user, policy[who.role]?.allowlist, address, lists);
 }

@@ -104,10 +104,13 @@ export function classifyRoute(
   requirement: PathRequirement,
   credentials = false,
 ): RouteKind {
-  const matches = (route: RouteMatch) => isRoute(route, method, target);
-  if (login.routes.some(matches)) return 'login';
-  // The path alone, whatever the query: an app may check a password on any request to it.
-  const loginPath = login.routes.some((route) => route.path === target.routingPath);
+  // Loops, not some() with closures: this runs for every request (issue 17).
+  let loginPath = false;
+  for (const route of login.routes) {
+    if (isRoute(route, method, target)) return 'login';
+    // The path alone, whatever the query: an app may check a password on any request to it.
+    if (route.path === target.routingPath) loginPath = true;
+  }
   // Lenient apps check a password whatever the method (PHP's $_REQUEST, Flask's request.values):
   // a credential on a login path, with any method (a GET's query or body included), is a login,
   // with its checks and classification, never a page view (issue 11).
@@ -115,7 +118,7 @@ export function classifyRoute(
   // Another writing method without one (PUT, PATCH, DELETE…) has no business there: only
   // reading the page is forwarded.
   if (loginPath && method !== 'GET' && method !== 'HEAD') return 'login-path-other-method';
-  if (login.logout_routes.some(matches)) return 'logout';
+  for (const route of login.logout_routes) if (isRoute(route, method, target)) return 'logout';
   return requirement.access === 'public' ? 'public' : 'private';
 }
 
@@ -142,6 +145,10 @@ function secondStepSatisfies(facts: RequestFacts): boolean {
   return facts.now - facts.secondStepAt <= requirement.withinMs;
 }
 
+/** The decisions of most requests, one object each rather than a new one per request (issue 17). */
+const FORWARD_SESSION: Decision = Object.freeze({ action: 'forward', vault: 'session' });
+const FORWARD_ANONYMOUS: Decision = Object.freeze({ action: 'forward', vault: 'anonymous' });
+
 /**
  * The decision for a request. S0: without a full session only public paths, the login and the
  * gateway's pages are served. S3: a user outside their allowlist is refused before anything
@@ -164,9 +171,9 @@ export function decide(facts: RequestFacts): Decision {
         ? { action: 'unauthorized', need: 'second_step' }
         : { action: 'confirm', hold: facts.method !== 'GET' && facts.method !== 'HEAD' };
     }
-    return { action: 'forward', vault: 'session' };
+    return FORWARD_SESSION;
   }
-  if (facts.route === 'public') return { action: 'forward', vault: 'anonymous' };
+  if (facts.route === 'public') return FORWARD_ANONYMOUS;
   if (facts.wantsJson) return { action: 'unauthorized' };
   return { action: 'redirect', to: facts.session === 'pending' ? 'step-up' : 'login' };
 }

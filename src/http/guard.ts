@@ -45,7 +45,8 @@ export function loginPageFor(scope: RequestScope, login: LoginSettings): string 
 /** Whether a request may carry a credential field: one in its query, or a body (read only by the login interception). */
 function mayCarryCredentials(scope: RequestScope, req: IncomingMessage, login: LoginSettings): boolean {
   const body = hasBody(req) && req.headers['content-length'] !== '0';
-  return body || queryCarriesCredentials(scope.target.search, loginFields(login));
+  // Most requests have no query: no fields object to build for them.
+  return body || (scope.target.search.length > 1 && queryCarriesCredentials(scope.target.search, loginFields(login)));
 }
 
 /**
