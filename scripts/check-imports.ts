@@ -41,7 +41,6 @@ const HTTP_VOCABULARY = new Set([
   'errors.ts',
   'html.ts',
   'read-body.ts',
-  'request-id.ts',
   'respond.ts',
   'return-path.ts',
   'scope.ts',

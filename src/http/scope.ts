@@ -1,13 +1,13 @@
 // Owns the per-request scope: everything the stages of the pipeline learn about one
 // request (id, client, target, configuration in force), typed and in one place.
 
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RuntimeConfig } from '../config/runtime.js';
 import { parseRequestTarget, type RequestTarget } from '../net/request-target.js';
 import { type ClientAddress, resolveClientAddress } from './client-ip.js';
 import type { GatewayErrorCode } from './errors.js';
-import { nextRequestId } from './request-id.js';
 
 export interface RequestScope {
   readonly id: string;
@@ -83,7 +83,7 @@ export function createScope(req: IncomingMessage, runtime: RuntimeConfig, starte
   const trusted = client.trustedPeer;
 
   const offeredId = req.headers['x-request-id'];
-  const id = trusted && typeof offeredId === 'string' && REQUEST_ID.test(offeredId) ? offeredId : nextRequestId();
+  const id = trusted && typeof offeredId === 'string' && REQUEST_ID.test(offeredId) ? offeredId : randomUUID();
 
   const ownProto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
   const forwardedProto = trusted ? lastValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
