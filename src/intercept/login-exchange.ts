@@ -290,7 +290,13 @@ export async function handleLogin(
         });
       }
       const { role } = judged.who;
-      const enrolled = await enrolledFactors(services, confirmed);
+      // The user's session epoch before any second step or trusted browser is checked: ending
+      // their sessions after this read (a reset for a lost phone, "end all sessions") ends the one
+      // this login opens, however far the login got meanwhile.
+      const [enrolled, epoch] = await Promise.all([
+        enrolledFactors(services, confirmed),
+        services.records.sessionEpoch(confirmed),
+      ]);
       const owed = secondStepFor(role, enrolled, allowedFactors(config, role), config.policy);
       // A browser trusted at an earlier step skips the step it owes (never an enrollment, nor a
       // replacement of a factor the role may no longer use); the password was checked above and
@@ -316,6 +322,7 @@ export async function handleLogin(
           role,
           answeredJar,
           trust ? 'trusted_browser' : 'none',
+          epoch,
           { client: scope.client.address, agent: agentSummary(req.headers['user-agent']) },
         );
         if (trust) {
@@ -348,6 +355,7 @@ export async function handleLogin(
         jar: answeredJar,
         withheld: withhold(scope, answer, scripted),
         origin: `${scope.proto}://${scope.host}`,
+        epoch,
       });
       audit(services.logger, 'login.step_up_required', {
         user: confirmed,

@@ -273,10 +273,18 @@ export async function promote(
   factor?: FactorKind,
 ): Promise<{ session: SessionRecord; cookie: string } | undefined> {
   if (!(await ctx.services.records.endPending(pending.id))) return undefined;
-  const session = await ctx.services.records.createSession(pending.user, pending.role, pending.jar, passed, {
-    client: ctx.scope.client.address,
-    agent: agentSummary(ctx.req.headers['user-agent']),
-  });
+  // The epoch its login read when the password was accepted, before this step was checked.
+  const session = await ctx.services.records.createSession(
+    pending.user,
+    pending.role,
+    pending.jar,
+    passed,
+    pending.epoch,
+    {
+      client: ctx.scope.client.address,
+      agent: agentSummary(ctx.req.headers['user-agent']),
+    },
+  );
   audit(ctx.services.logger, 'step_up.passed', {
     user: session.user,
     method: passed,

@@ -24,6 +24,7 @@ const ENDS = {
   locked_out: { event: 'step_up.abandoned', reason: 'locked out' },
   new_login: { event: 'step_up.abandoned', reason: 'new login' },
   role_changed: { event: 'step_up.abandoned', reason: 'role changed' },
+  sessions_ended: { event: 'step_up.abandoned', reason: 'sessions ended' },
 } as const satisfies Record<string, { event: AuditEvent; reason?: string }>;
 
 export type PendingEnd = keyof typeof ENDS;

@@ -6,11 +6,14 @@
 // app rotated through one gateway are forwarded by the next one at once). A record is changed
 // by compare-and-set on the text read (Store.writeAll ifEquals), so that gateways sharing the
 // store lose none of each other's vault changes and never write back a session one of them
-// ended (S4).
+// ended (S4). Ending all of a user's sessions also changes the user's session epoch first
+// (access/roles.ts): a login that finishes meanwhile, written after the end read the user's
+// index, carries the epoch from before and no longer stands.
 
 import { randomBytes } from 'node:crypto';
 import type { SecondStep } from '../access/decide.js';
 import { createOneAtATime } from '../access/one-at-a-time.js';
+import { sessionEpochKey } from '../access/roles.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { FactorKind } from '../factors/factor.js';
 import { LOST_RACE, StoreContendedError, untilWon } from '../store/contention.js';
@@ -39,6 +42,11 @@ export interface SessionRecord {
   /** Where the login came from (client address, browser summary), for the sessions page; absent in older records. */
   readonly client?: string;
   readonly agent?: string;
+  /**
+   * The user's session epoch that its login read before it checked anything (roles.ts); absent
+   * when the user had none, and in records written before epochs existed.
+   */
+  readonly epoch?: string;
 }
 
 /** Where a login came from, as the sessions page shows it. */
@@ -80,6 +88,8 @@ export interface PendingRecord {
   readonly withheld: WithheldAnswer;
   /** The public origin the login came in at ("https://host"): a logout sent for it later names it (Referer). */
   readonly origin?: string;
+  /** The user's session epoch read when the password was accepted, which its session carries (SessionRecord.epoch). */
+  readonly epoch?: string;
 }
 
 /** What a pending login starts with. */
@@ -189,6 +199,7 @@ interface StoredSession {
   gen?: number;
   client?: string;
   agent?: string;
+  epoch?: string;
 }
 
 interface StoredPending {
@@ -201,14 +212,22 @@ interface StoredPending {
   vault: string;
   withheld: string;
   origin?: string;
+  epoch?: string;
 }
 
 export interface SessionRecords {
+  /**
+   * The user's session epoch now (undefined: they have none yet). A login reads it before it
+   * checks a second step or a trusted browser, and its session carries it: an end of the user's
+   * sessions after that read ends this one too, wherever the login was by then.
+   */
+  sessionEpoch(user: string): Promise<string | undefined>;
   createSession(
     user: string,
     role: string,
     jar: Jar,
     secondStep: PassedStep,
+    epoch: string | undefined,
     origin?: LoginOrigin,
   ): Promise<SessionRecord>;
   /**
@@ -242,7 +261,10 @@ export interface SessionRecords {
   listSessions(user: string): Promise<SessionRecord[]>;
   /** Ends every session of a user but `keepId` ("sign out everywhere else"); the ids of the live ones it ended. */
   endOtherSessions(user: string, keepId: string): Promise<string[]>;
-  /** Ends every session of a user (or of everyone); returns the ids of the live sessions it ended. */
+  /**
+   * Ends every session of a user (or of everyone): a new session epoch for each, then every
+   * session the user's index names; returns the ids of the live sessions it ended.
+   */
   revoke(user: string | { all: true }): Promise<string[]>;
   /** Every user who has signed in (the index revocation of everyone uses). */
   signedInUsers(): Promise<string[]>;
@@ -304,6 +326,7 @@ export function createSessionRecords(options: {
       gen: record.vaultGeneration || undefined,
       client: record.client,
       agent: record.agent,
+      epoch: record.epoch,
     };
     return JSON.stringify(stored);
   }
@@ -359,6 +382,7 @@ export function createSessionRecords(options: {
       vaultGeneration: stored.gen ?? 0,
       client: stored.client,
       agent: stored.agent,
+      epoch: stored.epoch,
     };
     return { record, text };
   }
@@ -396,6 +420,7 @@ export function createSessionRecords(options: {
       jar,
       withheld: JSON.parse(withheld.toString()) as WithheldAnswer,
       origin: stored.origin,
+      epoch: stored.epoch,
     };
   }
 
@@ -488,7 +513,9 @@ export function createSessionRecords(options: {
   }
 
   return {
-    async createSession(user, role, jar, secondStep, origin) {
+    sessionEpoch: (user) => store.get(sessionEpochKey(user)),
+
+    async createSession(user, role, jar, secondStep, epoch, origin) {
       const time = now();
       const record: SessionRecord = {
         id: newId(),
@@ -504,6 +531,7 @@ export function createSessionRecords(options: {
         vaultGeneration: 0,
         client: origin?.client,
         agent: origin?.agent,
+        epoch,
       };
       await store.set(sessionKey(record.id), storedText(record), ttlOf(record));
       cacheWritten(record);
@@ -595,6 +623,10 @@ export function createSessionRecords(options: {
       const users = typeof target === 'string' ? [target] : await store.members(USERS_INDEX);
       const ended: string[] = [];
       for (const user of users) {
+        // The epoch first: from here on, a session of this user the index read below misses (a
+        // login that wrote its record but had not listed it yet) carries an older one and no
+        // longer stands, on every gateway within the role cache's life (ROLE_CACHE_MS).
+        await store.set(sessionEpochKey(user), randomBytes(16).toString('base64url'));
         for (const { member, id } of await indexedSessions(user)) {
           const record = await endSession(id);
           if (record && alive(record)) ended.push(id);
@@ -626,6 +658,7 @@ export function createSessionRecords(options: {
         vault: sealJar(id, input.jar),
         withheld: sealer.seal(JSON.stringify(input.withheld), `withheld:${id}`),
         origin: input.origin,
+        epoch: input.epoch,
       };
       await store.set(pendingKey(id), JSON.stringify(stored), endsAt - time + PENDING_GRACE_MS);
       await store.addToSet(PENDING_INDEX, indexMember({ id, createdAt: time, endsAt }));

@@ -33,7 +33,7 @@ export function sweepWebSockets(webSockets: WebSocketTracker, services: LoginSer
   closeRefused(webSockets, services, runtime);
   const alive = async (id: string) => {
     const session = await services.records.getSession(id);
-    return session !== undefined && (await services.roles.unchanged(session.user, session.role, runtime.roles));
+    return session !== undefined && (await services.roles.changeSince(session, runtime.roles)) === undefined;
   };
   for (const id of webSockets.sessionIds()) {
     const closeSession = () => webSockets.close(CLOSE_POLICY_VIOLATION, (socket) => socket.scope.session?.id === id);

@@ -46,9 +46,11 @@ for (const store of ['memory', 'lmdb'] as const) {
     await consoleAction(admin, 'carol', 'reset-factor');
     await consoleAction(admin, 'dave', 'reset-factor');
 
-    // Only the trust epochs the resets changed stay: they end a trust issued meanwhile.
-    assert.deepEqual(keysNaming(keys(), 'carol'), ['trusted:epoch:{u:carol}']);
-    assert.deepEqual(keysNaming(keys(), 'dave'), ['trusted:epoch:{u:dave}']);
+    // Only the trust and session epochs the resets changed stay: they end a trust or a session
+    // issued meanwhile.
+    for (const user of ['carol', 'dave']) {
+      assert.deepEqual(keysNaming(keys(), user).sort(), [`sessions:epoch:{u:${user}}`, `trusted:epoch:{u:${user}}`]);
+    }
     assert.ok(keysNaming(keys(), ADMIN.user).includes('totp:secret:{u:alice}'), "the admin's own TOTP stays");
     const reset = harness
       .logText()

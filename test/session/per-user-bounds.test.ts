@@ -64,7 +64,7 @@ test("a user's sessions are capped: the oldest end first", async () => {
   const { records, advance } = setup(3);
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await records.createSession('alice', 'admin', {}, 'totp')).id);
+    ids.push((await records.createSession('alice', 'admin', {}, 'totp', undefined)).id);
     advance(1000);
   }
   const live = (await records.listSessions('alice')).map((s) => s.id).sort();
@@ -77,11 +77,11 @@ test('a login reads no other session record, with 1 session or 300', async () =>
   const { records, reads } = setup(1000);
   const readsOfLogin = async () => {
     const before = reads();
-    await records.createSession('bob', 'user', {}, 'none');
+    await records.createSession('bob', 'user', {}, 'none', undefined);
     return reads() - before;
   };
   assert.equal(await readsOfLogin(), 0);
-  for (let i = 0; i < 300; i++) await records.createSession('bob', 'user', {}, 'none');
+  for (let i = 0; i < 300; i++) await records.createSession('bob', 'user', {}, 'none', undefined);
   assert.equal(await readsOfLogin(), 0);
 });
 
@@ -121,10 +121,10 @@ test('of two logins past the cap at once, one claims each evicted pending login'
 
 test('ending all sessions but one keeps that one', async () => {
   const { records } = setup(10);
-  const kept = await records.createSession('dan', 'user', {}, 'none');
+  const kept = await records.createSession('dan', 'user', {}, 'none', undefined);
   const others = [
-    await records.createSession('dan', 'user', {}, 'none'),
-    await records.createSession('dan', 'user', {}, 'none'),
+    await records.createSession('dan', 'user', {}, 'none', undefined),
+    await records.createSession('dan', 'user', {}, 'none', undefined),
   ];
   const ended = await records.endOtherSessions('dan', kept.id);
   assert.deepEqual(ended.sort(), others.map((s) => s.id).sort());
@@ -138,11 +138,11 @@ test('a login at the cap reads only the index entries it ends: the same with 10 
   const costOfLoginAtCap = async (cap: number) => {
     const { records, advance, indexReads } = setup(cap);
     for (let i = 0; i < cap; i++) {
-      await records.createSession('erin', 'user', {}, 'none');
+      await records.createSession('erin', 'user', {}, 'none', undefined);
       advance(1);
     }
     const before = indexReads();
-    await records.createSession('erin', 'user', {}, 'none');
+    await records.createSession('erin', 'user', {}, 'none', undefined);
     const after = indexReads();
     assert.equal((await records.listSessions('erin')).length, cap, 'the cap holds');
     return {
@@ -162,7 +162,7 @@ test("an index written as a set before is moved at the user's first login: live 
   const { records, store, advance } = setup(4);
   const made = [];
   for (let i = 0; i < 4; i++) {
-    made.push(await records.createSession('fay', 'user', {}, 'none'));
+    made.push(await records.createSession('fay', 'user', {}, 'none', undefined));
     advance(1000);
   }
   const [oldest, bare, ended, newest] = made as [
@@ -181,22 +181,22 @@ test("an index written as a set before is moved at the user's first login: live 
   }
   await store.addToSet('sessions:user:fay', 'a-bare-id-whose-record-is-gone');
   await records.endSession(ended.id);
-  const next = await records.createSession('fay', 'user', {}, 'none');
+  const next = await records.createSession('fay', 'user', {}, 'none', undefined);
   assert.deepEqual(await store.members('sessions:user:fay'), [], 'the old set is gone');
   const live = (await records.listSessions('fay')).map((session) => session.id);
   assert.deepEqual(live.sort(), [oldest.id, bare.id, newest.id, next.id].sort(), 'at the cap of 4, nothing ended yet');
   const index = (await store.orderedMembers('sessions:user-index:fay')).map((member) => member.split('.').at(-1));
   assert.deepEqual(index, [oldest.id, bare.id, newest.id, next.id], 'oldest first, the bare id with its times');
   advance(1000);
-  await records.createSession('fay', 'user', {}, 'none');
+  await records.createSession('fay', 'user', {}, 'none', undefined);
   assert.equal(await records.getSession(oldest.id), undefined, 'the oldest moved session ends first');
   assert.ok(await records.getSession(bare.id));
 });
 
 test('signing out everywhere and the sessions page move an index written as a set before', async () => {
   const { records, store } = setup(10);
-  const kept = await records.createSession('gus', 'user', {}, 'none');
-  const other = await records.createSession('gus', 'user', {}, 'none');
+  const kept = await records.createSession('gus', 'user', {}, 'none', undefined);
+  const other = await records.createSession('gus', 'user', {}, 'none', undefined);
   const members = await store.orderedMembers('sessions:user-index:gus');
   await store.delete('sessions:user-index:gus');
   for (const member of members) await store.addToSet('sessions:user:gus', member);

@@ -67,7 +67,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
 
     run("a touch that read the record before another gateway's logout does not bring it back", async (gateways) => {
       const { a, b, advance, fresh } = gateways;
-      const session = await b.createSession('bob', 'staff', {}, 'none');
+      const session = await b.createSession('bob', 'staff', {}, 'none', undefined);
       advance(2 * MINUTE);
       const read = await a.getSession(session.id);
       assert.ok(read);
@@ -83,7 +83,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
 
     run('a vault write that read the record before a revocation does not bring it back', async (gateways) => {
       const { a, b, fresh } = gateways;
-      const session = await b.createSession('bob', 'staff', {}, 'none');
+      const session = await b.createSession('bob', 'staff', {}, 'none', undefined);
       const generation = await withSessionReadHeld(
         gateways,
         session.id,
@@ -97,8 +97,8 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
 
     run('a step-up that read the record before "end all other sessions" does not bring it back', async (gateways) => {
       const { a, b, fresh } = gateways;
-      const kept = await b.createSession('carol', 'admin', {}, 'totp');
-      const other = await b.createSession('carol', 'admin', {}, 'totp');
+      const kept = await b.createSession('carol', 'admin', {}, 'totp', undefined);
+      const other = await b.createSession('carol', 'admin', {}, 'totp', undefined);
       const marked = await withSessionReadHeld(
         gateways,
         other.id,
@@ -112,7 +112,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
 
     run("a touch that read the record before another gateway's vault write keeps that write", async (gateways) => {
       const { a, b, advance, fresh } = gateways;
-      const session = await b.createSession('dana', 'admin', {}, 'none');
+      const session = await b.createSession('dana', 'admin', {}, 'none', undefined);
       advance(2 * MINUTE);
       const read = await a.getSession(session.id);
       assert.ok(read);
@@ -134,7 +134,7 @@ function raceSuite(backend: string, open: () => Promise<StorePair>) {
 
     run('two vault writes that read the same record both land, in one generation each', async (gateways) => {
       const { a, b, fresh } = gateways;
-      const session = await b.createSession('erin', 'admin', {}, 'none');
+      const session = await b.createSession('erin', 'admin', {}, 'none', undefined);
       let theirs: number | undefined;
       const ours = await withSessionReadHeld(
         gateways,
@@ -178,7 +178,7 @@ describe('a session record that others keep changing', () => {
 
   test('a touch gives up after a few attempts and writes nothing', async () => {
     const { records, creator, store, reads } = everReadChanged();
-    const session = await creator.createSession('finn', 'staff', {}, 'none');
+    const session = await creator.createSession('finn', 'staff', {}, 'none', undefined);
     const before = await store.get(`session:${session.id}`);
     await records.touch(session);
     assert.equal(reads(), 5, 'five attempts, then the touch is dropped');
@@ -187,7 +187,7 @@ describe('a session record that others keep changing', () => {
 
   test('a vault write gives up after a few attempts and rejects as a store failure (a 503, never a silent loss)', async () => {
     const { records, creator, reads } = everReadChanged();
-    const session = await creator.createSession('finn', 'staff', {}, 'none');
+    const session = await creator.createSession('finn', 'staff', {}, 'none', undefined);
     const changing = records.updateVault(session.id, cookies('sid=rotated; Path=/'));
     await assert.rejects(changing, StoreContendedError);
     await assert.rejects(changing, StoreUnavailableError);
@@ -210,7 +210,7 @@ test('an authenticated request with nothing to write costs no store call', async
     ]),
   ) as unknown as Store;
   const records = createSessionRecords({ store: counting, sealer, settings, now: Date.now });
-  const session = await records.createSession('gus', 'staff', {}, 'none');
+  const session = await records.createSession('gus', 'staff', {}, 'none', undefined);
   const before = calls;
   const read = await records.getSession(session.id);
   assert.ok(read);

@@ -46,7 +46,7 @@ function setup() {
 describe('sessions', () => {
   test('a session ends after 30 idle minutes', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     advance(29 * MINUTE);
     assert.ok(await records.getSession(session.id));
     advance(2 * MINUTE);
@@ -55,7 +55,7 @@ describe('sessions', () => {
 
   test('use slides the idle lifetime, with at most one write a minute however many requests', async () => {
     const { records, advance, writes } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     const before = writes();
     // A request every 5 seconds for an hour: twice the idle lifetime.
     for (let request = 0; request < 720; request++) {
@@ -69,7 +69,7 @@ describe('sessions', () => {
 
   test('the absolute lifetime ends even an active session', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     for (let i = 0; i < 12 * 4; i++) {
       advance(15 * MINUTE);
       const live = await records.getSession(session.id);
@@ -81,7 +81,7 @@ describe('sessions', () => {
 
   test('concurrent vault updates setting different cookies all land', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     const now = Date.UTC(2026, 0, 1);
     await Promise.all(
       ['a', 'b', 'c', 'd'].map((name) =>
@@ -110,7 +110,7 @@ describe('sessions', () => {
       return { records: createSessionRecords({ store: counting, sealer, settings, now: () => 0 }), reads: () => reads };
     };
     const [a, b] = [gateway(), gateway()];
-    const session = await a.records.createSession('alice', 'admin', {}, 'none');
+    const session = await a.records.createSession('alice', 'admin', {}, 'none', undefined);
     const token = async (generation: number) => {
       const read = await b.records.getSession(session.id, generation);
       return Object.values(read?.jar ?? {}).map((cookie) => cookie.value);
@@ -135,7 +135,7 @@ describe('sessions', () => {
 
   test('cachedSession answers only what getSession would, from a fresh cache entry; otherwise getSession is asked', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     assert.equal(records.cachedSession(session.id)?.id, session.id, 'written by this gateway: cached');
     assert.equal(records.cachedSession(session.id, 1), undefined, 'a newer vault generation than the cached one');
     advance(2_000);
@@ -145,7 +145,7 @@ describe('sessions', () => {
     await records.endSession(session.id);
     assert.equal(records.cachedSession(session.id), undefined, 'ended here: gone from the cache at once');
 
-    const idle = await records.createSession('bob', 'staff', {}, 'none');
+    const idle = await records.createSession('bob', 'staff', {}, 'none', undefined);
     advance(30 * MINUTE - 1_000);
     assert.ok(await records.getSession(idle.id), 'cached again a second before its idle end');
     advance(1_500);
@@ -155,7 +155,7 @@ describe('sessions', () => {
 
   test('an update that changes nothing writes nothing', async () => {
     const { records, writes } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
     const before = writes();
     await records.updateVault(session.id, changesFromSetCookies(['a=1; Path=/'], '/', 0));
@@ -164,7 +164,7 @@ describe('sessions', () => {
 
   test('the vault is sealed in the store: no cookie value in clear', async () => {
     const { records, store } = setup();
-    const session = await records.createSession('alice', 'admin', {}, 'none');
+    const session = await records.createSession('alice', 'admin', {}, 'none', undefined);
     await records.updateVault(session.id, changesFromSetCookies(['invoice_sid=SECRETVALUE123; Path=/'], '/', 0));
     const stored = await store.get(`session:${session.id}`);
     assert.ok(stored && !stored.includes('SECRETVALUE123'));
@@ -172,7 +172,7 @@ describe('sessions', () => {
 
   test('a request that read the session before its revocation does not bring it back', async () => {
     const { records, advance } = setup();
-    const session = await records.createSession('bob', 'staff', {}, 'none');
+    const session = await records.createSession('bob', 'staff', {}, 'none', undefined);
     advance(2 * MINUTE);
     const read = await records.getSession(session.id);
     assert.ok(read);
@@ -186,11 +186,11 @@ describe('sessions', () => {
   test('each sign-in is recorded as the user last signing in; the signed-in users are listed', async () => {
     const { records, advance } = setup();
     assert.equal(await records.lastSignIn('alice'), undefined);
-    const first = await records.createSession('alice', 'admin', {}, 'totp');
+    const first = await records.createSession('alice', 'admin', {}, 'totp', undefined);
     assert.equal(await records.lastSignIn('alice'), first.createdAt);
     advance(MINUTE);
-    const second = await records.createSession('alice', 'admin', {}, 'totp');
-    await records.createSession('bob', 'staff', {}, 'none');
+    const second = await records.createSession('alice', 'admin', {}, 'totp', undefined);
+    await records.createSession('bob', 'staff', {}, 'none', undefined);
     assert.equal(await records.lastSignIn('alice'), second.createdAt);
     await records.revoke('alice');
     assert.equal(await records.lastSignIn('alice'), second.createdAt, 'an ended session does not forget the sign-in');
@@ -199,9 +199,9 @@ describe('sessions', () => {
 
   test('revoking a user ends all of their sessions and no one else’s', async () => {
     const { records, advance } = setup();
-    const a1 = await records.createSession('alice', 'admin', {}, 'none');
-    const a2 = await records.createSession('alice', 'admin', {}, 'none');
-    const b = await records.createSession('bob', 'staff', {}, 'none');
+    const a1 = await records.createSession('alice', 'admin', {}, 'none', undefined);
+    const a2 = await records.createSession('alice', 'admin', {}, 'none', undefined);
+    const b = await records.createSession('bob', 'staff', {}, 'none', undefined);
     assert.equal((await records.listSessions('alice')).length, 2);
     assert.deepEqual((await records.revoke('alice')).sort(), [a1.id, a2.id].sort());
     advance(1);
@@ -214,10 +214,10 @@ describe('sessions', () => {
   test('revoking counts only live sessions; the index does not grow with logins', async () => {
     const { records, store, advance } = setup();
     for (let login = 0; login < 5; login++) {
-      await records.createSession('alice', 'admin', {}, 'none');
+      await records.createSession('alice', 'admin', {}, 'none', undefined);
       advance(12 * 60 * MINUTE); // each one has ended (its absolute lifetime) before the next login
     }
-    const live = await records.createSession('alice', 'admin', {}, 'none');
+    const live = await records.createSession('alice', 'admin', {}, 'none', undefined);
     const index = (await store.orderedMembers('sessions:user-index:alice')).map((member) => member.split('.').at(-1));
     assert.deepEqual(index, [live.id], 'ended sessions pruned at login, without reading them');
     assert.deepEqual(await records.revoke({ all: true }), [live.id]);

@@ -36,13 +36,13 @@ async function assertTwoLoginsAtTheCap(stores: readonly [Store, Store]): Promise
   const [a, b] = gateways;
   let live: string[] = [];
   for (let i = 0; i < CAP; i++) {
-    live.push((await a.createSession('hana', 'admin', {}, 'totp')).id);
+    live.push((await a.createSession('hana', 'admin', {}, 'totp', undefined)).id);
     advance();
   }
   for (let round = 0; round < ROUNDS; round++) {
     const both = await Promise.all([
-      a.createSession('hana', 'admin', {}, 'totp'),
-      b.createSession('hana', 'admin', {}, 'totp'),
+      a.createSession('hana', 'admin', {}, 'totp', undefined),
+      b.createSession('hana', 'admin', {}, 'totp', undefined),
     ]);
     advance();
     // A third record set reads the store afresh (the others cache what they wrote for 2 s).
