@@ -17,7 +17,7 @@ import { sessionEpochKey } from '../access/roles.js';
 import type { Sealer } from '../crypto/sealing.js';
 import type { FactorKind } from '../factors/factor.js';
 import { LOST_RACE, StoreContendedError, untilWon } from '../store/contention.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreWrite } from '../store/store.js';
 import { applyChanges, type Jar, type JarChanges, withoutExpired } from './cookie-jar.js';
 
 /** What a login passed besides the password: what the admin pages (and an audit reader) rely on. */
@@ -261,6 +261,12 @@ export interface SessionRecords {
   listSessions(user: string): Promise<SessionRecord[]>;
   /** Ends every session of a user but `keepId` ("sign out everywhere else"); the ids of the live ones it ended. */
   endOtherSessions(user: string, keepId: string): Promise<string[]>;
+  /**
+   * The write that ends every session of the user issued so far, listed or not: a new session
+   * epoch. In the user's slot, so that a reset makes it in its one write with the factors'
+   * removal (a crash before revoke() then leaves no session of the lost factor standing).
+   */
+  sessionsEnding(user: string): StoreWrite;
   /**
    * Ends every session of a user (or of everyone): a new session epoch for each, then every
    * session the user's index names; returns the ids of the live sessions it ended.
@@ -512,8 +518,15 @@ export function createSessionRecords(options: {
     return claimed;
   }
 
+  const sessionsEnding = (user: string): StoreWrite => ({
+    op: 'set',
+    key: sessionEpochKey(user),
+    value: randomBytes(16).toString('base64url'),
+  });
+
   return {
     sessionEpoch: (user) => store.get(sessionEpochKey(user)),
+    sessionsEnding,
 
     async createSession(user, role, jar, secondStep, epoch, origin) {
       const time = now();
@@ -626,7 +639,7 @@ export function createSessionRecords(options: {
         // The epoch first: from here on, a session of this user the index read below misses (a
         // login that wrote its record but had not listed it yet) carries an older one and no
         // longer stands, on every gateway within the role cache's life (ROLE_CACHE_MS).
-        await store.set(sessionEpochKey(user), randomBytes(16).toString('base64url'));
+        await store.writeAll([sessionsEnding(user)]);
         for (const { member, id } of await indexedSessions(user)) {
           const record = await endSession(id);
           if (record && alive(record)) ended.push(id);

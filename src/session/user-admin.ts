@@ -155,13 +155,14 @@ export async function resetFactors(admin: UserAdmin, user: string): Promise<{ re
   if (codes > 0) removed.push(count(codes, 'recovery code'));
   const untrusted = (await state.trusted.list(user)).length;
   // One write: a crash leaves every factor in place or none (issue 13), with its audit event,
-  // and never a trusted browser that outlives the factor it was trusted through (issue 15).
+  // and never a trusted browser (issue 15) nor a session that outlives the factor it passed:
+  // the new session epoch ends them all, listed or not, before revoke() deletes the listed.
   const writes = await Promise.all([
     ...admin.factors.map((factor) => factor.removal(user)),
     state.trusted.removal(user),
   ]);
   const audited = admin.auditChange(user, 'enrollment.factor_reset', { user, removed });
-  await state.store.writeAll([...writes.flat(), ...(await audited.writes())]);
+  await state.store.writeAll([...writes.flat(), state.records.sessionsEnding(user), ...(await audited.writes())]);
   // Sessions opened with the lost factor end too: whoever holds the phone may hold one of them.
   const ended = await state.records.revoke(user);
   if (untrusted > 0) admin.audit('trusted_browser.revoked', { user, browsers: untrusted, reason: 'factor reset' });

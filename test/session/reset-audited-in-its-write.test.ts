@@ -27,7 +27,7 @@ test("a reset's audit event is in the write that removes the factors, and is emi
       store,
       recovery: { remaining: async () => 0 },
       trusted: { list: async () => [], removal: async () => [] },
-      records: { revoke: async () => ['s1'] },
+      records: { revoke: async () => ['s1'], sessionsEnding: () => ({ op: 'delete', key: 'sessions:epoch:{u:bob}' }) },
     },
     factors: [
       {

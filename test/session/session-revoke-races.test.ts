@@ -52,6 +52,8 @@ interface Gateways {
   unlist(session: SessionRecord): Promise<void>;
   /** An operator's reset of alice's factors on gateway B, as the CLI and the console make it. */
   reset(): Promise<void>;
+  /** A reset on gateway B killed after its one write, before it ended the sessions the index lists. */
+  resetKilled(): Promise<void>;
   hold: (read: 'set', key: string) => HeldRead;
   advance(ms: number): void;
 }
@@ -102,6 +104,11 @@ for (const { name, open } of sharedBackends('session-revoke-races')) {
             unlist: async ({ id, createdAt, endsAt }) =>
               void (await stores[1].removeOrdered('sessions:user-index:alice', `${createdAt}.${endsAt}.${id}`)),
             reset: async () => void (await resetFactors(resetAdmin(stores[1], b), 'alice')),
+            async resetKilled() {
+              const killed = new Error('kill -9');
+              const records = { ...b, revoke: () => Promise.reject(killed) };
+              await assert.rejects(resetFactors(resetAdmin(stores[1], records), 'alice'), killed);
+            },
             hold: (read, key) => heldA.holdNextRead(read, key),
             advance: (ms) => {
               time += ms;
@@ -134,6 +141,12 @@ for (const { name, open } of sharedBackends('session-revoke-races')) {
         () => g.reset(),
       );
       assert.equal(await g.stands(session), false, 'the reset ended it');
+    });
+
+    run("a reset killed after its one write leaves no session of alice's standing", async (g) => {
+      const session = await login(g.a);
+      await g.resetKilled();
+      assert.equal(await g.stands(session), false);
     });
 
     run('a login whose step passed before a reset, and whose session is written after it, is refused', async (g) => {
