@@ -257,7 +257,7 @@ export interface SessionRecords {
   updateVault(id: string, changes: JarChanges): Promise<number | undefined>;
   /** Ends one session (a logout, the "my sessions" page, an operator); the record it ended, if any. */
   endSession(id: string): Promise<SessionRecord | undefined>;
-  /** A user's live sessions (reads each: for pages and the CLI, not for every login). */
+  /** A user's live sessions of their current epoch (reads each: for pages and the CLI, not for every login). */
   listSessions(user: string): Promise<SessionRecord[]>;
   /** Ends every session of a user but `keepId` ("sign out everywhere else"); the ids of the live ones it ended. */
   endOtherSessions(user: string, keepId: string): Promise<string[]>;
@@ -613,10 +613,13 @@ export function createSessionRecords(options: {
 
     async listSessions(user) {
       const records: SessionRecord[] = [];
-      for (const { member, id } of await indexedSessions(user)) {
-        const record = await readSession(id);
-        if (record && alive(record)) records.push(record);
-        else await store.removeOrdered(userIndexKey(user), member);
+      // One of an earlier epoch was ended with the others (a login that listed itself just after
+      // the end read the index): not shown nor counted, and gone from the index and the store.
+      const epoch = await store.get(sessionEpochKey(user));
+      for (const entry of await indexedSessions(user)) {
+        const record = await readSession(entry.id);
+        if (record && alive(record) && record.epoch === epoch) records.push(record);
+        else await endIndexed(user, [entry]);
       }
       return records;
     },

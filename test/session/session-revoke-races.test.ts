@@ -130,7 +130,13 @@ for (const { name, open } of sharedBackends('session-revoke-races')) {
         );
         assert.equal(await g.stands(before), false, 'a listed session ended');
         assert.equal(await g.stands(session), false, 'the session being listed ended too');
-        assert.equal(await g.stands(await login(g.a)), true, 'a login after the end stands');
+        assert.deepEqual(await g.b.listSessions('alice'), [], 'nor is it shown or counted');
+        const next = await login(g.a);
+        assert.equal(await g.stands(next), true, 'a login after the end stands');
+        assert.deepEqual(
+          (await g.b.listSessions('alice')).map(({ id }) => id),
+          [next.id],
+        );
       },
     );
 
