@@ -54,6 +54,18 @@ test('an id is generated when none was sent, and differs per request', async () 
   assert.notEqual(first, second);
 });
 
+test('an id tells a client nothing about the requests of others: no part is shared or counted', async () => {
+  // A per-process prefix with a counter would tell anyone who makes two requests how many the
+  // gateway served in between (the app's traffic). Random ids share a group of 8 hex digits
+  // with a chance of 1 in 2^32.
+  const ids = [await idOf(untrusting, '/c'), await idOf(untrusting, '/c'), await idOf(untrusting, '/c')];
+  const groups = ids.map((id) => id.split('-'));
+  for (const at of [0, 4]) {
+    const values = new Set(groups.map((group) => group[at]));
+    assert.equal(values.size, ids.length, `ids share their group ${at}: ${ids.join(' ')}`);
+  }
+});
+
 test('an untrusted client’s id is replaced', async () => {
   const id = await idOf(untrusting, '/b', 'client-chosen-id');
   assert.match(id, UUID);
