@@ -4,13 +4,13 @@
 
 import type { RequestScope } from '../http/scope.js';
 import { lowerHeaderKey } from '../net/header-key.js';
-import { connectionTokens, isHopByHop } from './hop-headers.js';
+import { connectionTokens, HOP_BY_HOP, isHopByHop } from './hop-headers.js';
 
 /**
- * Headers a client must never be able to set, compared lower-cased with "_" read as "-"
+ * Headers a client must never be able to set or pass on, compared lower-cased with "_" read as "-"
  * (many app frameworks treat X_Forwarded_For as X-Forwarded-For).
  */
-const GATEWAY_ASSERTED = new Set([
+const NEVER_FORWARDED = new Set([
   'host',
   'forwarded',
   'x-forwarded-for',
@@ -43,6 +43,10 @@ const GATEWAY_ASSERTED = new Set([
   'x-original-method',
   // Node answers Expect: 100-continue itself before the body is read; undici refuses the header.
   'expect',
+  // httpoxy (CVE-2016-5385 and kin): a CGI app gets a client's Proxy header as HTTP_PROXY, which
+  // HTTP libraries take for the proxy of the app's own outgoing requests. No client sends it
+  // for any other reason.
+  'proxy',
 ]);
 
 export interface UpstreamHeaderOptions {
@@ -73,7 +77,16 @@ export function buildUpstreamHeaders(
     const name = rawHeaders[i] as string;
     const lower = lowerNames[i >> 1] as string;
     const key = lowerHeaderKey(lower);
-    if (isHopByHop(lower, tokens) || GATEWAY_ASSERTED.has(key) || scope.runtime.identityHeaderKeys.has(key)) continue;
+    // The fixed hop-by-hop names in every spelling too: a CGI or WSGI app reads Proxy_Authorization
+    // and Transfer_Encoding under the same variable as the dashed names.
+    if (
+      isHopByHop(lower, tokens) ||
+      HOP_BY_HOP.has(key) ||
+      NEVER_FORWARDED.has(key) ||
+      scope.runtime.identityHeaderKeys.has(key)
+    ) {
+      continue;
+    }
     // With the vault, the browser's cookies are never forwarded: the vault rebuilds the header.
     if (scope.vault && lower === 'cookie') continue;
     headers.push(name, rawHeaders[i + 1] as string);

@@ -96,6 +96,36 @@ test('request hop-by-hop headers and the headers Connection names never reach th
   assert.equal(recorded.body.toString(), 'payload');
 });
 
+test('hop-by-hop names spelled with underscores, and a Proxy header (httpoxy), never reach the upstream', async () => {
+  // A CGI or WSGI app reads Transfer_Encoding as HTTP_TRANSFER_ENCODING and Proxy as HTTP_PROXY,
+  // the variable HTTP libraries take for the app's own outgoing proxy.
+  const res = await rawRequest(gateway.url, {
+    path: '/hop',
+    headers: [
+      'Proxy_Authorization',
+      'Basic cHJveHk6c2VjcmV0',
+      'Transfer_Encoding',
+      'chunked',
+      'Keep_Alive',
+      'timeout=5',
+      'Proxy',
+      'http://attacker.example:8080',
+      'PROXY',
+      'http://attacker.example:8081',
+      'X-End-To-End',
+      'passes',
+    ],
+  });
+  assert.equal(res.status, 200);
+  const recorded = upstream.requests.at(-1)!;
+  const names = recorded.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+  for (const name of ['proxy_authorization', 'transfer_encoding', 'keep_alive', 'proxy']) {
+    assert.ok(!names.includes(name), `${name} reached the upstream`);
+  }
+  assert.ok(!recorded.rawHeaders.some((value) => value.includes('attacker.example')));
+  assert.equal(recorded.headers['x-end-to-end'], 'passes');
+});
+
 test('response hop-by-hop headers and the headers Connection names never reach the client', async () => {
   const res = await rawRequest(gateway.url, { path: '/hop' });
   assert.equal(res.status, 200);
